@@ -1,0 +1,110 @@
+"""Staff tools: users with their balances, a grant-credits action, the read-only ledger."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import F
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from .models import CreditTransaction, User
+from .services import credits_grant
+
+
+class GrantCreditsForm(forms.Form):
+    amount = forms.IntegerField(label=_("Credits to grant"), min_value=1, max_value=1_000_000)
+    note = forms.CharField(label=_("Note"), max_length=500)
+
+
+@admin.register(User)
+class AiceUserAdmin(UserAdmin):
+    list_display = ["username", "email", "balance", "is_staff", "is_active", "date_joined"]
+    list_select_related = ["credit_account"]
+    search_fields = ["username", "email", "external_id"]
+    readonly_fields = ["balance", "ledger"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        (_("Credits and identity"), {"fields": ["external_id", "balance", "ledger"]}),
+    ]
+    actions = ["grant_credits"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_balance=F("credit_account__balance"))
+
+    @admin.display(description=_("Balance"), ordering="_balance")
+    def balance(self, user: User) -> int:
+        return getattr(user, "_balance", None) or getattr(
+            getattr(user, "credit_account", None), "balance", 0
+        )
+
+    @admin.display(description=_("Recent ledger"))
+    def ledger(self, user: User) -> str:
+        from django.utils.html import format_html_join
+
+        rows = CreditTransaction.objects.filter(account__user=user).order_by("-created_at")[:50]
+        if not rows:
+            return "—"
+        return format_html_join(
+            "",
+            "<div>{} · {} · {:+d} → {} · {}</div>",
+            ((r.created_at.strftime("%Y-%m-%d %H:%M"), r.get_kind_display(), r.amount,
+              r.balance_after, r.note) for r in rows),
+        )
+
+    @admin.action(description=_("Grant credits to the selected users"))
+    def grant_credits(self, request, queryset):
+        if "apply" in request.POST:
+            form = GrantCreditsForm(request.POST)
+            if form.is_valid():
+                for user in queryset:
+                    credits_grant(
+                        user=user,
+                        amount=form.cleaned_data["amount"],
+                        note=form.cleaned_data["note"],
+                        granted_by=request.user,
+                    )
+                self.message_user(
+                    request,
+                    _("Granted %(amount)d credits to %(count)d users.")
+                    % {"amount": form.cleaned_data["amount"], "count": queryset.count()},
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = GrantCreditsForm()
+        return render(
+            request,
+            "admin/accounts/grant_credits.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Grant credits"),
+                "form": form,
+                "users": queryset,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+
+@admin.register(CreditTransaction)
+class CreditTransactionAdmin(admin.ModelAdmin):
+    """The ledger is append-only: staff read it here and add to it through the grant action."""
+
+    list_display = ["created_at", "account", "kind", "amount", "balance_after", "task", "note",
+                    "created_by"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["account__user__username", "note", "idempotency_key"]
+    list_select_related = ["account__user", "task", "created_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

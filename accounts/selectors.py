@@ -1,0 +1,27 @@
+"""Reads of balances and the ledger."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet, Sum
+
+from .models import CreditAccount, CreditTransaction, User
+
+
+def credits_balance(*, user: User) -> int:
+    balance = CreditAccount.objects.filter(user=user).values_list("balance", flat=True).first()
+    return balance or 0
+
+
+def credits_ledger(*, user: User) -> QuerySet[CreditTransaction]:
+    return CreditTransaction.objects.filter(account__user=user).select_related("task", "created_by")
+
+
+def credits_ledger_sum(*, user: User) -> int:
+    return credits_ledger(user=user).aggregate(total=Sum("amount"))["total"] or 0
+
+
+def user_by_token_key(*, key: str) -> User | None:
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_related("user").filter(key=key).first()
+    return token.user if token else None

@@ -1,0 +1,194 @@
+"""Every movement of credits.
+
+Each function locks the account row, appends one ledger row and moves the cached balance with
+an ``F()`` expression, all in one transaction, so ``balance`` always equals the sum of the
+ledger. On SQLite ``select_for_update`` is a no-op; the database is opened with
+``transaction_mode=IMMEDIATE``, which serialises writers at BEGIN instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from .models import CreditAccount, CreditTransaction, User
+
+
+class CreditsError(Exception):
+    code = "credits_error"
+
+
+class InsufficientCreditsError(CreditsError):
+    code = "insufficient_credits"
+
+    def __init__(self, *, available_credits: int, required_credits: int) -> None:
+        super().__init__(
+            f"Insufficient credits: {required_credits} required, {available_credits} available."
+        )
+        self.available_credits = available_credits
+        self.required_credits = required_credits
+
+
+class InvalidAmountError(CreditsError, ValueError):
+    code = "invalid_amount"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    transaction: CreditTransaction
+    balance: int
+    created: bool  # False when an earlier call with the same idempotency key already did it
+
+
+def credit_account_open(*, user: User) -> CreditAccount:
+    """Open the user's account with the sign-up credits (once; later calls return it)."""
+    with transaction.atomic():
+        account, created = CreditAccount.objects.get_or_create(user=user)
+        if created and settings.AICEPS_SIGNUP_CREDITS > 0:
+            _append(
+                account=account,
+                amount=settings.AICEPS_SIGNUP_CREDITS,
+                kind=CreditTransaction.Kind.SIGNUP,
+                idempotency_key=f"signup:{user.pk}",
+                note="Sign-up credits",
+            )
+    return account
+
+
+def _locked_account(user: User) -> CreditAccount:
+    account = CreditAccount.objects.select_for_update().filter(user=user).first()
+    if account is None:
+        credit_account_open(user=user)
+        account = CreditAccount.objects.select_for_update().get(user=user)
+    return account
+
+
+def _existing(idempotency_key: str | None) -> CreditTransaction | None:
+    if not idempotency_key:
+        return None
+    return CreditTransaction.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def _append(
+    *,
+    account: CreditAccount,
+    amount: int,
+    kind: str,
+    task=None,
+    idempotency_key: str | None = None,
+    note: str = "",
+    created_by: User | None = None,
+) -> CreditTransaction:
+    CreditAccount.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
+    account.refresh_from_db(fields=["balance"])
+    return CreditTransaction.objects.create(
+        account=account,
+        amount=amount,
+        kind=kind,
+        balance_after=account.balance,
+        task=task,
+        idempotency_key=idempotency_key,
+        note=note[:500],
+        created_by=created_by,
+    )
+
+
+def credits_grant(
+    *,
+    user: User,
+    amount: int,
+    note: str = "",
+    granted_by: User | None = None,
+    kind: str = CreditTransaction.Kind.GRANT,
+    idempotency_key: str | None = None,
+) -> LedgerEntry:
+    """Add credits (staff grants and adjustments). ``amount`` must be positive."""
+    if not isinstance(amount, int) or amount <= 0:
+        raise InvalidAmountError("The amount to grant must be a positive whole number.")
+    with transaction.atomic():
+        account = _locked_account(user)
+        if (done := _existing(idempotency_key)) is not None:
+            return LedgerEntry(done, account.balance, created=False)
+        entry = _append(
+            account=account,
+            amount=amount,
+            kind=kind,
+            idempotency_key=idempotency_key,
+            note=note,
+            created_by=granted_by,
+        )
+        return LedgerEntry(entry, account.balance, created=True)
+
+
+def credits_charge(
+    *,
+    user: User,
+    amount: int,
+    task=None,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> LedgerEntry:
+    """Debit ``amount`` credits, or raise :class:`InsufficientCreditsError` and change nothing.
+
+    A charge of 0 (a free task type) writes no ledger row. With a ``task`` the key defaults to
+    one debit per task.
+    """
+    if not isinstance(amount, int) or amount < 0:
+        raise InvalidAmountError("The amount to charge must be a whole number, 0 or more.")
+    if idempotency_key is None and task is not None:
+        idempotency_key = f"debit:{task.pk}"
+    with transaction.atomic():
+        account = _locked_account(user)
+        if (done := _existing(idempotency_key)) is not None:
+            return LedgerEntry(done, account.balance, created=False)
+        if amount == 0:
+            return LedgerEntry(None, account.balance, created=False)
+        if account.balance < amount:
+            raise InsufficientCreditsError(
+                available_credits=account.balance, required_credits=amount
+            )
+        entry = _append(
+            account=account,
+            amount=-amount,
+            kind=CreditTransaction.Kind.DEBIT,
+            task=task,
+            idempotency_key=idempotency_key,
+            note=note,
+        )
+        return LedgerEntry(entry, account.balance, created=True)
+
+
+def credits_refund(*, task, note: str = "") -> LedgerEntry | None:
+    """Give back what ``task`` was charged, at most once however often it is called.
+
+    Returns ``None`` when the task was never charged.
+    """
+    key = f"refund:{task.pk}"
+    with transaction.atomic():
+        account = _locked_account(task.user)
+        if (done := _existing(key)) is not None:
+            return LedgerEntry(done, account.balance, created=False)
+        debits = CreditTransaction.objects.filter(
+            account=account, task=task, kind=CreditTransaction.Kind.DEBIT
+        )
+        charged = -sum(debits.values_list("amount", flat=True))
+        if charged <= 0:
+            return None
+        try:
+            with transaction.atomic():
+                entry = _append(
+                    account=account,
+                    amount=charged,
+                    kind=CreditTransaction.Kind.REFUND,
+                    task=task,
+                    idempotency_key=key,
+                    note=note or "Refund for a task that did not complete",
+                )
+        except IntegrityError:
+            # Another connection refunded between our check and insert (the unique key held).
+            account.refresh_from_db(fields=["balance"])
+            return LedgerEntry(_existing(key), account.balance, created=False)
+        return LedgerEntry(entry, account.balance, created=True)

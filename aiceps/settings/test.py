@@ -1,0 +1,44 @@
+"""Test settings: small overrides on top of base."""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+from .base import *  # noqa: E402,F403
+from .base import Q_CLUSTER
+from .env import database_from_url, env_str  # noqa: E402
+
+_TMP = Path(tempfile.mkdtemp(prefix="aiceps-test-"))
+
+# TEST_DATABASE_URL picks the database under test (the test runner sets it per run);
+# SQLite by default, in a file so threads share it.
+DATABASES = {
+    "default": database_from_url(
+        env_str("TEST_DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite3'}"), base_dir=BASE_DIR  # noqa: F405
+    )
+}
+DATABASES["default"]["TEST"] = {"NAME": str(_TMP / "test-db.sqlite3")} if (
+    DATABASES["default"]["ENGINE"].endswith("sqlite3")
+) else {}
+
+MEDIA_ROOT = _TMP / "media"
+AICEPS_OUTPUT_DIR = _TMP / "output"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+S3_BUCKET_NAME = ""
+GEMINI_API_KEY = ""
+OPENAI_API_KEY = ""
+REDIS_URL = ""
+AICEPS_PROMPT_WRITER = "auto"
+AICEPS_IMAGE_PROVIDER = "auto"
+AICEPS_PROVIDER_BACKOFF_SECONDS = 0.01
+AICEPS_PROVIDER_MAX_BACKOFF_SECONDS = 0.05
+AICEPS_SYNC_WAIT_SECONDS = 30.0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+Q_CLUSTER.pop("redis", None)
+Q_CLUSTER["orm"] = "default"

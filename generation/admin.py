@@ -1,0 +1,92 @@
+"""Staff views of tasks and statistics: read-only records, filters, thumbnails, ledger links."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .models import TaskHistory, TaskStatistics
+from .storage import file_url
+
+
+def _thumbnail(name: str) -> str:
+    if not name:
+        return "—"
+    return format_html(
+        '<a href="{0}" target="_blank"><img src="{0}" alt="" style="max-height:80px;'
+        'max-width:120px;object-fit:contain"></a>',
+        file_url(name),
+    )
+
+
+@admin.register(TaskHistory)
+class TaskHistoryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "task_type", "status", "image_provider",
+                    "model_version", "credits_deducted", "generation_time_ms", "original_thumb",
+                    "generated_thumb"]
+    list_filter = ["status", "task_type", "image_provider", "prompt_writer", "source",
+                   "storage_fallback", "created_at"]
+    search_fields = ["user__username", "user__email", "prompt", "professional_prompt", "id"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    readonly_fields = [
+        "id", "user", "task_type", "status", "stage", "source", "prompt", "professional_prompt",
+        "prompt_cached", "aspect_ratio", "parameters", "prompt_writer", "prompt_model",
+        "image_provider", "model_version", "original_thumb", "generated_thumb", "extra_files",
+        "storage_fallback", "input_sha256", "idempotency_key", "tokens_used", "prompt_tokens",
+        "credits_deducted", "error_code", "error_message", "attempts", "prompt_time_ms",
+        "image_time_ms", "storage_time_ms", "generation_time_ms", "created_at", "updated_at",
+        "started_at", "completed_at", "lease_expires_at", "ledger",
+    ]
+    exclude = ["original_image", "generated_image", "request_fingerprint"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Staff view tasks; edits would bypass the services that keep credits right.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the ledger points at tasks; a task's row is part of the audit trail
+
+    @admin.display(description=_("Original"))
+    def original_thumb(self, task: TaskHistory) -> str:
+        return _thumbnail(task.original_image.name)
+
+    @admin.display(description=_("Result"))
+    def generated_thumb(self, task: TaskHistory) -> str:
+        return _thumbnail(task.generated_image.name)
+
+    @admin.display(description=_("Ledger"))
+    def ledger(self, task: TaskHistory) -> str:
+        rows = task.credit_transactions.all()
+        if not rows:
+            return "—"
+        return format_html_join(
+            " ",
+            '<a href="{}">{} {:+d}</a>',
+            ((reverse("admin:accounts_credittransaction_change", args=[row.pk]),
+              row.get_kind_display(), row.amount) for row in rows),
+        )
+
+
+@admin.register(TaskStatistics)
+class TaskStatisticsAdmin(admin.ModelAdmin):
+    list_display = ["user", "period_type", "period_date", "total_tasks", "successful_tasks",
+                    "failed_tasks", "avg_generation_time_ms", "total_credits_deducted"]
+    list_filter = ["period_type", "period_date"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,126 @@
+"""The seed CLI: one image task run in this process, printed as the seed's JSON object."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import User
+from accounts.services import InsufficientCreditsError
+from generation.imaging import ImageError, read_upload
+from generation.models import TaskHistory
+from generation.providers.base import ProviderError
+from generation.selectors import task_seed_payload
+from generation.services import TaskInput, task_create, task_run
+from generation.storage import read_bytes
+
+CLI_USERNAME = "aiceps-cli"
+
+
+class Command(BaseCommand):
+    help = "Edit a photo with an instruction (any language) and print the seed JSON result."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--image", required=True, help="Path of the photo to edit.")
+        parser.add_argument("--prompt", required=True, help="The instruction, in any language.")
+        parser.add_argument("--user-id", type=int, help="Charge this user's credits.")
+        parser.add_argument("--output-dir", default=None, help="Where to write the result.")
+        parser.add_argument("--prompt-writer", default=None, help="auto, gemini, openai, template")
+        parser.add_argument(
+            "--image-provider", default=None, help="auto, gemini, openai, diffusers, offline"
+        )
+        parser.add_argument(
+            "--task-type", default=TaskHistory.TaskType.EDIT, choices=TaskHistory.TaskType.values
+        )
+        parser.add_argument("--aspect-ratio", default="", help="1:1, 16:9, 9:16, 4:3 or 3:4")
+        parser.add_argument("--image2", action="append", default=[],
+                            help="A further image (fusion, background or style source).")
+
+    def handle(self, *args, **options) -> None:
+        output_dir = Path(options["output_dir"] or settings.AICEPS_OUTPUT_DIR).resolve()
+        try:
+            payload = self._generate(options, output_dir)
+        except (ImageError, ProviderError, InsufficientCreditsError, CommandError) as error:
+            payload = {
+                "success": False,
+                "message": str(getattr(error, "message", error)),
+                "error": str(getattr(error, "message", error)),
+                "error_code": getattr(error, "code", "error"),
+                "user_prompt": options["prompt"],
+            }
+        self.stdout.write(json.dumps(payload, ensure_ascii=False))
+        if not payload["success"]:
+            sys.exit(1)
+
+    def _generate(self, options, output_dir: Path) -> dict:
+        user, charge = self._user(options.get("user_id"))
+        paths = [options["image"], *options["image2"]]
+        images = []
+        for path in paths:
+            try:
+                images.append(read_upload(Path(path).read_bytes()))
+            except OSError as exc:
+                raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
+        self._progress("stage 0/2: stored the input")
+        creation = task_create(
+            user=user,
+            data=TaskInput(
+                prompt=options["prompt"],
+                task_type=options["task_type"],
+                images=tuple(images),
+                aspect_ratio=options["aspect_ratio"],
+                prompt_writer=options["prompt_writer"],
+                image_provider=options["image_provider"],
+            ),
+            source="cli",
+            charge=charge,
+            enqueue=False,
+        )
+        task = creation.task
+        self._progress(f"task {task.pk}: {task.prompt_writer} → {task.image_provider}")
+        task = task_run(task_id=task.pk)
+        self._progress(
+            f"stage 1/2 prompt: {task.prompt_writer} {task.prompt_time_ms or 0} ms"
+            f"{' (cached)' if task.prompt_cached else ''}"
+        )
+        self._progress(f"stage 2/2 image: {task.image_provider} {task.image_time_ms or 0} ms "
+                       f"→ {task.status}")
+        payload = task_seed_payload(task)
+        if task.status == TaskHistory.Status.COMPLETED:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            written = []
+            for name in (task.extra_files or {}).get("generated", [task.generated_image.name]):
+                target = output_dir / f"{task.pk}-{Path(name).name}"
+                target.write_bytes(read_bytes(name))
+                written.append(str(target))
+            payload["output_path"] = written[0]
+            payload["output_paths"] = written
+            if not payload["generated_image_url"] or payload["generated_image_url"].startswith("/"):
+                payload["generated_image_url"] = Path(written[0]).as_uri()
+            if payload["original_image_url"] and payload["original_image_url"].startswith("/"):
+                payload["original_image_url"] = None
+        if charge:
+            from accounts.selectors import credits_balance
+
+            payload["credits_remaining"] = credits_balance(user=user)
+        return payload
+
+    def _user(self, user_id: int | None) -> tuple[User, bool]:
+        if user_id is None:
+            user, _ = User.objects.get_or_create(
+                username=CLI_USERNAME, defaults={"is_active": False}
+            )
+            return user, False
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            raise CommandError(f"No user with id {user_id}.")
+        return user, True
+
+    def _progress(self, line: str) -> None:
+        self.stderr.write(line)
+
+

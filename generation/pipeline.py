@@ -1,0 +1,235 @@
+"""The two stages, run over injected providers. Retries live here, once.
+
+Stage 1 asks a :class:`PromptWriter` for a professional English prompt (skipped when a cached
+prompt for the same request is handed in); stage 2 asks an :class:`ImageProvider` for images.
+Transient :class:`ProviderError` s are retried with bounded exponential backoff that honours
+``retry_after``; permanent ones, and any unexpected exception, fail at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .providers.base import (
+    ImageProvider,
+    ImageRequest,
+    ImageResult,
+    InputImage,
+    PromptPlan,
+    PromptRequest,
+    PromptResult,
+    PromptWriter,
+    ProviderError,
+    TaskType,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PipelineInput:
+    instruction: str
+    task_type: TaskType = TaskType.EDIT
+    images: tuple[InputImage, ...] = ()
+    mask: InputImage | None = None
+    aspect_ratio: str | None = None
+    hotspot: tuple[int, int] | None = None
+    count: int = 1
+    size: str | None = None
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    provider: str
+    model: str
+    duration_ms: int
+    tokens: int
+    attempts: int
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    prompt: PromptResult
+    image: ImageResult
+    prompt_stage: StageRecord
+    image_stage: StageRecord
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 3
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 30.0
+
+    def delay(self, attempt: int, error: ProviderError) -> float:
+        exponential = self.backoff_seconds * (2 ** (attempt - 1))
+        wanted = max(exponential, error.retry_after or 0.0)
+        return min(wanted, self.max_backoff_seconds)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        prompt_writer: PromptWriter,
+        image_provider: ImageProvider,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.prompt_writer = prompt_writer
+        self.image_provider = image_provider
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+
+    def run(
+        self,
+        data: PipelineInput,
+        *,
+        cached_prompt: PromptResult | None = None,
+        on_stage: Callable[[str], None] | None = None,
+    ) -> PipelineResult:
+        self._check_capabilities(data)
+        if cached_prompt is not None:
+            prompt, prompt_stage = cached_prompt, StageRecord(
+                provider=self.prompt_writer.name,
+                model=cached_prompt.model,
+                duration_ms=0,
+                tokens=0,
+                attempts=0,
+                cached=True,
+            )
+        else:
+            if on_stage:
+                on_stage("writing_prompt")
+            prompt, prompt_stage = self._stage(
+                "prompt",
+                self.prompt_writer.name,
+                lambda: self.prompt_writer.write(
+                    PromptRequest(
+                        instruction=data.instruction,
+                        task_type=data.task_type,
+                        images=data.images,
+                        aspect_ratio=data.aspect_ratio,
+                        hotspot=data.hotspot,
+                    )
+                ),
+            )
+            if not prompt.prompt.strip():
+                raise ProviderError(
+                    "The prompt writer returned an empty prompt.",
+                    code="empty_prompt",
+                    provider=self.prompt_writer.name,
+                )
+        if on_stage:
+            on_stage("generating_image")
+        plan = prompt.plan or PromptPlan()
+        request = ImageRequest(
+            prompt=prompt.prompt,
+            instruction=data.instruction,
+            task_type=data.task_type,
+            images=data.images,
+            mask=data.mask,
+            aspect_ratio=data.aspect_ratio or plan.aspect_ratio,
+            hotspot=data.hotspot,
+            count=data.count,
+            size=data.size,
+        )
+        image, image_stage = self._stage(
+            "image", self.image_provider.name, lambda: self.image_provider.generate(request)
+        )
+        self._check_images(image, data)
+        return PipelineResult(
+            prompt=prompt, image=image, prompt_stage=prompt_stage, image_stage=image_stage
+        )
+
+    def _check_capabilities(self, data: PipelineInput) -> None:
+        caps, name = self.image_provider.capabilities, self.image_provider.name
+        if data.task_type == TaskType.TEXT_TO_IMAGE and not caps.text_to_image:
+            raise ProviderError(
+                f"The {name!r} image provider cannot create images from text alone; "
+                "use gemini, openai or diffusers.",
+                permanent=True,
+                code="unsupported_task",
+                provider=name,
+            )
+        if data.task_type != TaskType.TEXT_TO_IMAGE and not data.images:
+            raise ProviderError(
+                "This task needs at least one image.", permanent=True, code="missing_image"
+            )
+        if len(data.images) > caps.max_input_images and data.task_type == TaskType.FUSION:
+            raise ProviderError(
+                f"The {name!r} image provider takes at most {caps.max_input_images} images.",
+                permanent=True,
+                code="too_many_images",
+                provider=name,
+            )
+
+    def _check_images(self, result: ImageResult, data: PipelineInput) -> None:
+        name = self.image_provider.name
+        if not result.images or not all(image.data for image in result.images):
+            detail = f" It said: {result.text[:300]}" if result.text else ""
+            raise ProviderError(
+                f"The image provider {name!r} returned no image.{detail}",
+                permanent=True,
+                code="no_image",
+                provider=name,
+            )
+        inputs = {image.data for image in data.images}
+        if any(image.data in inputs for image in result.images):
+            raise ProviderError(
+                f"The image provider {name!r} returned the input image unchanged.",
+                permanent=True,
+                code="unchanged_image",
+                provider=name,
+            )
+
+    def _stage(self, stage: str, provider: str, call):
+        attempt = 0
+        started = time.perf_counter()
+        while True:
+            attempt += 1
+            try:
+                result = call()
+            except ProviderError as error:
+                error.provider = error.provider or provider
+                if error.permanent or attempt >= self.retry.max_attempts:
+                    logger.warning(
+                        "stage failed",
+                        extra={"stage": stage, "provider": provider, "attempt": attempt,
+                               "code": error.code, "permanent": error.permanent},
+                    )
+                    raise
+                delay = self.retry.delay(attempt, error)
+                logger.info(
+                    "stage retry",
+                    extra={"stage": stage, "provider": provider, "attempt": attempt,
+                           "code": error.code, "delay_s": round(delay, 3)},
+                )
+                self._sleep(delay)
+                continue
+            except Exception as exc:
+                logger.exception("stage crashed", extra={"stage": stage, "provider": provider})
+                raise ProviderError(
+                    f"The {stage} stage ({provider}) failed unexpectedly: {type(exc).__name__}.",
+                    permanent=True,
+                    code="internal_error",
+                    provider=provider,
+                ) from exc
+            duration_ms = round((time.perf_counter() - started) * 1000)
+            record = StageRecord(
+                provider=provider,
+                model=result.model,
+                duration_ms=duration_ms,
+                tokens=result.tokens_used,
+                attempts=attempt,
+            )
+            logger.info(
+                "stage done",
+                extra={"stage": stage, "provider": provider, "model": result.model,
+                       "duration_ms": duration_ms, "attempts": attempt},
+            )
+            return result, record

@@ -1,0 +1,37 @@
+"""Every write to tasks and statistics goes through these functions."""
+
+from .lifecycle import (
+    IdempotencyConflictError,
+    TaskCreation,
+    TaskError,
+    TaskInput,
+    TaskStateError,
+    enqueue_task,
+    task_cancel,
+    task_claim,
+    task_complete,
+    task_create,
+    task_fail,
+)
+from .pricing import task_price
+from .reaper import tasks_reap_stuck
+from .runner import task_run
+from .statistics import statistics_record
+
+__all__ = [
+    "IdempotencyConflictError",
+    "TaskCreation",
+    "TaskError",
+    "TaskInput",
+    "TaskStateError",
+    "enqueue_task",
+    "statistics_record",
+    "task_cancel",
+    "task_claim",
+    "task_complete",
+    "task_create",
+    "task_fail",
+    "task_price",
+    "task_run",
+    "tasks_reap_stuck",
+]

@@ -1,0 +1,145 @@
+"""Running one task: claim it, run the two stages, store the results, finish it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from ..imaging import encode_image, decode_image, prepare_for_model
+from ..models import TaskHistory
+from ..pipeline import Pipeline, PipelineInput, PipelineResult, RetryPolicy
+from ..providers.base import PromptPlan, PromptResult, ProviderError, TaskType
+from ..providers.registry import get_image_provider, get_prompt_writer
+from ..storage import read_bytes, store_bytes
+from .lifecycle import task_claim, task_complete, task_fail, task_set_stage
+
+logger = logging.getLogger(__name__)
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"),
+           "jpg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
+
+
+def task_run(*, task_id) -> TaskHistory | None:
+    """Run a queued task to its end. Safe to call twice: a second call finds nothing to claim.
+
+    Never raises for a task's own failure: the task is marked failed and refunded instead."""
+    task = task_claim(task_id=task_id)
+    if task is None:
+        logger.info("task not claimable", extra={"task_id": str(task_id)})
+        return None
+    started = time.perf_counter()
+    try:
+        result = _run_pipeline(task)
+        task_set_stage(task=task, stage=TaskHistory.Stage.STORING)
+        storing = time.perf_counter()
+        fields = _store_results(task, result)
+        fields["storage_time_ms"] = round((time.perf_counter() - storing) * 1000)
+    except ProviderError as error:
+        task_fail(task=task, code=error.code, message=error.message)
+        return _reload(task)
+    except Exception as exc:  # a bug must not leave the task stuck or the credits taken
+        logger.exception("task crashed", extra={"task_id": str(task.pk)})
+        task_fail(task=task, code="internal_error",
+                  message=f"AicePS failed while running the task ({type(exc).__name__}).")
+        return _reload(task)
+    fields["generation_time_ms"] = round((time.perf_counter() - started) * 1000)
+    if not task_complete(task=task, fields=fields):
+        logger.info("task finished elsewhere; result dropped", extra={"task_id": str(task.pk)})
+    return _reload(task)
+
+
+def _reload(task: TaskHistory) -> TaskHistory:
+    task.refresh_from_db()
+    return task
+
+
+def _pipeline_input(task: TaskHistory) -> PipelineInput:
+    extra = task.extra_files or {}
+    names = [task.original_image.name, *extra.get("sources", [])] if task.original_image else []
+    images = tuple(prepare_for_model(read_bytes(name)) for name in names)
+    mask = prepare_for_model(read_bytes(extra["mask"])) if extra.get("mask") else None
+    params = task.parameters or {}
+    hotspot = (int(params["x"]), int(params["y"])) if "x" in params and "y" in params else None
+    return PipelineInput(
+        instruction=task.prompt,
+        task_type=TaskType(task.task_type),
+        images=images,
+        mask=mask,
+        aspect_ratio=task.aspect_ratio or None,
+        hotspot=hotspot,
+        count=int(params.get("n", 1) or 1),
+        size=params.get("size") or None,
+    )
+
+
+def cached_prompt_for(task: TaskHistory) -> PromptResult | None:
+    """A professional prompt written for the same request recently, to skip stage 1."""
+    seconds = settings.AICEPS_PROMPT_CACHE_SECONDS
+    if seconds <= 0 or not task.request_fingerprint:
+        return None
+    earlier = (
+        TaskHistory.objects.filter(
+            user_id=task.user_id,
+            request_fingerprint=task.request_fingerprint,
+            created_at__gte=timezone.now() - timedelta(seconds=seconds),
+        )
+        .exclude(pk=task.pk)
+        .exclude(professional_prompt="")
+        .order_by("-created_at")
+        .values("professional_prompt", "prompt_model")
+        .first()
+    )
+    if earlier is None:
+        return None
+    return PromptResult(prompt=earlier["professional_prompt"], model=earlier["prompt_model"],
+                        plan=PromptPlan())
+
+
+def _run_pipeline(task: TaskHistory) -> PipelineResult:
+    pipeline = Pipeline(
+        prompt_writer=get_prompt_writer(task.prompt_writer),
+        image_provider=get_image_provider(task.image_provider),
+        retry=RetryPolicy(
+            max_attempts=settings.AICEPS_PROVIDER_MAX_ATTEMPTS,
+            backoff_seconds=settings.AICEPS_PROVIDER_BACKOFF_SECONDS,
+            max_backoff_seconds=settings.AICEPS_PROVIDER_MAX_BACKOFF_SECONDS,
+        ),
+    )
+    return pipeline.run(
+        _pipeline_input(task),
+        cached_prompt=cached_prompt_for(task),
+        on_stage=lambda stage: task_set_stage(task=task, stage=stage),
+    )
+
+
+def _store_results(task: TaskHistory, result: PipelineResult) -> dict:
+    wanted = FORMATS.get(str((task.parameters or {}).get("output_format", "")).lower())
+    names, fallback = [], task.storage_fallback
+    for position, image in enumerate(result.image.images, start=1):
+        data, mime = image.data, image.mime_type
+        if wanted and wanted[1] != mime:
+            data, mime = encode_image(decode_image(data), format=wanted[0]), wanted[1]
+        ext = EXTENSIONS.get(mime, "png")
+        saved = store_bytes(f"task-history/{task.user_id}/{task.pk}/generated-{position}.{ext}",
+                            data)
+        names.append(saved.name)
+        fallback |= saved.fallback
+    extra = {**(task.extra_files or {}), "generated": names}
+    prompt_stage, image_stage = result.prompt_stage, result.image_stage
+    return {
+        "generated_image": names[0],
+        "extra_files": extra,
+        "storage_fallback": fallback,
+        "professional_prompt": result.prompt.prompt,
+        "prompt_cached": prompt_stage.cached,
+        "prompt_model": prompt_stage.model,
+        "model_version": image_stage.model,
+        "prompt_tokens": prompt_stage.tokens,
+        "tokens_used": prompt_stage.tokens + image_stage.tokens,
+        "prompt_time_ms": prompt_stage.duration_ms,
+        "image_time_ms": image_stage.duration_ms,
+    }

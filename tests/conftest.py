@@ -1,0 +1,64 @@
+"""Shared fixtures: users with credits, API clients, photos made in code."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from generation.providers import registry
+
+
+@pytest.fixture(autouse=True)
+def _fresh_provider_instances():
+    registry.reset()
+    yield
+    registry.reset()
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    counter = iter(range(1, 10_000))
+
+    def make(username: str | None = None, **extra):
+        name = username or f"user{next(counter)}"
+        return django_user_model.objects.create_user(
+            username=name, password="pw-for-tests-1", **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def other_user(make_user):
+    return make_user("bob")
+
+
+def make_photo(width: int = 320, height: int = 240, *, fmt: str = "JPEG") -> bytes:
+    """A synthetic photo: a sky-to-grass gradient with a warm ellipse 'subject' in the middle."""
+    y = np.linspace(0, 1, height)[:, None]
+    x = np.linspace(0, 1, width)[None, :]
+    red = 90 + 60 * y + 20 * x
+    green = 150 + 60 * y - 30 * x
+    blue = 230 - 150 * y
+    pixels = np.stack(np.broadcast_arrays(red, green, blue), axis=-1).clip(0, 255)
+    image = Image.fromarray(pixels.astype("uint8"), "RGB")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse(
+        (width * 0.35, height * 0.2, width * 0.65, height * 0.9), fill=(200, 80, 60)
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def photo_bytes() -> bytes:
+    return make_photo()
