@@ -50,8 +50,16 @@ class AiceUserAdmin(UserAdmin):
         return format_html_join(
             "",
             "<div>{} · {} · {:+d} → {} · {}</div>",
-            ((r.created_at.strftime("%Y-%m-%d %H:%M"), r.get_kind_display(), r.amount,
-              r.balance_after, r.note) for r in rows),
+            (
+                (
+                    r.created_at.strftime("%Y-%m-%d %H:%M"),
+                    r.get_kind_display(),
+                    r.amount,
+                    r.balance_after,
+                    r.note,
+                )
+                for r in rows
+            ),
         )
 
     @admin.action(description=_("Grant credits to the selected users"))
@@ -93,8 +101,16 @@ class AiceUserAdmin(UserAdmin):
 class CreditTransactionAdmin(admin.ModelAdmin):
     """The ledger is append-only: staff read it here and add to it through the grant action."""
 
-    list_display = ["created_at", "account", "kind", "amount", "balance_after", "task", "note",
-                    "created_by"]
+    list_display = [
+        "created_at",
+        "account",
+        "kind",
+        "amount",
+        "balance_after",
+        "task",
+        "note",
+        "created_by",
+    ]
     list_filter = ["kind", "created_at"]
     search_fields = ["account__user__username", "note", "idempotency_key"]
     list_select_related = ["account__user", "task", "created_by"]

@@ -23,23 +23,69 @@ def _thumbnail(name: str) -> str:
 
 @admin.register(TaskHistory)
 class TaskHistoryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "task_type", "status", "image_provider",
-                    "model_version", "credits_deducted", "generation_time_ms", "original_thumb",
-                    "generated_thumb"]
-    list_filter = ["status", "task_type", "image_provider", "prompt_writer", "source",
-                   "storage_fallback", "created_at"]
+    list_display = [
+        "created_at",
+        "user",
+        "task_type",
+        "status",
+        "image_provider",
+        "model_version",
+        "credits_deducted",
+        "generation_time_ms",
+        "original_thumb",
+        "generated_thumb",
+    ]
+    list_filter = [
+        "status",
+        "task_type",
+        "image_provider",
+        "prompt_writer",
+        "source",
+        "storage_fallback",
+        "created_at",
+    ]
     search_fields = ["user__username", "user__email", "prompt", "professional_prompt", "id"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     readonly_fields = [
-        "id", "user", "task_type", "status", "stage", "source", "prompt", "professional_prompt",
-        "prompt_cached", "aspect_ratio", "parameters", "prompt_writer", "prompt_model",
-        "image_provider", "model_version", "original_thumb", "generated_thumb", "extra_files",
-        "storage_fallback", "input_sha256", "idempotency_key", "tokens_used", "prompt_tokens",
-        "credits_deducted", "error_code", "error_message", "attempts", "prompt_time_ms",
-        "image_time_ms", "storage_time_ms", "generation_time_ms", "created_at", "updated_at",
-        "started_at", "completed_at", "lease_expires_at", "ledger",
+        "id",
+        "user",
+        "task_type",
+        "status",
+        "stage",
+        "source",
+        "prompt",
+        "professional_prompt",
+        "prompt_cached",
+        "aspect_ratio",
+        "parameters",
+        "prompt_writer",
+        "prompt_model",
+        "image_provider",
+        "model_version",
+        "original_thumb",
+        "generated_thumb",
+        "extra_files",
+        "storage_fallback",
+        "input_sha256",
+        "idempotency_key",
+        "tokens_used",
+        "prompt_tokens",
+        "credits_deducted",
+        "error_code",
+        "error_message",
+        "attempts",
+        "prompt_time_ms",
+        "image_time_ms",
+        "storage_time_ms",
+        "generation_time_ms",
+        "created_at",
+        "updated_at",
+        "started_at",
+        "completed_at",
+        "lease_expires_at",
+        "ledger",
     ]
     exclude = ["original_image", "generated_image", "request_fingerprint"]
 
@@ -69,15 +115,29 @@ class TaskHistoryAdmin(admin.ModelAdmin):
         return format_html_join(
             " ",
             '<a href="{}">{} {:+d}</a>',
-            ((reverse("admin:accounts_credittransaction_change", args=[row.pk]),
-              row.get_kind_display(), row.amount) for row in rows),
+            (
+                (
+                    reverse("admin:accounts_credittransaction_change", args=[row.pk]),
+                    row.get_kind_display(),
+                    row.amount,
+                )
+                for row in rows
+            ),
         )
 
 
 @admin.register(TaskStatistics)
 class TaskStatisticsAdmin(admin.ModelAdmin):
-    list_display = ["user", "period_type", "period_date", "total_tasks", "successful_tasks",
-                    "failed_tasks", "avg_generation_time_ms", "total_credits_deducted"]
+    list_display = [
+        "user",
+        "period_type",
+        "period_date",
+        "total_tasks",
+        "successful_tasks",
+        "failed_tasks",
+        "avg_generation_time_ms",
+        "total_credits_deducted",
+    ]
     list_filter = ["period_type", "period_date"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
@@ -90,3 +150,6 @@ class TaskStatisticsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+from . import admin_templates  # noqa: E402,F401

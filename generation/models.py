@@ -170,3 +170,6 @@ class TaskStatistics(models.Model):
     @property
     def success_rate(self) -> float:
         return self.successful_tasks / self.total_tasks if self.total_tasks else 0.0
+
+
+from .models_templates import PromptTemplate  # noqa: E402,F401

@@ -94,13 +94,16 @@ class Pipeline:
     ) -> PipelineResult:
         self._check_capabilities(data)
         if cached_prompt is not None:
-            prompt, prompt_stage = cached_prompt, StageRecord(
-                provider=self.prompt_writer.name,
-                model=cached_prompt.model,
-                duration_ms=0,
-                tokens=0,
-                attempts=0,
-                cached=True,
+            prompt, prompt_stage = (
+                cached_prompt,
+                StageRecord(
+                    provider=self.prompt_writer.name,
+                    model=cached_prompt.model,
+                    duration_ms=0,
+                    tokens=0,
+                    attempts=0,
+                    cached=True,
+                ),
             )
         else:
             if on_stage:
@@ -199,15 +202,25 @@ class Pipeline:
                 if error.permanent or attempt >= self.retry.max_attempts:
                     logger.warning(
                         "stage failed",
-                        extra={"stage": stage, "provider": provider, "attempt": attempt,
-                               "code": error.code, "permanent": error.permanent},
+                        extra={
+                            "stage": stage,
+                            "provider": provider,
+                            "attempt": attempt,
+                            "code": error.code,
+                            "permanent": error.permanent,
+                        },
                     )
                     raise
                 delay = self.retry.delay(attempt, error)
                 logger.info(
                     "stage retry",
-                    extra={"stage": stage, "provider": provider, "attempt": attempt,
-                           "code": error.code, "delay_s": round(delay, 3)},
+                    extra={
+                        "stage": stage,
+                        "provider": provider,
+                        "attempt": attempt,
+                        "code": error.code,
+                        "delay_s": round(delay, 3),
+                    },
                 )
                 self._sleep(delay)
                 continue
@@ -229,7 +242,12 @@ class Pipeline:
             )
             logger.info(
                 "stage done",
-                extra={"stage": stage, "provider": provider, "model": result.model,
-                       "duration_ms": duration_ms, "attempts": attempt},
+                extra={
+                    "stage": stage,
+                    "provider": provider,
+                    "model": result.model,
+                    "duration_ms": duration_ms,
+                    "attempts": attempt,
+                },
             )
             return result, record

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 
@@ -13,8 +14,13 @@ from .models import TaskHistory, TaskStatistics
 from .storage import file_url
 
 
-def task_list(*, user: User, status: str | None = None, task_type: str | None = None,
-              search: str | None = None) -> QuerySet[TaskHistory]:
+def task_list(
+    *,
+    user: User,
+    status: str | None = None,
+    task_type: str | None = None,
+    search: str | None = None,
+) -> QuerySet[TaskHistory]:
     tasks = TaskHistory.objects.filter(user=user)
     if status:
         tasks = tasks.filter(status=status)
@@ -38,8 +44,9 @@ def task_get(*, user: User, task_id) -> TaskHistory | None:
 
 def task_image_urls(task: TaskHistory) -> dict[str, object]:
     extra = task.extra_files or {}
-    generated = extra.get("generated") or ([task.generated_image.name] if task.generated_image
-                                           else [])
+    generated = extra.get("generated") or (
+        [task.generated_image.name] if task.generated_image else []
+    )
     return {
         "original_image_url": file_url(task.original_image.name) if task.original_image else "",
         "generated_image_url": file_url(generated[0]) if generated else "",
@@ -86,3 +93,14 @@ def _seed_message(task: TaskHistory) -> str:
         Status.PENDING: "The task is queued",
         Status.PROCESSING: "The task is running",
     }[task.status]
+
+
+def task_wait(*, task: TaskHistory, timeout: float, interval: float = 0.1) -> TaskHistory:
+    """Re-read ``task`` until it is final or ``timeout`` seconds passed; returns the latest."""
+    deadline = time.monotonic() + timeout
+    task.refresh_from_db()
+    while not task.is_final and time.monotonic() < deadline:
+        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+        task.refresh_from_db()
+        interval = min(interval * 1.5, 1.0)
+    return task

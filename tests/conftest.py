@@ -51,9 +51,7 @@ def make_photo(width: int = 320, height: int = 240, *, fmt: str = "JPEG") -> byt
     pixels = np.stack(np.broadcast_arrays(red, green, blue), axis=-1).clip(0, 255)
     image = Image.fromarray(pixels.astype("uint8"), "RGB")
     draw = ImageDraw.Draw(image)
-    draw.ellipse(
-        (width * 0.35, height * 0.2, width * 0.65, height * 0.9), fill=(200, 80, 60)
-    )
+    draw.ellipse((width * 0.35, height * 0.2, width * 0.65, height * 0.9), fill=(200, 80, 60))
     buffer = io.BytesIO()
     image.save(buffer, format=fmt)
     return buffer.getvalue()

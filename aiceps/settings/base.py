@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from botocore.config import Config as BotoConfig
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import (
@@ -20,6 +19,7 @@ from .env import (
     env_list,
     env_str,
 )
+from .storage import S3_STORAGE_BACKEND, s3_storage_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("AICEPS_VAR_DIR", str(BASE_DIR / "var")))
@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "accounts.apps.AccountsConfig",
     "generation.apps.GenerationConfig",
@@ -121,6 +122,9 @@ AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL")
 AICEPS_S3_PUBLIC_READ = env_bool("AICEPS_S3_PUBLIC_READ", False)
 AICEPS_S3_TIMEOUT_SECONDS = env_float("AICEPS_S3_TIMEOUT_SECONDS", 3.0)
 AICEPS_S3_URL_EXPIRE_SECONDS = env_int("AICEPS_S3_URL_EXPIRE_SECONDS", 3600)
+# Local copies of what was uploaded, so a worker on the same host reads its inputs without a
+# download, and a task created just before an S3 outage still runs. 0 keeps none.
+AICEPS_S3_CACHE_SECONDS = env_int("AICEPS_S3_CACHE_SECONDS", 6 * 3600)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -128,27 +132,17 @@ STORAGES = {
 }
 if S3_BUCKET_NAME:
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET_NAME,
-            "access_key": AWS_ACCESS_KEY_ID or None,
-            "secret_key": AWS_SECRET_ACCESS_KEY or None,
-            "region_name": AWS_REGION,
-            "endpoint_url": AWS_S3_ENDPOINT_URL or None,
-            "signature_version": "s3v4",
-            "default_acl": "public-read" if AICEPS_S3_PUBLIC_READ else None,
-            "querystring_auth": not AICEPS_S3_PUBLIC_READ,
-            "querystring_expire": AICEPS_S3_URL_EXPIRE_SECONDS,
-            "file_overwrite": False,
-            # botocore's defaults take about three minutes to give up on a hung server.
-            "client_config": BotoConfig(
-                connect_timeout=AICEPS_S3_TIMEOUT_SECONDS,
-                read_timeout=AICEPS_S3_TIMEOUT_SECONDS,
-                retries={"mode": "standard", "max_attempts": 2},
-                signature_version="s3v4",
-                s3={"addressing_style": "path" if AWS_S3_ENDPOINT_URL else "auto"},
-            ),
-        },
+        "BACKEND": S3_STORAGE_BACKEND,
+        "OPTIONS": s3_storage_options(
+            bucket_name=S3_BUCKET_NAME,
+            access_key=AWS_ACCESS_KEY_ID,
+            secret_key=AWS_SECRET_ACCESS_KEY,
+            region_name=AWS_REGION,
+            endpoint_url=AWS_S3_ENDPOINT_URL,
+            public_read=AICEPS_S3_PUBLIC_READ,
+            timeout_seconds=AICEPS_S3_TIMEOUT_SECONDS,
+            url_expire_seconds=AICEPS_S3_URL_EXPIRE_SECONDS,
+        ),
     }
 
 # --- REST API ----------------------------------------------------------------------------
@@ -177,6 +171,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "AI photo editing: a prompt writer and an image provider, with credits.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's assets are served by AicePS itself, not fetched from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Credits -----------------------------------------------------------------------------

@@ -6,9 +6,9 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
-from .base import *  # noqa: E402,F403
+from .base import *  # noqa: F403
 from .base import Q_CLUSTER
-from .env import database_from_url, env_str  # noqa: E402
+from .env import database_from_url, env_str
 
 _TMP = Path(tempfile.mkdtemp(prefix="aiceps-test-"))
 
@@ -16,12 +16,15 @@ _TMP = Path(tempfile.mkdtemp(prefix="aiceps-test-"))
 # SQLite by default, in a file so threads share it.
 DATABASES = {
     "default": database_from_url(
-        env_str("TEST_DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite3'}"), base_dir=BASE_DIR  # noqa: F405
+        env_str("TEST_DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite3'}"),
+        base_dir=BASE_DIR,  # noqa: F405
     )
 }
-DATABASES["default"]["TEST"] = {"NAME": str(_TMP / "test-db.sqlite3")} if (
-    DATABASES["default"]["ENGINE"].endswith("sqlite3")
-) else {}
+DATABASES["default"]["TEST"] = (
+    {"NAME": str(_TMP / "test-db.sqlite3")}
+    if (DATABASES["default"]["ENGINE"].endswith("sqlite3"))
+    else {}
+)
 
 MEDIA_ROOT = _TMP / "media"
 AICEPS_OUTPUT_DIR = _TMP / "output"
@@ -42,3 +45,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 Q_CLUSTER.pop("redis", None)
 Q_CLUSTER["orm"] = "default"
+STATIC_ROOT = None  # no collected static files in tests; WhiteNoise serves from the finders

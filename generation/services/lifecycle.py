@@ -23,7 +23,8 @@ from accounts.services import credits_charge, credits_refund
 
 from ..imaging import UploadedImage
 from ..models import TaskHistory
-from ..providers.registry import resolve_name
+from ..providers.base import ProviderError
+from ..providers.registry import get_image_provider, resolve_name
 from ..storage import delete_file, store_bytes
 from .pricing import task_price
 from .statistics import statistics_record
@@ -106,6 +107,7 @@ def task_create(
     """
     writer = resolve_name(data.prompt_writer, kind="prompt_writer")
     provider = resolve_name(data.image_provider, kind="image_provider")
+    _check_capabilities(provider, data)
     fingerprint = data.fingerprint(prompt_writer=writer, image_provider=provider)
     if idempotency_key:
         earlier = _task_for_key(user, idempotency_key, fingerprint)
@@ -113,9 +115,11 @@ def task_create(
             return TaskCreation(earlier, created=False)
 
     count = int(data.parameters.get("n", 1) or 1)
-    price = task_price(task_type=data.task_type, image_provider=provider, count=count) if (
-        charge
-    ) else 0
+    price = (
+        task_price(task_type=data.task_type, image_provider=provider, count=count)
+        if (charge)
+        else 0
+    )
     task = TaskHistory(
         id=uuid.uuid4(),
         user=user,
@@ -154,10 +158,42 @@ def task_create(
         raise
     logger.info(
         "task created",
-        extra={"task_id": str(task.id), "user_id": user.pk, "task_type": task.task_type,
-               "image_provider": provider, "credits": price},
+        extra={
+            "task_id": str(task.id),
+            "user_id": user.pk,
+            "task_type": task.task_type,
+            "image_provider": provider,
+            "credits": price,
+        },
     )
     return TaskCreation(task, created=True, balance=entry.balance)
+
+
+def _check_capabilities(provider_name: str, data: TaskInput) -> None:
+    """Refuse, before charging, what the chosen provider can never do."""
+    provider = get_image_provider(provider_name)
+    caps = provider.capabilities
+    if data.task_type == TaskHistory.TaskType.TEXT_TO_IMAGE and not caps.text_to_image:
+        raise ProviderError(
+            f"The {provider_name!r} image provider cannot create an image from text alone; "
+            "gemini (GEMINI_API_KEY), openai (OPENAI_API_KEY) or diffusers "
+            "(AICEPS_DIFFUSERS_MODEL) can.",
+            permanent=True,
+            code="unsupported_task",
+        )
+    if len(data.images) > caps.max_input_images:
+        raise ProviderError(
+            f"The {provider_name!r} image provider takes at most {caps.max_input_images} "
+            f"image(s); {len(data.images)} were sent.",
+            permanent=True,
+            code="too_many_images",
+        )
+    if data.mask is not None and not caps.mask:
+        raise ProviderError(
+            f"The {provider_name!r} image provider does not take a mask.",
+            permanent=True,
+            code="mask_not_supported",
+        )
 
 
 def _task_for_key(user: User, key: str, fingerprint: str) -> TaskHistory | None:
@@ -233,9 +269,16 @@ def task_complete(*, task: TaskHistory, fields: dict) -> bool:
     """Finish a processing task with its results and count it; False if it was no longer
     processing (cancelled or reaped meanwhile), in which case nothing changes."""
     now = timezone.now()
-    fields = {**fields, "status": Status.COMPLETED, "stage": TaskHistory.Stage.DONE,
-              "completed_at": now, "updated_at": now, "lease_expires_at": None,
-              "error_code": "", "error_message": ""}
+    fields = {
+        **fields,
+        "status": Status.COMPLETED,
+        "stage": TaskHistory.Stage.DONE,
+        "completed_at": now,
+        "updated_at": now,
+        "lease_expires_at": None,
+        "error_code": "",
+        "error_message": "",
+    }
     with transaction.atomic():
         if not TaskHistory.objects.filter(pk=task.pk, status=Status.PROCESSING).update(**fields):
             return False
@@ -276,7 +319,5 @@ def task_cancel(*, task: TaskHistory) -> TaskHistory:
         if changed:
             credits_refund(task=task, note="Refund: cancelled before it started")
         elif task.status != Status.CANCELLED:
-            raise TaskStateError(
-                f"The task is {task.status} and can no longer be cancelled."
-            )
+            raise TaskStateError(f"The task is {task.status} and can no longer be cancelled.")
     return task

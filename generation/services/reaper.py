@@ -38,8 +38,12 @@ def tasks_reap_stuck(*, now=None) -> dict[str, int]:
             continue
         reset = TaskHistory.objects.filter(
             pk=task.pk, status=Status.PROCESSING, lease_expires_at__lt=now
-        ).update(status=Status.PENDING, stage=TaskHistory.Stage.QUEUED, lease_expires_at=None,
-                 updated_at=now)
+        ).update(
+            status=Status.PENDING,
+            stage=TaskHistory.Stage.QUEUED,
+            lease_expires_at=None,
+            updated_at=now,
+        )
         if reset:
             enqueue_task(str(task.pk))
             requeued += 1

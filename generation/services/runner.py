@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from ..imaging import encode_image, decode_image, prepare_for_model
+from ..imaging import decode_image, encode_image, prepare_for_model
 from ..models import TaskHistory
 from ..pipeline import Pipeline, PipelineInput, PipelineResult, RetryPolicy
 from ..providers.base import PromptPlan, PromptResult, ProviderError, TaskType
@@ -19,8 +19,12 @@ from .lifecycle import task_claim, task_complete, task_fail, task_set_stage
 
 logger = logging.getLogger(__name__)
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
-FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"),
-           "jpg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
+FORMATS = {
+    "png": ("PNG", "image/png"),
+    "jpeg": ("JPEG", "image/jpeg"),
+    "jpg": ("JPEG", "image/jpeg"),
+    "webp": ("WEBP", "image/webp"),
+}
 
 
 def task_run(*, task_id) -> TaskHistory | None:
@@ -43,8 +47,11 @@ def task_run(*, task_id) -> TaskHistory | None:
         return _reload(task)
     except Exception as exc:  # a bug must not leave the task stuck or the credits taken
         logger.exception("task crashed", extra={"task_id": str(task.pk)})
-        task_fail(task=task, code="internal_error",
-                  message=f"AicePS failed while running the task ({type(exc).__name__}).")
+        task_fail(
+            task=task,
+            code="internal_error",
+            message=f"AicePS failed while running the task ({type(exc).__name__}).",
+        )
         return _reload(task)
     fields["generation_time_ms"] = round((time.perf_counter() - started) * 1000)
     if not task_complete(task=task, fields=fields):
@@ -95,8 +102,9 @@ def cached_prompt_for(task: TaskHistory) -> PromptResult | None:
     )
     if earlier is None:
         return None
-    return PromptResult(prompt=earlier["professional_prompt"], model=earlier["prompt_model"],
-                        plan=PromptPlan())
+    return PromptResult(
+        prompt=earlier["professional_prompt"], model=earlier["prompt_model"], plan=PromptPlan()
+    )
 
 
 def _run_pipeline(task: TaskHistory) -> PipelineResult:
@@ -124,8 +132,9 @@ def _store_results(task: TaskHistory, result: PipelineResult) -> dict:
         if wanted and wanted[1] != mime:
             data, mime = encode_image(decode_image(data), format=wanted[0]), wanted[1]
         ext = EXTENSIONS.get(mime, "png")
-        saved = store_bytes(f"task-history/{task.user_id}/{task.pk}/generated-{position}.{ext}",
-                            data)
+        saved = store_bytes(
+            f"task-history/{task.user_id}/{task.pk}/generated-{position}.{ext}", data
+        )
         names.append(saved.name)
         fallback |= saved.fallback
     extra = {**(task.extra_files or {}), "generated": names}

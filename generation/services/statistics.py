@@ -53,8 +53,6 @@ def statistics_record(*, task: TaskHistory) -> None:
         rows.update(
             avg_generation_time_ms=Case(
                 When(successful_tasks=0, then=Value(0)),
-                default=Cast(
-                    F("total_generation_time_ms") / F("successful_tasks"), IntegerField()
-                ),
+                default=Cast(F("total_generation_time_ms") / F("successful_tasks"), IntegerField()),
             )
         )

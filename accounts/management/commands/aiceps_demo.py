@@ -25,9 +25,7 @@ class Command(BaseCommand):
             password_file.parent.mkdir(parents=True, exist_ok=True)
             password_file.write_text(password + "\n")
             password_file.chmod(0o600)
-        password = (
-            password_file.read_text().strip() if password_file.exists() else "(set earlier)"
-        )
+        password = password_file.read_text().strip() if password_file.exists() else "(set earlier)"
         balance = demo.credit_account.balance
         self.stdout.write(
             "\n".join(

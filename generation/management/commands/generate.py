@@ -37,8 +37,12 @@ class Command(BaseCommand):
             "--task-type", default=TaskHistory.TaskType.EDIT, choices=TaskHistory.TaskType.values
         )
         parser.add_argument("--aspect-ratio", default="", help="1:1, 16:9, 9:16, 4:3 or 3:4")
-        parser.add_argument("--image2", action="append", default=[],
-                            help="A further image (fusion, background or style source).")
+        parser.add_argument(
+            "--image2",
+            action="append",
+            default=[],
+            help="A further image (fusion, background or style source).",
+        )
 
     def handle(self, *args, **options) -> None:
         output_dir = Path(options["output_dir"] or settings.AICEPS_OUTPUT_DIR).resolve()
@@ -87,8 +91,9 @@ class Command(BaseCommand):
             f"stage 1/2 prompt: {task.prompt_writer} {task.prompt_time_ms or 0} ms"
             f"{' (cached)' if task.prompt_cached else ''}"
         )
-        self._progress(f"stage 2/2 image: {task.image_provider} {task.image_time_ms or 0} ms "
-                       f"→ {task.status}")
+        self._progress(
+            f"stage 2/2 image: {task.image_provider} {task.image_time_ms or 0} ms → {task.status}"
+        )
         payload = task_seed_payload(task)
         if task.status == TaskHistory.Status.COMPLETED:
             output_dir.mkdir(parents=True, exist_ok=True)
@@ -122,5 +127,3 @@ class Command(BaseCommand):
 
     def _progress(self, line: str) -> None:
         self.stderr.write(line)
-
-

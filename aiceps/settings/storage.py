@@ -1,0 +1,53 @@
+"""The S3 storage backend's options, built in one place for settings and tests alike."""
+
+from __future__ import annotations
+
+from botocore.config import Config as BotoConfig
+
+S3_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
+
+
+def s3_storage_options(
+    *,
+    bucket_name: str,
+    access_key: str = "",
+    secret_key: str = "",
+    region_name: str = "us-east-1",
+    endpoint_url: str = "",
+    public_read: bool = False,
+    timeout_seconds: float = 3.0,
+    url_expire_seconds: int = 3600,
+    max_attempts: int = 2,
+) -> dict:
+    """``OPTIONS`` for django-storages' ``S3Storage``.
+
+    * Signature v4 everywhere (django-storages presigns with v2 unless told).
+    * Short botocore timeouts and 2 attempts: botocore's defaults (60 s, 3 attempts) take about
+      three minutes to give up on a hung server; these give up in seconds, and the caller
+      keeps the file locally instead (``generation.storage``).
+    * Private objects and presigned URLs, or with ``public_read`` public-read objects and plain
+      URLs (the bucket must allow anonymous reads: an ACL or a bucket policy).
+    * Exact keys (``file_overwrite``): a key names one task's file, and storing it again (a
+      retried task, the re-upload job) must replace it, not add a renamed copy. It also saves
+      a HEAD request before every upload.
+    * Path-style addressing for S3-compatible servers (``endpoint_url``: MinIO, SeaweedFS, R2).
+    """
+    return {
+        "bucket_name": bucket_name,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "region_name": region_name,
+        "endpoint_url": endpoint_url or None,
+        "signature_version": "s3v4",
+        "default_acl": "public-read" if public_read else None,
+        "querystring_auth": not public_read,
+        "querystring_expire": url_expire_seconds,
+        "file_overwrite": True,
+        "client_config": BotoConfig(
+            connect_timeout=timeout_seconds,
+            read_timeout=timeout_seconds,
+            retries={"mode": "standard", "max_attempts": max_attempts},
+            signature_version="s3v4",
+            s3={"addressing_style": "path" if endpoint_url else "auto"},
+        ),
+    }

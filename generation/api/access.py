@@ -1,0 +1,44 @@
+"""Who may call the API, and how often."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import permissions, throttling
+
+from accounts.models import User
+
+ANONYMOUS_USERNAME = "anonymous"
+
+
+class IsAuthenticatedOrAnonymousAllowed(permissions.BasePermission):
+    """Authenticated callers only, unless ``AICEPS_ALLOW_ANONYMOUS`` lets anyone in (their
+    tasks then belong to one shared ``anonymous`` account with its own credits)."""
+
+    message = "Authentication credentials were not provided."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated) or (
+            settings.AICEPS_ALLOW_ANONYMOUS
+        )
+
+
+def acting_user(request) -> User:
+    if request.user and request.user.is_authenticated:
+        return request.user
+    user, _ = User.objects.get_or_create(username=ANONYMOUS_USERNAME)
+    return user
+
+
+class UserRateThrottle(throttling.UserRateThrottle):
+    scope = "user"
+
+
+class SubmitRateThrottle(throttling.UserRateThrottle):
+    """Submissions cost model time; they get a rate of their own."""
+
+    scope = "submit"
+
+
+class ApiViewMixin:
+    permission_classes = [IsAuthenticatedOrAnonymousAllowed]
+    throttle_classes = [UserRateThrottle]

@@ -1,0 +1,177 @@
+"""The async tasks API: submit, list, read, cancel; credits and statistics."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import credits_balance, credits_ledger
+from generation.models import TaskHistory, TaskStatistics
+from generation.providers.base import ASPECT_RATIOS
+from generation.selectors import statistics_for, task_get, task_list
+from generation.services import task_cancel, task_create
+
+from .access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_user
+from .errors import ApiError
+from .inputs import build_task_input
+from .serializers import LedgerEntrySerializer, StatisticsSerializer, TaskSerializer
+
+
+class TaskPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class TaskListCreateApi(ApiViewMixin, APIView):
+    class InputSerializer(serializers.Serializer):
+        image = serializers.ListField(child=serializers.FileField(), required=False, max_length=4)
+        mask = serializers.FileField(required=False)
+        prompt = serializers.CharField(max_length=4000, allow_blank=True, default="")
+        task_type = serializers.ChoiceField(
+            choices=TaskHistory.TaskType.values, default=TaskHistory.TaskType.EDIT
+        )
+        aspect_ratio = serializers.ChoiceField(
+            choices=ASPECT_RATIOS, required=False, allow_blank=True
+        )
+        x = serializers.IntegerField(required=False, min_value=0)
+        y = serializers.IntegerField(required=False, min_value=0)
+        n = serializers.IntegerField(required=False, min_value=1, max_value=4, default=1)
+        prompt_writer = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        image_provider = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+        def validate(self, attrs):
+            if attrs["task_type"] == TaskHistory.TaskType.HOTSPOT and (
+                "x" not in attrs or "y" not in attrs
+            ):
+                raise serializers.ValidationError("A hotspot edit needs x and y.")
+            if not attrs["prompt"].strip() and attrs["task_type"] in (
+                TaskHistory.TaskType.EDIT,
+                TaskHistory.TaskType.HOTSPOT,
+                TaskHistory.TaskType.TEXT_TO_IMAGE,
+                TaskHistory.TaskType.FUSION,
+            ):
+                raise serializers.ValidationError({"prompt": "Describe the change you want."})
+            return attrs
+
+    def get_throttles(self):
+        if self.request.method == "POST":
+            return [UserRateThrottle(), SubmitRateThrottle()]
+        return super().get_throttles()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=TaskHistory.Status.values),
+            OpenApiParameter("task_type", enum=TaskHistory.TaskType.values),
+            OpenApiParameter("search", str),
+        ],
+        responses=TaskSerializer(many=True),
+    )
+    def get(self, request):
+        tasks = task_list(
+            user=acting_user(request),
+            status=request.query_params.get("status") or None,
+            task_type=request.query_params.get("task_type") or None,
+            search=request.query_params.get("search") or None,
+        )
+        paginator = TaskPagination()
+        page = paginator.paginate_queryset(tasks, request, view=self)
+        data = TaskSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer}, responses={202: TaskSerializer}
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        params = {
+            "x": data.get("x"),
+            "y": data.get("y"),
+            "n": data["n"] if data["n"] != 1 else None,
+        }
+        task_input = build_task_input(
+            prompt=data["prompt"],
+            task_type=data["task_type"],
+            image_files=data.get("image", []),
+            mask_file=data.get("mask"),
+            aspect_ratio=data.get("aspect_ratio", ""),
+            parameters=params,
+            prompt_writer=data.get("prompt_writer"),
+            image_provider=data.get("image_provider"),
+        )
+        key = request.headers.get("Idempotency-Key", "").strip() or None
+        if key and len(key) > 255:
+            raise ApiError("invalid_idempotency_key", "Idempotency-Key is at most 255 characters.")
+        creation = task_create(
+            user=acting_user(request), data=task_input, idempotency_key=key, source="api"
+        )
+        task = creation.task
+        task.refresh_from_db()
+        body = TaskSerializer(task, context={"request": request}).data
+        body["credits_remaining"] = credits_balance(user=task.user)
+        code = status.HTTP_202_ACCEPTED if creation.created else status.HTTP_200_OK
+        return Response(body, status=code, headers={"Location": body["status_url"]})
+
+
+class TaskDetailApi(ApiViewMixin, APIView):
+    @extend_schema(responses=TaskSerializer)
+    def get(self, request, task_id):
+        task = task_get(user=acting_user(request), task_id=task_id)
+        if task is None:
+            raise ApiError("not_found", "No such task.", 404)
+        return Response(TaskSerializer(task, context={"request": request}).data)
+
+
+class TaskCancelApi(ApiViewMixin, APIView):
+    @extend_schema(request=None, responses=TaskSerializer)
+    def post(self, request, task_id):
+        task = task_get(user=acting_user(request), task_id=task_id)
+        if task is None:
+            raise ApiError("not_found", "No such task.", 404)
+        task = task_cancel(task=task)
+        body = TaskSerializer(task, context={"request": request}).data
+        body["credits_remaining"] = credits_balance(user=task.user)
+        return Response(body)
+
+
+class CreditsApi(ApiViewMixin, APIView):
+    class OutputSerializer(serializers.Serializer):
+        balance = serializers.IntegerField()
+        ledger = LedgerEntrySerializer(many=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request):
+        user = acting_user(request)
+        ledger = credits_ledger(user=user)[:50]
+        return Response(
+            {
+                "balance": credits_balance(user=user),
+                "ledger": LedgerEntrySerializer(ledger, many=True).data,
+            }
+        )
+
+
+class StatisticsApi(ApiViewMixin, APIView):
+    PERIODS = {"day": "day", "week": "week", "month": "month", "all": "all"}
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", enum=list(PERIODS), default="day")],
+        responses=StatisticsSerializer(many=True),
+    )
+    def get(self, request):
+        period = request.query_params.get("period", "day")
+        if period not in self.PERIODS:
+            raise ApiError("invalid_period", "period must be one of day, week, month, all.")
+        rows = statistics_for(user=acting_user(request), period_type=period)
+        return Response(
+            {
+                "period": period,
+                "results": StatisticsSerializer(rows, many=True).data,
+                "periods": TaskStatistics.PeriodType.values,
+            }
+        )

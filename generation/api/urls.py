@@ -1,0 +1,19 @@
+from django.urls import path
+
+from .events import TaskEventsApi
+from .openai_images import ImagesEditsApi, ImagesGenerationsApi
+from .seed import SeedGenerationApi, SeedHealthApi
+from .tasks import CreditsApi, StatisticsApi, TaskCancelApi, TaskDetailApi, TaskListCreateApi
+
+api_urlpatterns = [
+    path("api/custom-image-generation", SeedGenerationApi.as_view(), name="seed-generate"),
+    path("api/custom-image-generation/health", SeedHealthApi.as_view(), name="seed-health"),
+    path("api/v1/tasks", TaskListCreateApi.as_view(), name="api-tasks"),
+    path("api/v1/tasks/<str:task_id>", TaskDetailApi.as_view(), name="api-task"),
+    path("api/v1/tasks/<str:task_id>/cancel", TaskCancelApi.as_view(), name="api-task-cancel"),
+    path("api/v1/tasks/<str:task_id>/events", TaskEventsApi.as_view(), name="api-task-events"),
+    path("api/v1/credits", CreditsApi.as_view(), name="api-credits"),
+    path("api/v1/statistics", StatisticsApi.as_view(), name="api-statistics"),
+    path("v1/images/edits", ImagesEditsApi.as_view(), name="openai-images-edits"),
+    path("v1/images/generations", ImagesGenerationsApi.as_view(), name="openai-images-generations"),
+]

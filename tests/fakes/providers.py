@@ -1,0 +1,84 @@
+"""Providers for tests and benchmarks, selected by dotted path in settings.
+
+They do real (tiny) work: the image provider inverts the photo, so its result always differs
+from the input and a test can check the exact pixels that came back.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+
+from PIL import Image, ImageOps
+
+from generation.providers.base import (
+    Capabilities,
+    GeneratedImage,
+    ImageProvider,
+    ImageRequest,
+    ImageResult,
+    PromptRequest,
+    PromptResult,
+    PromptWriter,
+    ProviderError,
+)
+
+
+class EchoPromptWriter(PromptWriter):
+    name = "echo-writer"
+    calls = 0
+    lock = threading.Lock()
+
+    def write(self, request: PromptRequest) -> PromptResult:
+        with EchoPromptWriter.lock:
+            EchoPromptWriter.calls += 1
+        return PromptResult(
+            prompt=f"Professional prompt: {request.instruction}", model="echo-1", tokens_used=7
+        )
+
+
+def invert(data: bytes) -> bytes:
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    buffer = io.BytesIO()
+    ImageOps.invert(image).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class InvertImageProvider(ImageProvider):
+    name = "invert"
+    capabilities = Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=4)
+    delay_seconds = 0.0
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        if self.delay_seconds:
+            time.sleep(self.delay_seconds)
+        if not request.images:
+            image = Image.new("RGB", (64, 64), (10, 200, 30))
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG")
+            data = buffer.getvalue()
+        else:
+            data = invert(request.images[0].data)
+        images = tuple(GeneratedImage(data, "image/png") for _ in range(max(request.count, 1)))
+        return ImageResult(images=images, model="invert-1", tokens_used=3)
+
+
+class SlowInvertImageProvider(InvertImageProvider):
+    """A stand-in for a remote model that takes a second."""
+
+    name = "slow-invert"
+    delay_seconds = 1.0
+
+
+class FailingImageProvider(ImageProvider):
+    name = "failing"
+    capabilities = Capabilities(edit=True, text_to_image=True, max_input_images=4)
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        raise ProviderError("The model refused.", permanent=True, code="content_blocked")
+
+
+class EditOnlyImageProvider(InvertImageProvider):
+    name = "edit-only"
+    capabilities = Capabilities(edit=True, text_to_image=False, mask=False, max_input_images=1)
