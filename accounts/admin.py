@@ -49,12 +49,12 @@ class AiceUserAdmin(UserAdmin):
             return "—"
         return format_html_join(
             "",
-            "<div>{} · {} · {:+d} → {} · {}</div>",
+            "<div>{} · {} · {} → {} · {}</div>",
             (
                 (
                     r.created_at.strftime("%Y-%m-%d %H:%M"),
                     r.get_kind_display(),
-                    r.amount,
+                    f"{r.amount:+d}",
                     r.balance_after,
                     r.note,
                 )

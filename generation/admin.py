@@ -26,6 +26,7 @@ class TaskHistoryAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "user",
+        "short_prompt",
         "task_type",
         "status",
         "image_provider",
@@ -99,6 +100,10 @@ class TaskHistoryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the ledger points at tasks; a task's row is part of the audit trail
 
+    @admin.display(description=_("Instruction"))
+    def short_prompt(self, task: TaskHistory) -> str:
+        return task.prompt if len(task.prompt) <= 60 else task.prompt[:59] + "…"
+
     @admin.display(description=_("Original"))
     def original_thumb(self, task: TaskHistory) -> str:
         return _thumbnail(task.original_image.name)
@@ -114,12 +119,12 @@ class TaskHistoryAdmin(admin.ModelAdmin):
             return "—"
         return format_html_join(
             " ",
-            '<a href="{}">{} {:+d}</a>',
+            '<a href="{}">{} {}</a>',
             (
                 (
                     reverse("admin:accounts_credittransaction_change", args=[row.pk]),
                     row.get_kind_display(),
-                    row.amount,
+                    f"{row.amount:+d}",
                 )
                 for row in rows
             ),

@@ -17,6 +17,8 @@ from .env import (
     env_int,
     env_json,
     env_list,
+    env_optional_float,
+    env_optional_int,
     env_str,
 )
 from .storage import S3_STORAGE_BACKEND, s3_storage_options
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "aiceps.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -200,21 +203,29 @@ AICEPS_GEMINI_IMAGEN_MODEL = env_str("AICEPS_GEMINI_IMAGEN_MODEL", "imagen-4.0-g
 
 OPENAI_API_KEY = env_str("OPENAI_API_KEY")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
-AICEPS_OPENAI_IMAGE_MODEL = env_str("AICEPS_OPENAI_IMAGE_MODEL", "gpt-image-1")
+# gpt-image-1 was shut down on 2026-10-23 and dall-e-2/3 retired (per the openai SDK's docs).
+AICEPS_OPENAI_IMAGE_MODEL = env_str("AICEPS_OPENAI_IMAGE_MODEL", "gpt-image-2")
 AICEPS_OPENAI_TEXT_MODEL = env_str("AICEPS_OPENAI_TEXT_MODEL", "gpt-4o-mini")
 
 AICEPS_DIFFUSERS_MODEL = env_str("AICEPS_DIFFUSERS_MODEL")
 AICEPS_DIFFUSERS_DEVICE = env_str("AICEPS_DIFFUSERS_DEVICE", "auto")
 AICEPS_DIFFUSERS_DTYPE = env_str("AICEPS_DIFFUSERS_DTYPE", "auto")
-AICEPS_DIFFUSERS_STEPS = env_int("AICEPS_DIFFUSERS_STEPS", 20)
-AICEPS_DIFFUSERS_GUIDANCE = env_float("AICEPS_DIFFUSERS_GUIDANCE", 7.5)
+# Steps and guidance: unset means the model family's usual values (e.g. 2.5 for FLUX Kontext).
+AICEPS_DIFFUSERS_STEPS = env_optional_int("AICEPS_DIFFUSERS_STEPS")
+AICEPS_DIFFUSERS_GUIDANCE = env_optional_float("AICEPS_DIFFUSERS_GUIDANCE")
+AICEPS_DIFFUSERS_IMAGE_GUIDANCE = env_float("AICEPS_DIFFUSERS_IMAGE_GUIDANCE", 1.5)
 AICEPS_DIFFUSERS_STRENGTH = env_float("AICEPS_DIFFUSERS_STRENGTH", 0.6)
 AICEPS_DIFFUSERS_SEED = env_int("AICEPS_DIFFUSERS_SEED", -1)
+AICEPS_DIFFUSERS_MAX_SIDE = env_optional_int("AICEPS_DIFFUSERS_MAX_SIDE")
+AICEPS_DIFFUSERS_SIZE = env_optional_int("AICEPS_DIFFUSERS_SIZE")
+AICEPS_DIFFUSERS_NEGATIVE_PROMPT = env_str("AICEPS_DIFFUSERS_NEGATIVE_PROMPT")
+AICEPS_DIFFUSERS_HOTSPOT_RADIUS = env_float("AICEPS_DIFFUSERS_HOTSPOT_RADIUS", 0.25)
+AICEPS_DIFFUSERS_ALLOW_DOWNLOAD = env_bool("AICEPS_DIFFUSERS_ALLOW_DOWNLOAD", False)
+AICEPS_DIFFUSERS_CPU_OFFLOAD = env_bool("AICEPS_DIFFUSERS_CPU_OFFLOAD", False)
 
 # --- Tasks and queue ---------------------------------------------------------------------
 AICEPS_SYNC_WAIT_SECONDS = env_float("AICEPS_SYNC_WAIT_SECONDS", 120.0)
 AICEPS_PROMPT_CACHE_SECONDS = env_int("AICEPS_PROMPT_CACHE_SECONDS", 3600)
-AICEPS_TASK_LEASE_SECONDS = env_int("AICEPS_TASK_LEASE_SECONDS", 900)
 AICEPS_TASK_MAX_ATTEMPTS = env_int("AICEPS_TASK_MAX_ATTEMPTS", 3)
 AICEPS_OUTPUT_DIR = Path(env_str("AICEPS_OUTPUT_DIR", str(VAR_DIR / "output")))
 AICEPS_MAX_UPLOAD_BYTES = env_int("AICEPS_MAX_UPLOAD_BYTES", 12 * 1024 * 1024)
@@ -224,12 +235,20 @@ AICEPS_MODEL_MAX_SIDE = env_int("AICEPS_MODEL_MAX_SIDE", 2048)
 REDIS_URL = env_str("REDIS_URL")
 AICEPS_QUEUE_WORKERS = env_int("AICEPS_QUEUE_WORKERS", 2)
 AICEPS_QUEUE_TIMEOUT_SECONDS = env_int("AICEPS_QUEUE_TIMEOUT_SECONDS", 600)
+# A job that outlives its worker (killed, machine lost) is delivered again by the ORM broker
+# after this long; it must exceed the timeout, or a slow job runs twice at once.
+AICEPS_QUEUE_RETRY_SECONDS = env_int("AICEPS_QUEUE_RETRY_SECONDS", AICEPS_QUEUE_TIMEOUT_SECONDS + 60)
+if AICEPS_QUEUE_RETRY_SECONDS <= AICEPS_QUEUE_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("AICEPS_QUEUE_RETRY_SECONDS must exceed AICEPS_QUEUE_TIMEOUT_SECONDS")
+# A worker holds a task this long; past it the task counts as abandoned (its worker died)
+# and may be claimed again. No job runs past the queue timeout, so the lease just exceeds it.
+AICEPS_TASK_LEASE_SECONDS = env_int("AICEPS_TASK_LEASE_SECONDS", AICEPS_QUEUE_TIMEOUT_SECONDS + 30)
 Q_CLUSTER = {
     "name": env_str("AICEPS_QUEUE_NAME", "aiceps"),
     "workers": AICEPS_QUEUE_WORKERS,
     "timeout": AICEPS_QUEUE_TIMEOUT_SECONDS,
     # retry must exceed timeout, or a slow task is handed to a second worker while it runs.
-    "retry": AICEPS_QUEUE_TIMEOUT_SECONDS + 60,
+    "retry": AICEPS_QUEUE_RETRY_SECONDS,
     "max_attempts": env_int("AICEPS_QUEUE_MAX_ATTEMPTS", 3),
     "poll": env_float("AICEPS_QUEUE_POLL_SECONDS", 0.2),
     "save_limit": 250,

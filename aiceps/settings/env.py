@@ -49,6 +49,14 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
 
 
+def env_optional_int(name: str) -> int | None:
+    return env_int(name, 0) if os.environ.get(name, "").strip() else None
+
+
+def env_optional_float(name: str) -> float | None:
+    return env_float(name, 0.0) if os.environ.get(name, "").strip() else None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

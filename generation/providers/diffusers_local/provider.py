@@ -1,0 +1,484 @@
+"""The local diffusers image provider: runs an open model on this machine's GPU or CPU.
+
+The model (``AICEPS_DIFFUSERS_MODEL``) is a diffusers pipeline directory, or a hub id whose files
+are already in the Hugging Face cache (nothing is downloaded unless ``allow_download``). The
+``_class_name`` in its ``model_index.json`` picks how it is driven (see ``families``):
+
+* Stable Diffusion 1.x/2.x (SD-Turbo too), SDXL, SD3, Flux: img2img at ``strength``; with a mask
+  (or a hotspot) the inpainting pipeline built from the same weights;
+* InstructPix2Pix (SD and SDXL): the image conditions every step (``image_guidance``);
+* Flux Kontext, Qwen-Image-Edit (and Edit Plus, which takes up to three images).
+
+Text-to-image reuses the loaded weights (``from_pipe``), so nothing is loaded twice. The model
+is loaded once per process, on first use or :meth:`DiffusersImageProvider.load`, and reused;
+pipelines are not thread-safe, so calls are serialised by a lock.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import math
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..base import (
+    Capabilities,
+    ImageProvider,
+    ImageRequest,
+    ImageResult,
+    ProviderError,
+    TaskType,
+)
+from . import images as im
+from . import runtime
+from .families import FAMILIES, Family, Mode, family_for
+
+logger = logging.getLogger(__name__)
+
+PROVIDER = runtime.PROVIDER
+MAX_MODEL_NAME = 100  # TaskHistory.*_model columns
+
+
+@dataclass
+class _Loaded:
+    pipe: Any
+    family: Family
+    class_name: str  # model_index _class_name
+    device: str
+    dtype: Any
+    native_side: int  # the side the model was trained at (512 for SD 1.x, 1024 for SDXL)
+    derived: dict[str, Any] = field(default_factory=dict)  # "text_to_image", "inpaint"
+    hooked: Any = None  # the pipeline holding the CPU-offload hooks
+
+
+def _setting(name: str, default: Any = None) -> Any:
+    from django.conf import settings
+
+    value = getattr(settings, name, default)
+    return default if value in (None, "") else value
+
+
+def _invalid(message: str) -> ProviderError:
+    return ProviderError(message, permanent=True, code="invalid_configuration", provider=PROVIDER)
+
+
+class DiffusersImageProvider(ImageProvider):
+    """Runs a local diffusers pipeline. See the module docstring for the models it takes.
+
+    ``steps`` and ``guidance`` default to the family's usual values when None. ``seed`` -1
+    draws a new seed per request (logged); any other value makes results reproducible.
+    ``max_side`` caps the long side of edited images and ``text_to_image_side`` sets the long
+    side of drawn ones; both default to the model's native size (512 for SD 1.x, 768 for
+    SD 2.x, 1024 for SDXL, Flux and Qwen). ``hotspot_radius`` (a fraction of the short side,
+    0 to turn off) limits a hotspot edit without a mask to a soft disc around the point.
+    """
+
+    name = PROVIDER
+    capabilities = Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=1)
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        device: str = "auto",
+        dtype: str = "auto",
+        steps: int | None = None,
+        guidance: float | None = None,
+        strength: float = 0.6,
+        seed: int = -1,
+        image_guidance: float = 1.5,
+        max_side: int | None = None,
+        text_to_image_side: int | None = None,
+        negative_prompt: str = "",
+        hotspot_radius: float = 0.25,
+        max_count: int = 4,
+        allow_download: bool = False,
+        cpu_offload: bool = False,
+    ) -> None:
+        missing = runtime.missing_packages()
+        if missing:
+            raise runtime.unavailable(f"{', '.join(missing)} not installed")
+        model = (model or "").strip()
+        if not model:
+            raise _invalid(
+                "No local model configured: set AICEPS_DIFFUSERS_MODEL to a diffusers pipeline "
+                "directory or a Hugging Face hub id already downloaded (hf download ID)."
+            )
+        device, dtype = (device or "auto").strip().lower(), (dtype or "auto").strip().lower()
+        if device not in runtime.DEVICES and not device.startswith("cuda:"):
+            raise _invalid(f"Unknown device {device!r}; use one of {', '.join(runtime.DEVICES)}.")
+        if dtype not in runtime.DTYPES:
+            raise _invalid(f"Unknown dtype {dtype!r}; use one of {', '.join(runtime.DTYPES)}.")
+        if not 0.0 < strength <= 1.0:
+            raise _invalid(f"strength must be in (0, 1], not {strength}.")
+        if steps is not None and steps < 1:
+            raise _invalid(f"steps must be at least 1, not {steps}.")
+        self.model = model
+        self.device, self.dtype = device, dtype
+        self.steps, self.guidance, self.strength = steps, guidance, strength
+        self.seed, self.image_guidance = seed, image_guidance
+        self.max_side, self.text_to_image_side = max_side, text_to_image_side
+        self.negative_prompt, self.hotspot_radius = negative_prompt, hotspot_radius
+        self.max_count = max_count
+        self.allow_download, self.cpu_offload = allow_download, cpu_offload
+        self.is_local = runtime.is_local_path(model)
+        self.label = Path(model).expanduser().resolve().name if self.is_local else model
+        self._loaded: _Loaded | None = None
+        self._load_lock = threading.Lock()
+        self._call_lock = threading.Lock()
+        family = family_for(runtime.read_class_name(model))
+        if family is not None:
+            self.capabilities = self._capabilities(family)
+
+    @classmethod
+    def from_settings(cls) -> DiffusersImageProvider:
+        return cls(
+            _setting("AICEPS_DIFFUSERS_MODEL", ""),
+            device=_setting("AICEPS_DIFFUSERS_DEVICE", "auto"),
+            dtype=_setting("AICEPS_DIFFUSERS_DTYPE", "auto"),
+            steps=_setting("AICEPS_DIFFUSERS_STEPS"),
+            guidance=_setting("AICEPS_DIFFUSERS_GUIDANCE"),
+            strength=_setting("AICEPS_DIFFUSERS_STRENGTH", 0.6),
+            seed=_setting("AICEPS_DIFFUSERS_SEED", -1),
+            image_guidance=_setting("AICEPS_DIFFUSERS_IMAGE_GUIDANCE", 1.5),
+            max_side=_setting("AICEPS_DIFFUSERS_MAX_SIDE"),
+            text_to_image_side=_setting("AICEPS_DIFFUSERS_SIZE"),
+            negative_prompt=_setting("AICEPS_DIFFUSERS_NEGATIVE_PROMPT", ""),
+            hotspot_radius=_setting("AICEPS_DIFFUSERS_HOTSPOT_RADIUS", 0.25),
+            allow_download=bool(_setting("AICEPS_DIFFUSERS_ALLOW_DOWNLOAD", False)),
+            cpu_offload=bool(_setting("AICEPS_DIFFUSERS_CPU_OFFLOAD", False)),
+        )
+
+    @staticmethod
+    def _capabilities(family: Family) -> Capabilities:
+        return Capabilities(
+            edit=True,
+            text_to_image=family.text_to_image is not None,
+            mask=True,
+            max_input_images=family.max_input_images,
+        )
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Load the model now (a worker may call this at start) instead of on first use."""
+        self._ensure_loaded()
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
+
+    def _ensure_loaded(self) -> _Loaded:
+        loaded = self._loaded
+        if loaded is None:
+            with self._load_lock:
+                loaded = self._loaded
+                if loaded is None:
+                    loaded = self._loaded = self._load()
+        return loaded
+
+    def _not_found(self, detail: str = "") -> ProviderError:
+        if self.is_local:
+            message = (
+                f"Local model directory {self.model!r} does not exist or is not a diffusers "
+                "pipeline (it needs a model_index.json). Point AICEPS_DIFFUSERS_MODEL at a "
+                "directory saved with save_pretrained, or download one first with: "
+                f"hf download ORG/NAME --local-dir {self.model}"
+            )
+        else:
+            message = (
+                f"Model {self.model!r} not found locally; download it first with: "
+                f"hf download {self.model} (or set AICEPS_DIFFUSERS_MODEL to a local directory)"
+            )
+        return ProviderError(
+            message + (f". {detail}" if detail else "."),
+            permanent=True,
+            code="model_not_found",
+            provider=PROVIDER,
+        )
+
+    def _load(self) -> _Loaded:
+        torch, diffusers = runtime.import_backend()
+        if self.is_local and not (Path(self.model).expanduser() / "model_index.json").is_file():
+            raise self._not_found()
+        location = str(Path(self.model).expanduser()) if self.is_local else self.model
+        local_only = self.is_local or not self.allow_download
+        try:
+            config = diffusers.DiffusionPipeline.load_config(location, local_files_only=local_only)
+        except (OSError, ValueError) as exc:
+            raise self._not_found(str(exc).splitlines()[0][:300]) from exc
+        class_name = config.get("_class_name", "")
+        family = family_for(class_name)
+        if family is None:
+            raise ProviderError(
+                f"Model {self.label!r} is a {class_name or 'pipeline of unknown class'}, which "
+                "the local provider cannot run. Supported model_index classes: "
+                f"{', '.join(sorted(FAMILIES))}.",
+                permanent=True,
+                code="unsupported_model",
+                provider=PROVIDER,
+            )
+        cls = runtime.pipeline_class(diffusers, family.edit)
+        device = runtime.resolve_device(torch, self.device)
+        dtype = runtime.resolve_dtype(torch, self.dtype, device, family)
+        started = time.perf_counter()
+        try:
+            pipe = cls.from_pretrained(
+                location, **{runtime.dtype_keyword(): dtype}, local_files_only=local_only
+            )
+            if self.cpu_offload and device != "cpu":
+                pipe.enable_model_cpu_offload(device=device)
+            else:
+                pipe.to(device)
+        except ProviderError:
+            raise
+        except Exception as exc:
+            if runtime.is_out_of_memory(torch, exc):
+                runtime.free_memory(torch, device)
+                raise runtime.out_of_memory(device, exc, f"loading {self.label}") from exc
+            if isinstance(exc, OSError):
+                raise self._not_found(str(exc).splitlines()[0][:300]) from exc
+            raise ProviderError(
+                f"Could not load {self.label!r} as {family.edit}: {exc}",
+                permanent=True,
+                code="model_load_failed",
+                provider=PROVIDER,
+            ) from exc
+        pipe.set_progress_bar_config(disable=True)
+        loaded = _Loaded(
+            pipe=pipe,
+            family=family,
+            class_name=class_name,
+            device=device,
+            dtype=dtype,
+            native_side=self._native_side(pipe),
+            hooked=pipe if self.cpu_offload and device != "cpu" else None,
+        )
+        self.capabilities = self._capabilities(family)
+        logger.info(
+            "Loaded local model %s as %s on %s (%s) in %.1f s",
+            self.label,
+            family.edit,
+            device,
+            str(dtype).removeprefix("torch."),
+            time.perf_counter() - started,
+        )
+        return loaded
+
+    @staticmethod
+    def _native_side(pipe: Any) -> int:
+        scale = int(getattr(pipe, "vae_scale_factor", 8) or 8)
+        unet = getattr(pipe, "unet", None)
+        sample = getattr(getattr(unet, "config", None), "sample_size", None)
+        if sample is None:
+            sample = getattr(pipe, "default_sample_size", None) or 128
+        if isinstance(sample, (list, tuple)):
+            sample = max(sample)
+        return int(sample) * scale
+
+    def _derived(self, loaded: _Loaded, role: str) -> Any:
+        """The text-to-image or inpainting pipeline over the loaded weights (``from_pipe``)."""
+        class_name = getattr(loaded.family, role)
+        if role == "text_to_image" and loaded.family.text_to_image_same_class:
+            return loaded.pipe
+        pipe = loaded.derived.get(role)
+        if pipe is None:
+            with self._load_lock:
+                pipe = loaded.derived.get(role)
+                if pipe is None:
+                    _, diffusers = runtime.import_backend()
+                    cls = runtime.pipeline_class(diffusers, class_name)
+                    try:
+                        pipe = cls.from_pipe(loaded.pipe)
+                    except Exception as exc:
+                        raise ProviderError(
+                            f"Model {self.label!r} cannot be used as {class_name}: {exc}",
+                            permanent=True,
+                            code="unsupported_task",
+                            provider=PROVIDER,
+                        ) from exc
+                    pipe.set_progress_bar_config(disable=True)
+                    loaded.derived[role] = pipe
+        return pipe
+
+    # -- generation ----------------------------------------------------------------------
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        loaded = self._ensure_loaded()
+        if request.task_type == TaskType.TEXT_TO_IMAGE or not request.images:
+            if request.task_type != TaskType.TEXT_TO_IMAGE:
+                raise ProviderError(
+                    "This task needs an image.",
+                    permanent=True,
+                    code="missing_image",
+                    provider=PROVIDER,
+                )
+            return self._text_to_image(loaded, request)
+        return self._edit(loaded, request)
+
+    def _prompt(self, request: ImageRequest) -> str:
+        return (request.prompt or request.instruction or "").strip()
+
+    def _count(self, request: ImageRequest) -> int:
+        return max(1, min(int(request.count or 1), self.max_count))
+
+    def _steps(self, family: Family) -> int:
+        return int(self.steps or family.steps)
+
+    def _guidance(self, family: Family) -> float:
+        return float(family.guidance if self.guidance is None else self.guidance)
+
+    @staticmethod
+    def strength_steps(steps: int, strength: float) -> int:
+        """Steps to ask for so that img2img runs at least one denoising step.
+
+        img2img skips the first ``1 - strength`` of the schedule and runs
+        ``int(steps * strength)`` steps; below one it has nothing to do and diffusers fails
+        (SD-Turbo with 2 steps at strength 0.4, say). Raise ``steps`` until one step runs."""
+        steps = max(steps, math.ceil(1.0 / strength) if strength > 0 else steps)
+        while int(steps * strength) < 1:
+            steps += 1
+        return steps
+
+    def _text_to_image(self, loaded: _Loaded, request: ImageRequest) -> ImageResult:
+        family = loaded.family
+        if family.text_to_image is None:
+            raise ProviderError(
+                f"The local model {self.label!r} ({family.edit}) edits images only; it cannot "
+                "draw from text alone. Configure a Stable Diffusion, SDXL, Flux or Qwen model.",
+                permanent=True,
+                code="unsupported_task",
+                provider=PROVIDER,
+            )
+        pipe = self._derived(loaded, "text_to_image")
+        long_side = int(self.text_to_image_side or loaded.native_side)
+        size = im.parse_size(request.size, multiple=family.multiple, max_side=2048) or (
+            im.aspect_size(request.aspect_ratio, long_side=long_side, multiple=family.multiple)
+        )
+        kwargs = self._common_kwargs(loaded, request)
+        kwargs.update(width=size[0], height=size[1], num_inference_steps=self._steps(family))
+        pictures = self._call(loaded, pipe, kwargs, "drawing an image")
+        return self._result(pipe, [im.prepare(p.convert("RGB"), size) for p in pictures])
+
+    def _edit(self, loaded: _Loaded, request: ImageRequest) -> ImageResult:
+        family = loaded.family
+        sources = [im.open_rgb(image) for image in request.images[: family.max_input_images]]
+        source = sources[0]
+        max_side = int(self.max_side or loaded.native_side)
+        size = im.fit_size(*source.size, max_side=max_side, multiple=family.multiple)
+        image = im.prepare(source, size)
+        mask = None
+        if request.mask is not None:
+            mask = im.open_mask(request.mask, size)
+        elif request.task_type == TaskType.HOTSPOT and request.hotspot and self.hotspot_radius:
+            mask = im.hotspot_mask(request.hotspot, source.size, size, radius=self.hotspot_radius)
+        if mask is not None and im.mask_is_empty(mask):
+            raise ProviderError(
+                "The mask is empty: it marks nothing that may change.",
+                permanent=True,
+                code="empty_mask",
+                provider=PROVIDER,
+            )
+
+        kwargs = self._common_kwargs(loaded, request)
+        steps = self._steps(family)
+        pipe = loaded.pipe
+        if family.mode == Mode.STRENGTH:
+            steps = self.strength_steps(steps, self.strength)
+            kwargs.update(image=image, strength=self.strength)
+            if mask is not None and family.inpaint:
+                pipe = self._derived(loaded, "inpaint")
+                kwargs.update(mask_image=mask, width=size[0], height=size[1])
+        elif family.mode == Mode.INSTRUCT:
+            kwargs.update(image=image, image_guidance_scale=self.image_guidance)
+        else:
+            references = [image] + [
+                im.prepare(s, im.fit_size(*s.size, max_side=max_side, multiple=family.multiple))
+                for s in sources[1:]
+            ]
+            kwargs.update(image=references if len(references) > 1 else image)
+        kwargs["num_inference_steps"] = steps
+        pictures = self._call(loaded, pipe, kwargs, "editing an image")
+        out = []
+        for picture in pictures:
+            picture = im.prepare(picture.convert("RGB"), size)
+            out.append(im.composite(picture, image, mask) if mask is not None else picture)
+        return self._result(pipe, out)
+
+    def _common_kwargs(self, loaded: _Loaded, request: ImageRequest) -> dict[str, Any]:
+        torch, _ = runtime.import_backend()
+        family = loaded.family
+        seed = self.seed if self.seed is not None and self.seed >= 0 else secrets.randbelow(2**32)
+        logger.info("Local model %s: seed %d", self.label, seed)
+        kwargs: dict[str, Any] = {
+            "prompt": self._prompt(request),
+            "num_images_per_prompt": self._count(request),
+            "generator": torch.Generator(device="cpu").manual_seed(seed),
+        }
+        guidance = self._guidance(family)
+        if family.key.startswith("qwen"):
+            # Qwen-Image uses true classifier-free guidance, which needs a negative prompt.
+            kwargs.update(true_cfg_scale=guidance, negative_prompt=self.negative_prompt or " ")
+        else:
+            kwargs["guidance_scale"] = guidance
+            if self.negative_prompt:
+                kwargs["negative_prompt"] = self.negative_prompt
+        return kwargs
+
+    def _call(self, loaded: _Loaded, pipe: Any, kwargs: dict[str, Any], what: str) -> list:
+        torch, _ = runtime.import_backend()
+        accepted = inspect.signature(pipe.__call__).parameters
+        if not any(p.kind == p.VAR_KEYWORD for p in accepted.values()):
+            kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+        started = time.perf_counter()
+        with self._call_lock:
+            try:
+                if loaded.hooked is not None and loaded.hooked is not pipe:
+                    pipe.enable_model_cpu_offload(device=loaded.device)
+                    loaded.hooked = pipe
+                with torch.inference_mode():
+                    output = pipe(**kwargs)
+            except ProviderError:
+                raise
+            except Exception as exc:
+                if runtime.is_out_of_memory(torch, exc):
+                    runtime.free_memory(torch, loaded.device)
+                    raise runtime.out_of_memory(loaded.device, exc, what) from exc
+                raise ProviderError(
+                    f"The local model {self.label!r} failed while {what}: {exc}",
+                    permanent=True,
+                    code="local_model_error",
+                    provider=PROVIDER,
+                ) from exc
+        logger.info(
+            "Local model %s: %s with %s in %.1f s",
+            self.label,
+            what,
+            type(pipe).__name__,
+            time.perf_counter() - started,
+        )
+        pictures = list(output.images)
+        flagged = getattr(output, "nsfw_content_detected", None) or []
+        if any(flagged):
+            pictures = [p for p, bad in zip(pictures, flagged, strict=False) if not bad]
+            if not pictures:
+                raise ProviderError(
+                    "The local model's safety checker flagged the result as unsafe.",
+                    permanent=True,
+                    code="content_refused",
+                    provider=PROVIDER,
+                )
+        return pictures
+
+    def _result(self, pipe: Any, pictures: list) -> ImageResult:
+        suffix = f" ({type(pipe).__name__})"
+        label = self.label
+        if len(label) + len(suffix) > MAX_MODEL_NAME:
+            label = label[: MAX_MODEL_NAME - len(suffix) - 1] + "…"
+        model = label + suffix
+        return ImageResult(images=tuple(im.to_png(p) for p in pictures), model=model)

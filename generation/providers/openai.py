@@ -1,0 +1,285 @@
+"""OpenAI image provider and prompt writer (the only module that imports the openai SDK).
+
+``import openai`` below is an absolute import of the SDK, not of this module. Endpoints, all
+under the base URL (``OPENAI_BASE_URL``, which includes ``/v1``): ``POST /images/edits``
+(multipart), ``POST /images/generations`` and ``POST /chat/completions`` (JSON). The key goes
+in ``Authorization: Bearer``. The SDK's retries are off (``max_retries=0``): the pipeline
+retries.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import ClassVar
+
+import openai
+
+from ._openai_files import data_url, openai_mask, upload
+from ._support import (
+    WRITER_SYSTEM_INSTRUCTION,
+    error_for_status,
+    malformed,
+    parse_retry_after,
+    parse_writer_answer,
+    sniff_mime,
+    writer_user_text,
+)
+from .base import (
+    ASPECT_RATIOS,
+    Capabilities,
+    GeneratedImage,
+    ImageProvider,
+    ImageRequest,
+    ImageResult,
+    PromptRequest,
+    PromptResult,
+    PromptWriter,
+    ProviderError,
+)
+
+NAME = "openai"
+# Nearest size each model family offers for our aspect ratios.
+_GPT_SIZES = {"1:1": "1024x1024", "16:9": "1536x1024", "4:3": "1536x1024"}
+_GPT_SIZES |= {"9:16": "1024x1536", "3:4": "1024x1536"}
+_DALLE3_SIZES = {"1:1": "1024x1024", "16:9": "1792x1024", "4:3": "1792x1024"}
+_DALLE3_SIZES |= {"9:16": "1024x1792", "3:4": "1024x1792"}
+_BLOCKED_CODES = {"content_policy_violation", "moderation_blocked"}
+
+
+class _OpenAIClient:
+    """One SDK client per instance (so per process) with the configured timeout and no SDK
+    retries; turns every SDK failure into a ProviderError."""
+
+    default_model: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        model: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 120.0,
+    ) -> None:
+        self.model = model or self.default_model
+        if not api_key and base_url:
+            api_key = "unused"  # local compatible servers (Ollama, vLLM) take any key
+        try:
+            self.client = openai.OpenAI(
+                api_key=api_key or None, base_url=base_url or None, timeout=timeout, max_retries=0
+            )
+        except openai.OpenAIError as exc:
+            raise ProviderError(
+                f"OpenAI is not configured: {exc}",
+                permanent=True,
+                code="not_configured",
+                provider=NAME,
+            ) from exc
+
+    @staticmethod
+    def _settings_kwargs() -> dict:
+        from django.conf import settings
+
+        return {
+            "api_key": settings.OPENAI_API_KEY,
+            "base_url": settings.OPENAI_BASE_URL,
+            "timeout": settings.AICEPS_PROVIDER_TIMEOUT_SECONDS,
+        }
+
+    def _call(self, method, **kwargs):
+        try:
+            return method(**kwargs)
+        except openai.APIStatusError as exc:
+            raise _status_error(exc) from exc
+        except openai.APITimeoutError as exc:  # before APIConnectionError: it is a subclass
+            raise ProviderError(f"OpenAI timed out: {exc}", code="timeout", provider=NAME) from exc
+        except openai.APIConnectionError as exc:
+            raise ProviderError(
+                f"OpenAI connection failed: {exc}", code="connection_error", provider=NAME
+            ) from exc
+        except (openai.APIResponseValidationError, json.JSONDecodeError) as exc:
+            raise malformed(f"OpenAI answered with an unreadable body: {exc}", NAME) from exc
+        except openai.OpenAIError as exc:
+            raise ProviderError(
+                f"OpenAI call failed: {exc!r}", permanent=True, provider=NAME
+            ) from exc
+
+
+class OpenAIImageProvider(_OpenAIClient, ImageProvider):
+    """Stage 2 on the OpenAI Images API: ``images.edit`` when photos are given (the first is
+    the one the mask applies to), ``images.generate`` otherwise, with the size mapped from the
+    aspect ratio (``request.size`` wins when set).
+
+    GPT image models (``gpt-image-*``, the default) take up to 16 input images and a mask and
+    always answer in base64. ``dall-e-2`` edits one square PNG; ``dall-e-3`` cannot edit and
+    makes one image per call; both are asked for ``response_format="b64_json"``. Capabilities
+    therefore depend on the model and are set per instance.
+
+    Our mask is white (or opaque) where the image may change; OpenAI's is transparent there,
+    so it is converted to an RGBA PNG of the first image's size.
+    """
+
+    name = NAME
+    default_model = "gpt-image-1"
+    capabilities = Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=16)
+
+    def __init__(self, **kwargs) -> None:
+        """Keyword-only: ``api_key``, ``model``, ``base_url``, ``timeout`` (seconds)."""
+        super().__init__(**kwargs)
+        if self.model.startswith("dall-e-3"):
+            self.capabilities = Capabilities(edit=False, text_to_image=True, max_input_images=0)
+        elif self.model.startswith("dall-e"):
+            self.capabilities = Capabilities(
+                edit=True, text_to_image=True, mask=True, max_input_images=1
+            )
+
+    @classmethod
+    def from_settings(cls) -> OpenAIImageProvider:
+        from django.conf import settings
+
+        return cls(model=settings.AICEPS_OPENAI_IMAGE_MODEL, **cls._settings_kwargs())
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        if request.aspect_ratio is not None and request.aspect_ratio not in ASPECT_RATIOS:
+            raise _invalid(f"Unsupported aspect ratio {request.aspect_ratio!r}.")
+        legacy = self.model.startswith("dall-e")
+        kwargs = {
+            "model": self.model,
+            "prompt": request.prompt,
+            "n": 1 if self.model.startswith("dall-e-3") else min(max(request.count, 1), 10),
+        }
+        if legacy:
+            kwargs["response_format"] = "b64_json"  # GPT image models reject this parameter
+        size = request.size or self._size(request)
+        if size:
+            kwargs["size"] = size
+        if not request.images:
+            return self._result(self._call(self.client.images.generate, **kwargs))
+        if not self.capabilities.edit:
+            raise _invalid(f"{self.model} cannot edit images.")
+        if len(request.images) > self.capabilities.max_input_images:
+            raise _invalid(
+                f"{self.model} takes at most {self.capabilities.max_input_images} images.",
+                code="too_many_images",
+            )
+        files = [upload(img, i, force_png=legacy) for i, img in enumerate(request.images)]
+        kwargs["image"] = files[0] if legacy else files
+        if request.mask is not None:
+            first = request.images[0]
+            mask = openai_mask(request.mask, first.width, first.height)
+            kwargs["mask"] = ("mask.png", mask, "image/png")
+        return self._result(self._call(self.client.images.edit, **kwargs))
+
+    def _size(self, request: ImageRequest) -> str | None:
+        if self.model.startswith("dall-e-3"):
+            return _DALLE3_SIZES.get(request.aspect_ratio or "1:1")
+        if self.model.startswith("dall-e"):
+            return "1024x1024"  # dall-e-2 makes squares only
+        return _GPT_SIZES.get(request.aspect_ratio) if request.aspect_ratio else None
+
+    def _result(self, response) -> ImageResult:
+        data = getattr(response, "data", None)
+        if not isinstance(data, list):
+            raise malformed(f"OpenAI answered without an image list: {str(response)[:200]}", NAME)
+        images, urls, texts = [], 0, []
+        for item in data:
+            b64 = getattr(item, "b64_json", None)
+            urls += bool(getattr(item, "url", None))
+            if getattr(item, "revised_prompt", None):
+                texts.append(item.revised_prompt)
+            if not b64:
+                continue
+            try:
+                raw = base64.b64decode(b64, validate=True)
+            except (binascii.Error, ValueError, TypeError) as exc:
+                raise malformed(f"OpenAI returned invalid base64: {exc}", NAME) from exc
+            mime = sniff_mime(raw)
+            if mime is None:
+                raise malformed("OpenAI returned data that is not an image", NAME)
+            images.append(GeneratedImage(data=raw, mime_type=mime))
+        if not images:
+            detail = " (only URLs, base64 was asked for)" if urls else ""
+            raise ProviderError(
+                f"{self.model} answered without an image{detail}.",
+                permanent=True,
+                code="no_image",
+                provider=NAME,
+            )
+        usage = getattr(response, "usage", None)
+        tokens = getattr(usage, "total_tokens", 0) or 0
+        return ImageResult(
+            images=tuple(images), model=self.model, tokens_used=int(tokens), text="\n".join(texts)
+        )
+
+
+class OpenAIPromptWriter(_OpenAIClient, PromptWriter):
+    """Stage 1 through ``chat.completions`` with the photos as ``data:`` URLs, so any
+    OpenAI-compatible server with a vision model works via the base URL (Ollama, vLLM,
+    Qwen, ...). Asks for the same JSON plan as the Gemini writer; ``json_mode`` sends
+    ``response_format={"type": "json_object"}`` (turn it off for servers that reject it;
+    a plain-text answer is then taken as the prompt). Tokens come from ``usage``."""
+
+    name = NAME
+    default_model = "gpt-4o-mini"
+
+    def __init__(self, *, json_mode: bool = True, **kwargs) -> None:
+        """Keyword-only: ``api_key``, ``model``, ``base_url``, ``timeout``, ``json_mode``."""
+        super().__init__(**kwargs)
+        self.json_mode = json_mode
+
+    @classmethod
+    def from_settings(cls) -> OpenAIPromptWriter:
+        from django.conf import settings
+
+        return cls(model=settings.AICEPS_OPENAI_TEXT_MODEL, **cls._settings_kwargs())
+
+    def write(self, request: PromptRequest) -> PromptResult:
+        content: list[dict] = [
+            {"type": "image_url", "image_url": {"url": data_url(img)}} for img in request.images
+        ]
+        content.append({"type": "text", "text": writer_user_text(request)})
+        kwargs = {
+            "model": self.model,
+            "messages": [
+                {"role": "system", "content": WRITER_SYSTEM_INSTRUCTION},
+                {"role": "user", "content": content},
+            ],
+        }
+        if self.json_mode:
+            kwargs["response_format"] = {"type": "json_object"}
+        response = self._call(self.client.chat.completions.create, **kwargs)
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list) or not choices:
+            raise malformed(f"OpenAI chat answered without choices: {str(response)[:200]}", NAME)
+        message = getattr(choices[0], "message", None)
+        text = getattr(message, "content", None)
+        refusal = getattr(message, "refusal", None)
+        if not text and refusal:
+            raise ProviderError(
+                f"{self.model} refused: {refusal}",
+                permanent=True,
+                code="content_blocked",
+                provider=NAME,
+            )
+        prompt, plan = parse_writer_answer(text if isinstance(text, str) else "", provider=NAME)
+        tokens = getattr(getattr(response, "usage", None), "total_tokens", 0) or 0
+        return PromptResult(prompt=prompt, model=self.model, tokens_used=int(tokens), plan=plan)
+
+
+def _status_error(exc: openai.APIStatusError) -> ProviderError:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    message = body.get("message") or str(exc)
+    code = body.get("code")
+    if exc.status_code == 429 and code == "insufficient_quota":
+        # Out of credit, not throttled: waiting will not help.
+        return ProviderError(message, permanent=True, code="quota_exhausted", provider=NAME)
+    if exc.status_code == 400 and code in _BLOCKED_CODES:
+        return ProviderError(message, permanent=True, code="content_blocked", provider=NAME)
+    return error_for_status(
+        exc.status_code, message, provider=NAME, retry_after=parse_retry_after(exc.response.headers)
+    )
+
+
+def _invalid(message: str, code: str = "invalid_request") -> ProviderError:
+    return ProviderError(message, permanent=True, code=code, provider=NAME)
