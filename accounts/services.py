@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from aiceps import metrics
+
 from .models import CreditAccount, CreditTransaction, User
 
 
@@ -158,6 +160,7 @@ def credits_charge(
             idempotency_key=idempotency_key,
             note=note,
         )
+        metrics.credits_charged(amount)
         return LedgerEntry(entry, account.balance, created=True)
 
 
@@ -191,4 +194,5 @@ def credits_refund(*, task, note: str = "") -> LedgerEntry | None:
             # Another connection refunded between our check and insert (the unique key held).
             account.refresh_from_db(fields=["balance"])
             return LedgerEntry(_existing(key), account.balance, created=False)
+        metrics.credits_refunded(charged)
         return LedgerEntry(entry, account.balance, created=True)

@@ -2,14 +2,20 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from aiceps.ops import healthz, metrics_view, readyz
 from generation.api.urls import api_urlpatterns
 from generation.views.files import serve_task_file
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("files/<path:key>", serve_task_file, name="task-file"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     *api_urlpatterns,
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("generation.urls")),
 ]

@@ -1,37 +1,65 @@
 """Where task images go: the configured storage (S3 or local disk), with a local fallback.
 
-When S3 is configured and a save fails (the server is down, hung or refusing), the file is kept
-on local disk under the same key, served from there, and the task is marked so the scheduled
-:func:`storage_reupload_pending` moves it to S3 later. A task never fails, and never answers
-without a working URL, because S3 had a bad minute.
+Keys are exact: ``task-history/{user}/{task}/original.{ext}``, ``.../generated-{n}.{ext}``
+(also ``source-{n}`` and ``mask``). Storing a key again replaces the file.
 
-Local files are served by ``generation.views.files.serve_task_file``: the owner (or staff) can
-always read them; a URL from :func:`file_url` also carries a signature that expires, like an S3
-presigned URL, so a seed client can download the result without a session.
+S3 (``S3_BUCKET_NAME`` set) keeps two local folders under ``MEDIA_ROOT``:
+
+``s3-fallback/``
+    When an upload fails (the server is down, hung, refusing or denying), the file is kept
+    here under the same key, served from here, and its task is marked
+    (``TaskHistory.storage_fallback``) so the scheduled :func:`storage_reupload_pending` moves
+    it to S3 later. A task never fails, and never answers without a working URL, because S3
+    had a bad minute.
+``s3-cache/``
+    A copy of each upload, kept ``AICEPS_S3_CACHE_SECONDS``: a worker on the same host reads
+    a task's inputs without downloading them, and a task created just before an outage still
+    runs. :func:`storage_prune_cache` (called by the re-upload job) removes old copies.
+
+With several hosts, ``MEDIA_ROOT`` must be shared between web and worker processes, as it
+must be for local storage: otherwise a worker cannot read inputs kept in another host's
+fallback folder while S3 is down.
+
+Local files (local storage, or the S3 fallback) are served by
+``generation.views.files.serve_task_file``: the owner (or staff) can always read them; a URL
+from :func:`file_url` also carries a signature that expires, like an S3 presigned URL, so a
+client can download the result without a session.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import logging
+import os
 import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.http import urlencode
 
 logger = logging.getLogger(__name__)
 SIGNER_SALT = "aiceps.task-file"
+FALLBACK_DIR = "s3-fallback"
+CACHE_DIR = "s3-cache"
+DEFAULT_CACHE_SECONDS = 6 * 3600
+STALE_TEMP_SECONDS = 3600
 
 
 @dataclass(frozen=True)
 class StoredFile:
     name: str
-    fallback: bool
+    fallback: bool  # True: kept locally because the remote storage failed
+
+
+# --- Which storage ----------------------------------------------------------------------
 
 
 def uses_remote_storage() -> bool:
@@ -39,116 +67,93 @@ def uses_remote_storage() -> bool:
     return not isinstance(default_storage, FileSystemStorage)
 
 
-@functools.cache
-def fallback_storage() -> FileSystemStorage:
-    return FileSystemStorage(location=settings.MEDIA_ROOT / "s3-fallback")
-
-
 def primary_storage() -> Storage:
     return default_storage
 
 
+def fallback_storage() -> FileSystemStorage:
+    """Files waiting for S3 (built per call: tests change ``MEDIA_ROOT``; it is cheap)."""
+    return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / FALLBACK_DIR)
+
+
+def cache_storage() -> FileSystemStorage:
+    return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / CACHE_DIR)
+
+
+def _cache_seconds() -> int:
+    return int(getattr(settings, "AICEPS_S3_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+
+
+def _now() -> float:
+    return time.time()
+
+
+# --- Writing, reading, deleting ---------------------------------------------------------
+
+
 def store_bytes(name: str, data: bytes) -> StoredFile:
-    """Save ``data`` under ``name`` (an exact key: an existing file is replaced)."""
+    """Save ``data`` under ``name`` (an exact key: an existing file is replaced).
+
+    On S3, a failed upload keeps the file locally and answers ``fallback=True``; the caller
+    marks its task. Local storage errors (a full disk) are raised."""
     storage = primary_storage()
+    if not uses_remote_storage():
+        return StoredFile(_save_exact(storage, name, data), fallback=False)
+    started = time.perf_counter()
     try:
-        if storage.exists(name):
-            storage.delete(name)
-        saved = storage.save(name, ContentFile(data))
-        return StoredFile(saved, fallback=False)
+        saved = _save_exact(storage, name, data)
     except Exception as exc:  # any storage failure: S3 down, timeouts, refused, denied
-        if not uses_remote_storage():
-            raise
         logger.warning(
             "storage save failed, keeping the file locally",
-            extra={"key": name, "error": type(exc).__name__},
+            extra={
+                "key": name,
+                "error": type(exc).__name__,
+                "detail": str(exc)[:300],
+                "duration_ms": round((time.perf_counter() - started) * 1000),
+            },
         )
         _count_fallback()
-        local = fallback_storage()
-        if local.exists(name):
-            local.delete(name)
-        return StoredFile(local.save(name, ContentFile(data)), fallback=True)
+        _write_local(fallback_storage(), name, data, durable=True)
+        _discard(cache_storage(), name)
+        return StoredFile(name, fallback=True)
+    # A copy kept during an earlier outage would shadow the new object.
+    _discard(fallback_storage(), saved)
+    if _cache_seconds() > 0:
+        try:
+            _write_local(cache_storage(), saved, data)
+        except OSError:  # the cache is an optimisation
+            logger.warning("could not cache a stored file locally", extra={"key": saved})
+    return StoredFile(saved, fallback=False)
 
 
 def read_bytes(name: str) -> bytes:
-    local = fallback_storage()
-    if uses_remote_storage() and local.exists(name):
-        storage = local
-    else:
-        storage = primary_storage()
-    with storage.open(name, "rb") as handle:
+    """The file's bytes: a local copy when there is one, else from the storage."""
+    if uses_remote_storage():
+        for local in (fallback_storage(), cache_storage()):
+            data = _read_local(local, name)
+            if data is not None:
+                return data
+    with primary_storage().open(name, "rb") as handle:
         return handle.read()
 
 
 def delete_file(name: str) -> None:
-    for storage in (primary_storage(), fallback_storage()):
-        try:
-            if storage.exists(name):
-                storage.delete(name)
-        except Exception:  # best effort: an orphan file is better than a failed request
-            logger.warning("could not delete a stored file", extra={"key": name})
-
-
-def is_served_locally(name: str) -> bool:
-    return not uses_remote_storage() or fallback_storage().exists(name)
-
-
-def file_url(name: str, *, expires_in: int | None = None) -> str:
-    """A URL that downloads ``name``: the storage's own (presigned on S3) or a signed link to
-    the local file view. Relative for local files; callers add the host where they know it."""
-    if not name:
-        return ""
-    if not is_served_locally(name):
-        return primary_storage().url(name)
-    expires_in = expires_in or settings.AICEPS_S3_URL_EXPIRE_SECONDS
-    expires_at = int(time.time()) + expires_in
-    signature = signing.Signer(salt=SIGNER_SALT).sign(f"{name}:{expires_at}").rsplit(":", 1)[1]
-    query = urlencode({"expires": expires_at, "signature": signature})
-    return f"{reverse('task-file', kwargs={'key': name})}?{query}"
-
-
-def signature_is_valid(name: str, expires: str, signature: str) -> bool:
+    """Remove ``name`` everywhere, best effort: an orphan file beats a failed request."""
+    if uses_remote_storage():
+        _discard(fallback_storage(), name)
+        _discard(cache_storage(), name)
     try:
-        expires_at = int(expires)
-    except (TypeError, ValueError):
-        return False
-    if expires_at < time.time():
-        return False
-    try:
-        signing.Signer(salt=SIGNER_SALT).unsign(f"{name}:{expires_at}:{signature}")
-    except signing.BadSignature:
-        return False
-    return True
+        primary_storage().delete(name)  # S3 and the file system both ignore a missing file
+    except Exception as exc:
+        logger.warning(
+            "could not delete a stored file", extra={"key": name, "error": type(exc).__name__}
+        )
 
 
 def open_local(name: str):
+    """Open a locally served file (see :func:`is_served_locally`) for reading."""
     storage = fallback_storage() if uses_remote_storage() else primary_storage()
     return storage.open(name, "rb")
-
-
-def storage_reupload_pending(*, limit: int = 200) -> int:
-    """Move files kept locally during an S3 outage to S3; returns how many moved."""
-    from .models import TaskHistory
-
-    if not uses_remote_storage():
-        return 0
-    moved = 0
-    local = fallback_storage()
-    tasks = TaskHistory.objects.filter(storage_fallback=True).order_by("created_at")[:limit]
-    for task in tasks:
-        pending = [name for name in task_file_names(task) if local.exists(name)]
-        try:
-            for name in pending:
-                with local.open(name, "rb") as handle:
-                    data = handle.read()
-                primary_storage().save(name, ContentFile(data))
-                local.delete(name)
-                moved += 1
-        except Exception as exc:
-            logger.warning("re-upload failed; will try again", extra={"error": type(exc).__name__})
-            break
-        TaskHistory.objects.filter(pk=task.pk).update(storage_fallback=False)
-    return moved
 
 
 def task_file_names(task) -> list[str]:
@@ -160,10 +165,190 @@ def task_file_names(task) -> list[str]:
     return [name for name in dict.fromkeys(names) if name]
 
 
+# --- URLs -------------------------------------------------------------------------------
+
+
+def is_served_locally(name: str) -> bool:
+    """True when ``name`` is downloaded through the local file view, not from S3."""
+    return not uses_remote_storage() or _exists(fallback_storage(), name)
+
+
+def file_url(name: str, *, expires_in: int | None = None) -> str:
+    """A URL that downloads ``name``: the storage's own (presigned on S3, plain when public)
+    or a signed link to the local file view. Never touches the network. Relative for local
+    files; callers add the host where they know it."""
+    if not name:
+        return ""
+    if not is_served_locally(name):
+        storage = primary_storage()
+        if expires_in and hasattr(storage, "querystring_expire"):  # django-storages' S3
+            return storage.url(name, expire=expires_in)
+        return storage.url(name)
+    expires_in = expires_in or settings.AICEPS_S3_URL_EXPIRE_SECONDS
+    expires_at = int(_now()) + expires_in
+    query = urlencode({"expires": expires_at, "signature": _signature(name, expires_at)})
+    return f"{reverse('task-file', kwargs={'key': name})}?{query}"
+
+
+def _signature(name: str, expires_at: int) -> str:
+    return signing.Signer(salt=SIGNER_SALT).signature(f"{name}:{expires_at}")
+
+
+def signature_is_valid(name: str, expires: str | None, signature: str | None) -> bool:
+    """Whether ``expires``/``signature`` (from a :func:`file_url` link) allow reading ``name``
+    now."""
+    try:
+        expires_at = int(expires)
+    except (TypeError, ValueError):
+        return False
+    if not signature or expires_at < _now():
+        return False
+    return constant_time_compare(_signature(name, expires_at), signature)
+
+
+# --- The scheduled job ------------------------------------------------------------------
+
+
+def storage_reupload_pending(*, limit: int = 200) -> int:
+    """Move files kept locally during an S3 outage to S3; returns how many moved.
+
+    Stops at the first failure (S3 is still down) and tries again on the next run. A task's
+    mark is cleared once it is final and none of its files wait: a running task may still
+    add files. Also prunes the local cache (:func:`storage_prune_cache`)."""
+    from .models import TaskHistory
+
+    storage_prune_cache()
+    if not uses_remote_storage():
+        return 0
+    moved = 0
+    local, remote = fallback_storage(), primary_storage()
+    final = TaskHistory.FINAL_STATUSES
+    tasks = TaskHistory.objects.filter(storage_fallback=True).order_by("created_at")[:limit]
+    for task in tasks:
+        try:
+            for name in task_file_names(task):
+                data = _read_local(local, name)
+                if data is None:
+                    continue
+                _save_exact(remote, name, data)
+                _discard(local, name)
+                moved += 1
+        except Exception as exc:
+            logger.warning(
+                "re-upload failed; will try again",
+                extra={"task_id": str(task.pk), "error": type(exc).__name__},
+            )
+            break
+        if task.status in final:
+            TaskHistory.objects.filter(pk=task.pk, status__in=final).update(storage_fallback=False)
+    if moved:
+        logger.info("re-uploaded files kept locally", extra={"files": moved})
+    return moved
+
+
+def storage_prune_cache(*, max_age_seconds: int | None = None) -> int:
+    """Remove cached copies older than ``AICEPS_S3_CACHE_SECONDS`` (and temporary files a
+    crash left behind); returns how many files went."""
+    max_age = _cache_seconds() if max_age_seconds is None else max_age_seconds
+    removed = 0
+    now = _now()
+    for folder, age in ((CACHE_DIR, max_age), (FALLBACK_DIR, None)):
+        root = Path(settings.MEDIA_ROOT) / folder
+        if not root.is_dir():
+            continue
+        for directory, _, files in os.walk(root, topdown=False):
+            for filename in files:
+                path = Path(directory) / filename
+                limit = STALE_TEMP_SECONDS if filename.endswith(".tmp") else age
+                if limit is None:
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    if now - path.stat().st_mtime >= limit:
+                        path.unlink()
+                        removed += 1
+            if Path(directory) != root:
+                with contextlib.suppress(OSError):  # not empty
+                    os.rmdir(directory)
+    return removed
+
+
+# --- Helpers ----------------------------------------------------------------------------
+
+
+def _save_exact(storage: Storage, name: str, data: bytes) -> str:
+    """``storage.save`` that replaces an existing file instead of picking another name."""
+    overwrites = getattr(storage, "file_overwrite", False) or getattr(
+        storage, "allow_overwrite", False
+    )
+    if not overwrites and storage.exists(name):
+        storage.delete(name)
+    return storage.save(name, ContentFile(data))
+
+
+def _write_local(storage: FileSystemStorage, name: str, data: bytes, *, durable=False) -> None:
+    """Write atomically (a temporary file, then a rename): a reader never sees half a file."""
+    path = Path(storage.path(name))  # raises SuspiciousFileOperation outside the folder
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    for attempt in (1, 2):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileNotFoundError:  # a cleanup removed the empty folder meanwhile
+            if attempt == 2:
+                raise
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:  # the only copy of someone's file until S3 is back
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def _read_local(storage: FileSystemStorage, name: str) -> bytes | None:
+    try:
+        return Path(storage.path(name)).read_bytes()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    except (SuspiciousFileOperation, ValueError):  # outside the folder, NUL byte
+        return None
+
+
+def _exists(storage: FileSystemStorage, name: str) -> bool:
+    try:
+        return Path(storage.path(name)).is_file()
+    except (SuspiciousFileOperation, ValueError):
+        return False
+
+
+def _discard(storage: FileSystemStorage, name: str) -> None:
+    try:
+        path = Path(storage.path(name))
+        path.unlink()
+    except (FileNotFoundError, NotADirectoryError, SuspiciousFileOperation, ValueError):
+        return
+    except OSError as exc:
+        logger.warning("could not remove a local copy", extra={"key": name, "error": str(exc)})
+        return
+    # Remove the folders the key left empty, up to the storage's root.
+    root = Path(storage.location)
+    parent = path.parent
+    while parent != root and root in parent.parents:
+        try:
+            parent.rmdir()
+        except OSError:  # not empty (or gone)
+            break
+        parent = parent.parent
+
+
 def _count_fallback() -> None:
     try:
         from aiceps.metrics import STORAGE_FALLBACKS
-
-        STORAGE_FALLBACKS.inc()
     except ImportError:  # metrics are optional wiring
-        pass
+        return
+    STORAGE_FALLBACKS.inc()

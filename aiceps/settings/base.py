@@ -237,9 +237,13 @@ AICEPS_QUEUE_WORKERS = env_int("AICEPS_QUEUE_WORKERS", 2)
 AICEPS_QUEUE_TIMEOUT_SECONDS = env_int("AICEPS_QUEUE_TIMEOUT_SECONDS", 600)
 # A job that outlives its worker (killed, machine lost) is delivered again by the ORM broker
 # after this long; it must exceed the timeout, or a slow job runs twice at once.
-AICEPS_QUEUE_RETRY_SECONDS = env_int("AICEPS_QUEUE_RETRY_SECONDS", AICEPS_QUEUE_TIMEOUT_SECONDS + 60)
+AICEPS_QUEUE_RETRY_SECONDS = env_int(
+    "AICEPS_QUEUE_RETRY_SECONDS", AICEPS_QUEUE_TIMEOUT_SECONDS + 60
+)
 if AICEPS_QUEUE_RETRY_SECONDS <= AICEPS_QUEUE_TIMEOUT_SECONDS:
-    raise ImproperlyConfigured("AICEPS_QUEUE_RETRY_SECONDS must exceed AICEPS_QUEUE_TIMEOUT_SECONDS")
+    raise ImproperlyConfigured(
+        "AICEPS_QUEUE_RETRY_SECONDS must exceed AICEPS_QUEUE_TIMEOUT_SECONDS"
+    )
 # A worker holds a task this long; past it the task counts as abandoned (its worker died)
 # and may be claimed again. No job runs past the queue timeout, so the lease just exceeds it.
 AICEPS_TASK_LEASE_SECONDS = env_int("AICEPS_TASK_LEASE_SECONDS", AICEPS_QUEUE_TIMEOUT_SECONDS + 30)

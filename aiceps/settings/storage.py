@@ -22,9 +22,11 @@ def s3_storage_options(
     """``OPTIONS`` for django-storages' ``S3Storage``.
 
     * Signature v4 everywhere (django-storages presigns with v2 unless told).
-    * Short botocore timeouts and 2 attempts: botocore's defaults (60 s, 3 attempts) take about
-      three minutes to give up on a hung server; these give up in seconds, and the caller
-      keeps the file locally instead (``generation.storage``).
+    * Short botocore timeouts and ``max_attempts`` tries in all: botocore's defaults (60 s, 3
+      tries) take about three minutes to give up on a hung server. With a 3 s timeout and 2
+      tries an upload gives up after about 8 s (each try also waits up to 1 s for the
+      ``100 Continue`` botocore asks for), and the caller keeps the file locally instead
+      (``generation.storage``). A refused connection fails at once.
     * Private objects and presigned URLs, or with ``public_read`` public-read objects and plain
       URLs (the bucket must allow anonymous reads: an ACL or a bucket policy).
     * Exact keys (``file_overwrite``): a key names one task's file, and storing it again (a
@@ -46,7 +48,8 @@ def s3_storage_options(
         "client_config": BotoConfig(
             connect_timeout=timeout_seconds,
             read_timeout=timeout_seconds,
-            retries={"mode": "standard", "max_attempts": max_attempts},
+            # total_max_attempts counts the first try; botocore's max_attempts counts retries.
+            retries={"mode": "standard", "total_max_attempts": max_attempts},
             signature_version="s3v4",
             s3={"addressing_style": "path" if endpoint_url else "auto"},
         ),

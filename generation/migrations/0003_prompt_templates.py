@@ -6,8 +6,18 @@ from pathlib import Path
 from django.db import migrations, models
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "prompt_templates.json"
-FIELDS = ("icon", "task_type", "aspect_ratio", "name_en", "name_zh", "description_en",
-          "description_zh", "prompt_en", "prompt_zh", "position")
+FIELDS = (
+    "icon",
+    "task_type",
+    "aspect_ratio",
+    "name_en",
+    "name_zh",
+    "description_en",
+    "description_zh",
+    "prompt_en",
+    "prompt_zh",
+    "position",
+)
 
 
 def seed_templates(apps, schema_editor):
@@ -26,35 +36,93 @@ def unseed_templates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('generation', '0002_schedules'),
+        ("generation", "0002_schedules"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PromptTemplate',
+            name="PromptTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('icon', models.CharField(blank=True, help_text='An emoji or a short symbol shown on the card.', max_length=16)),
-                ('task_type', models.CharField(choices=[('edit', 'Edit'), ('hotspot', 'Edit at a point'), ('filter', 'Filter'), ('adjustment', 'Adjustment'), ('style', 'Artistic style'), ('remove_background', 'Remove background'), ('fusion', 'Fusion'), ('text_to_image', 'Text to image')], default='edit', max_length=32)),
-                ('aspect_ratio', models.CharField(blank=True, choices=[('', 'Any'), ('1:1', '1:1'), ('16:9', '16:9'), ('9:16', '9:16'), ('4:3', '4:3'), ('3:4', '3:4')], help_text='Text to image only.', max_length=8)),
-                ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
-                ('name_zh', models.CharField(blank=True, max_length=100, verbose_name='name (Chinese)')),
-                ('description_en', models.CharField(blank=True, max_length=300, verbose_name='description (English)')),
-                ('description_zh', models.CharField(blank=True, max_length=300, verbose_name='description (Chinese)')),
-                ('prompt_en', models.TextField(verbose_name='prompt (English)')),
-                ('prompt_zh', models.TextField(blank=True, verbose_name='prompt (Chinese)')),
-                ('position', models.PositiveIntegerField(default=100, help_text='Smaller comes first.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                (
+                    "icon",
+                    models.CharField(
+                        blank=True,
+                        help_text="An emoji or a short symbol shown on the card.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "task_type",
+                    models.CharField(
+                        choices=[
+                            ("edit", "Edit"),
+                            ("hotspot", "Edit at a point"),
+                            ("filter", "Filter"),
+                            ("adjustment", "Adjustment"),
+                            ("style", "Artistic style"),
+                            ("remove_background", "Remove background"),
+                            ("fusion", "Fusion"),
+                            ("text_to_image", "Text to image"),
+                        ],
+                        default="edit",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "aspect_ratio",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Any"),
+                            ("1:1", "1:1"),
+                            ("16:9", "16:9"),
+                            ("9:16", "9:16"),
+                            ("4:3", "4:3"),
+                            ("3:4", "3:4"),
+                        ],
+                        help_text="Text to image only.",
+                        max_length=8,
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=100, verbose_name="name (English)")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=100, verbose_name="name (Chinese)"),
+                ),
+                (
+                    "description_en",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="description (English)"
+                    ),
+                ),
+                (
+                    "description_zh",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="description (Chinese)"
+                    ),
+                ),
+                ("prompt_en", models.TextField(verbose_name="prompt (English)")),
+                ("prompt_zh", models.TextField(blank=True, verbose_name="prompt (Chinese)")),
+                (
+                    "position",
+                    models.PositiveIntegerField(default=100, help_text="Smaller comes first."),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'prompt template',
-                'verbose_name_plural': 'prompt templates',
-                'ordering': ['position', 'name_en'],
+                "verbose_name": "prompt template",
+                "verbose_name_plural": "prompt templates",
+                "ordering": ["position", "name_en"],
             },
         ),
         migrations.RunPython(seed_templates, unseed_templates),

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import credits_charge, credits_refund
+from aiceps import metrics
 
 from ..imaging import UploadedImage
 from ..models import TaskHistory
@@ -166,6 +167,7 @@ def task_create(
             "credits": price,
         },
     )
+    metrics.task_created(task)
     return TaskCreation(task, created=True, balance=entry.balance)
 
 
@@ -284,6 +286,7 @@ def task_complete(*, task: TaskHistory, fields: dict) -> bool:
             return False
         task.refresh_from_db()
         statistics_record(task=task)
+    metrics.task_finished(task)
     return True
 
 
@@ -305,6 +308,7 @@ def task_fail(*, task: TaskHistory, code: str, message: str, from_statuses=None)
         task.refresh_from_db()
         credits_refund(task=task, note=f"Refund: {code}")
         statistics_record(task=task)
+    metrics.task_finished(task)
     logger.info("task failed", extra={"task_id": str(task.pk), "code": code})
     return True
 
@@ -318,6 +322,7 @@ def task_cancel(*, task: TaskHistory) -> TaskHistory:
         task.refresh_from_db()
         if changed:
             credits_refund(task=task, note="Refund: cancelled before it started")
+            metrics.task_cancelled(task)
         elif task.status != Status.CANCELLED:
             raise TaskStateError(f"The task is {task.status} and can no longer be cancelled.")
     return task

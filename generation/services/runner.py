@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from aiceps import metrics
+
 from ..imaging import decode_image, encode_image, prepare_for_model
 from ..models import TaskHistory
 from ..pipeline import Pipeline, PipelineInput, PipelineResult, RetryPolicy
@@ -38,11 +40,13 @@ def task_run(*, task_id) -> TaskHistory | None:
     started = time.perf_counter()
     try:
         result = _run_pipeline(task)
+        metrics.stages_finished(result)
         task_set_stage(task=task, stage=TaskHistory.Stage.STORING)
         storing = time.perf_counter()
         fields = _store_results(task, result)
         fields["storage_time_ms"] = round((time.perf_counter() - storing) * 1000)
     except ProviderError as error:
+        metrics.provider_error(error)
         task_fail(task=task, code=error.code, message=error.message)
         return _reload(task)
     except Exception as exc:  # a bug must not leave the task stuck or the credits taken

@@ -1,21 +1,30 @@
-"""Serves locally stored task images (local storage, or S3 fallback) to those allowed."""
+"""Serves locally stored task images (local storage, or the S3 fallback) to those allowed."""
 
 from __future__ import annotations
 
 import mimetypes
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404
+from django.views.decorators.http import require_safe
 
 from ..storage import is_served_locally, open_local, signature_is_valid
 
 
 def _owner_id(key: str) -> str | None:
+    """The owner's id from ``task-history/{user}/{task}/{file}``; None for anything else
+    (``..``, ``.``, empty parts, absolute paths, backslashes, NUL bytes)."""
+    if "\\" in key or "\x00" in key:
+        return None
     parts = key.split("/")
-    if len(parts) >= 4 and parts[0] == "task-history" and ".." not in parts:
-        return parts[1]
-    return None
+    if len(parts) != 4 or parts[0] != "task-history" or not parts[1].isdigit():
+        return None
+    if any(part in ("", ".", "..") for part in parts):
+        return None
+    return parts[1]
 
 
+@require_safe
 def serve_task_file(request, key: str):
     """A signed, unexpired link, or the owner's (or staff's) session, may read the file.
 
@@ -30,10 +39,18 @@ def serve_task_file(request, key: str):
         raise Http404
     try:
         handle = open_local(key)
-    except FileNotFoundError as exc:
+    except (
+        FileNotFoundError,
+        IsADirectoryError,
+        NotADirectoryError,
+        SuspiciousFileOperation,
+        ValueError,
+    ) as exc:
         raise Http404 from exc
     content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"  # the signature is in the query string
+    response["Content-Security-Policy"] = "sandbox"  # never run anything from this origin
     return response

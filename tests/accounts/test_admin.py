@@ -28,22 +28,35 @@ def test_staff_grants_credits_through_the_action(staff_client, user):
     assert form.status_code == 200 and b"Credits to grant" in form.content
     done = staff_client.post(
         "/admin/accounts/user/",
-        {"action": "grant_credits", "_selected_action": [user.pk], "apply": "1",
-         "amount": "25", "note": "support ticket 42"},
+        {
+            "action": "grant_credits",
+            "_selected_action": [user.pk],
+            "apply": "1",
+            "amount": "25",
+            "note": "support ticket 42",
+        },
         follow=True,
     )
     assert done.status_code == 200
     assert credits_balance(user=user) == 35
     grant = CreditTransaction.objects.get(account__user=user, kind="grant")
-    assert (grant.amount, grant.note, grant.created_by.username) == (25, "support ticket 42",
-                                                                     "root")
+    assert (grant.amount, grant.note, grant.created_by.username) == (
+        25,
+        "support ticket 42",
+        "root",
+    )
 
 
 def test_grant_with_a_bad_amount_changes_nothing(staff_client, user):
     response = staff_client.post(
         "/admin/accounts/user/",
-        {"action": "grant_credits", "_selected_action": [user.pk], "apply": "1",
-         "amount": "-5", "note": "x"},
+        {
+            "action": "grant_credits",
+            "_selected_action": [user.pk],
+            "apply": "1",
+            "amount": "-5",
+            "note": "x",
+        },
     )
     assert response.status_code == 200
     assert credits_balance(user=user) == 10
@@ -60,9 +73,12 @@ def test_the_ledger_admin_is_read_only(staff_client, user):
     assert staff_client.get("/admin/accounts/credittransaction/").status_code == 200
     assert staff_client.get("/admin/accounts/credittransaction/add/").status_code == 403
     staff_client.post(f"/admin/accounts/credittransaction/{row.pk}/change/", {"amount": 999})
-    assert staff_client.post(
-        f"/admin/accounts/credittransaction/{row.pk}/delete/", {"post": "yes"}
-    ).status_code == 403
+    assert (
+        staff_client.post(
+            f"/admin/accounts/credittransaction/{row.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
     row.refresh_from_db()
     assert row.amount == 10
 

@@ -13,8 +13,14 @@ SECRET = "supabase-test-secret-with-enough-length"
 
 
 def supabase_token(sub="6f1c0e4e-0000-4000-8000-000000000001", **claims):
-    payload = {"sub": sub, "aud": "authenticated", "exp": int(time.time()) + 600,
-               "email": "editor@example.com", "role": "authenticated", **claims}
+    payload = {
+        "sub": sub,
+        "aud": "authenticated",
+        "exp": int(time.time()) + 600,
+        "email": "editor@example.com",
+        "role": "authenticated",
+        **claims,
+    }
     return jwt.encode(payload, claims.pop("secret", SECRET), algorithm="HS256")
 
 
@@ -45,8 +51,11 @@ def test_supabase_jwt_creates_the_user_once_with_signup_credits(client):
     [
         supabase_token(exp=int(time.time()) - 10),
         supabase_token(aud="anon"),
-        jwt.encode({"sub": "x", "aud": "authenticated", "exp": int(time.time()) + 60},
-                   "another-secret-of-enough-length!", algorithm="HS256"),
+        jwt.encode(
+            {"sub": "x", "aud": "authenticated", "exp": int(time.time()) + 60},
+            "another-secret-of-enough-length!",
+            algorithm="HS256",
+        ),
         "not.a.jwt",
     ],
 )

@@ -71,7 +71,10 @@ def test_two_stages_record_provider_model_tokens_and_stages():
     assert provider.requests[0].instruction == "黑白"
     assert out.image.images[0].data == b"new-image"
     assert (out.prompt_stage.provider, out.prompt_stage.model, out.prompt_stage.tokens) == (
-        "scripted-writer", "w-1", 5)
+        "scripted-writer",
+        "w-1",
+        5,
+    )
     assert (out.image_stage.model, out.image_stage.attempts) == ("p-1", 1)
     assert stages == ["writing_prompt", "generating_image"]
     assert sleeps == []
@@ -118,8 +121,10 @@ def test_permanent_errors_fail_fast():
 
 @pytest.mark.parametrize(
     ("answer", "code"),
-    [(result(data=None, text="I cannot"), "no_image"), (result(data=b"input-bytes"),
-                                                        "unchanged_image")],
+    [
+        (result(data=None, text="I cannot"), "no_image"),
+        (result(data=b"input-bytes"), "unchanged_image"),
+    ],
 )
 def test_no_image_or_the_input_unchanged_is_a_failure(answer, code):
     with pytest.raises(ProviderError) as caught:

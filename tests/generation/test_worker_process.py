@@ -49,9 +49,13 @@ def test_a_task_runs_in_a_real_worker_process(user):
 
 
 def test_a_killed_worker_never_leaves_the_task_stuck(user, settings):
-    slow = {**PROVIDERS, "AICEPS_IMAGE_PROVIDER": "tests.fakes.providers.SlowInvertImageProvider",
-            "AICEPS_QUEUE_TIMEOUT_SECONDS": "4", "AICEPS_QUEUE_RETRY_SECONDS": "6",
-            "AICEPS_TASK_LEASE_SECONDS": "5"}
+    slow = {
+        **PROVIDERS,
+        "AICEPS_IMAGE_PROVIDER": "tests.fakes.providers.SlowInvertImageProvider",
+        "AICEPS_QUEUE_TIMEOUT_SECONDS": "4",
+        "AICEPS_QUEUE_RETRY_SECONDS": "6",
+        "AICEPS_TASK_LEASE_SECONDS": "5",
+    }
     task = submit(user)
     worker = Worker(**slow).start()
     try:
@@ -89,9 +93,14 @@ def test_redis_broker_and_the_reaper_recover_a_lost_job(user, settings, monkeypa
     monkeypatch.setattr(Conf, "PREFIX", name)
     monkeypatch.setattr(Conf, "CLUSTER_NAME", name)
     broker = get_broker()
-    env = {**PROVIDERS, "REDIS_URL": redis_url, "AICEPS_QUEUE_NAME": name,
-           "AICEPS_IMAGE_PROVIDER": "tests.fakes.providers.SlowInvertImageProvider",
-           "AICEPS_QUEUE_TIMEOUT_SECONDS": "4", "AICEPS_TASK_LEASE_SECONDS": "5"}
+    env = {
+        **PROVIDERS,
+        "REDIS_URL": redis_url,
+        "AICEPS_QUEUE_NAME": name,
+        "AICEPS_IMAGE_PROVIDER": "tests.fakes.providers.SlowInvertImageProvider",
+        "AICEPS_QUEUE_TIMEOUT_SECONDS": "4",
+        "AICEPS_TASK_LEASE_SECONDS": "5",
+    }
     settings.AICEPS_TASK_LEASE_SECONDS = 5
     task = submit(user)
     worker = Worker(**env).start()
