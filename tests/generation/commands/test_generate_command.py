@@ -47,7 +47,7 @@ def test_generate_writes_the_result_and_prints_the_seed_json(capsys, photo, tmp_
         capsys, "--image", str(photo), "--prompt", "黑白", "--output-dir", str(tmp_path / "out")
     )
     assert code == 0
-    assert SEED_KEYS <= set(body) and body["success"] is True
+    assert set(body) >= SEED_KEYS and body["success"] is True
     output = Path(body["output_path"])
     assert output.parent == tmp_path / "out" and output.exists()
     assert body["generated_image_url"] == output.as_uri()
