@@ -273,7 +273,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"()": "aiceps.logging.PlainFormatter"},
         "json": {"()": "aiceps.logging.JsonFormatter"},
     },
     "handlers": {
