@@ -1,0 +1,399 @@
+"""S3 storage against a real S3 server (SeaweedFS, which checks SigV4 signatures).
+
+Covers presigned and public URLs, the local fallback when S3 is down or hung, the re-upload
+job, and whole tasks (create, run) with S3 up and with S3 failing between create and run.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+from django.utils.module_loading import import_string
+from PIL import Image, ImageOps
+
+from accounts.selectors import credits_balance
+from aiceps.settings.storage import S3_STORAGE_BACKEND, s3_storage_options
+from generation.imaging import read_upload
+from generation.models import TaskHistory
+from generation.providers.base import (
+    GeneratedImage,
+    ImageProvider,
+    ImageRequest,
+    ImageResult,
+    PromptRequest,
+    PromptResult,
+    PromptWriter,
+)
+from generation.services import TaskInput, task_create, task_run
+from generation.storage import (
+    file_url,
+    is_served_locally,
+    read_bytes,
+    storage_reupload_pending,
+    store_bytes,
+    uses_remote_storage,
+)
+from tests.conftest import make_photo
+from tests.fakes.seaweed import seaweed_fixture  # noqa: F401  (the `seaweed` fixture)
+
+pytestmark = pytest.mark.django_db
+FALLBACK_LIMIT_SECONDS = 15
+
+
+# --- Settings ---------------------------------------------------------------------------
+
+
+def s3_storages(settings, server, *, bucket=None, public_read=False):
+    """settings.STORAGES with the default storage on S3, built like aiceps.settings.base."""
+    options = s3_storage_options(
+        bucket_name=bucket or server.bucket,
+        access_key=server.access_key,
+        secret_key=server.secret_key,
+        region_name=server.region,
+        endpoint_url=server.endpoint_url,
+        public_read=public_read,
+        timeout_seconds=settings.AICEPS_S3_TIMEOUT_SECONDS,
+        url_expire_seconds=settings.AICEPS_S3_URL_EXPIRE_SECONDS,
+    )
+    return {**settings.STORAGES, "default": {"BACKEND": S3_STORAGE_BACKEND, "OPTIONS": options}}
+
+
+@pytest.fixture
+def s3(settings, seaweed, tmp_path):
+    """S3 as the default storage (the settings fixture resets Django's storage caches)."""
+    seaweed.start()  # a failed test may have left it stopped
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.S3_BUCKET_NAME = seaweed.bucket
+    settings.STORAGES = s3_storages(settings, seaweed)
+    assert uses_remote_storage()
+    return seaweed
+
+
+def task_key(user, name: str = "generated-1.png") -> str:
+    return f"task-history/{user.pk}/{uuid.uuid4()}/{name}"
+
+
+def download(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+def http_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+# --- Plain storage ----------------------------------------------------------------------
+
+
+def test_default_options_give_up_on_a_hung_server_in_seconds(settings):
+    config = s3_storage_options(bucket_name="aiceps-x")["client_config"]
+
+    assert config.connect_timeout <= 5 and config.read_timeout <= 5
+    assert config.retries["total_max_attempts"] <= 3
+    assert config.signature_version == "s3v4"
+
+
+def test_store_and_read_back(s3, user, settings):
+    key = task_key(user)
+    data = make_photo(fmt="PNG")
+
+    stored = store_bytes(key, data)
+
+    assert (stored.name, stored.fallback) == (key, False)
+    assert s3.read(key) == data
+    head = s3.client().head_object(Bucket=s3.bucket, Key=key)
+    assert head["ContentType"] == "image/png"
+    assert read_bytes(key) == data
+    assert not is_served_locally(key)
+    # Without the local copy, read_bytes downloads it.
+    settings.AICEPS_S3_CACHE_SECONDS = 0
+    (settings.MEDIA_ROOT / "s3-cache" / key).unlink()
+    assert read_bytes(key) == data
+    # Exact keys: storing again replaces the object, no renamed copy appears.
+    store_bytes(key, b"second")
+    assert s3.read(key) == b"second"
+    assert s3.keys(key.rsplit("/", 1)[0]) == [key]
+    assert read_bytes(key) == b"second"
+
+
+def test_presigned_url_downloads_with_a_plain_get(s3, user):
+    key = task_key(user)
+    store_bytes(key, b"private bytes")
+
+    url = file_url(key)
+    short = file_url(key, expires_in=60)
+
+    assert url.startswith(f"{s3.endpoint_url}/{s3.bucket}/{key}?")
+    assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in url and "X-Amz-Signature=" in url
+    assert "X-Amz-Expires=60" in short
+    assert download(url) == b"private bytes"
+    assert download(short) == b"private bytes"
+    # The object is private and SeaweedFS checks the signature.
+    assert http_status(url.split("?")[0]) == 403
+    assert http_status(url.replace("X-Amz-Signature=", "X-Amz-Signature=00")) == 403
+
+
+def test_public_read_gives_plain_urls(s3, user, settings):
+    settings.STORAGES = s3_storages(settings, s3, bucket=s3.public_bucket, public_read=True)
+    key = task_key(user)
+    store_bytes(key, b"public bytes")
+
+    url = file_url(key)
+
+    assert url == f"{s3.endpoint_url}/{s3.public_bucket}/{key}"
+    assert download(url) == b"public bytes"
+
+
+# --- Failures ---------------------------------------------------------------------------
+
+
+def test_s3_down_keeps_the_file_locally_then_the_job_uploads_it(s3, user, client):
+    key = task_key(user, "original.jpg")
+    data = make_photo()
+
+    with s3.stopped():
+        started = time.perf_counter()
+        stored = store_bytes(key, data)
+        elapsed = time.perf_counter() - started
+
+        assert stored.fallback and stored.name == key
+        assert elapsed < FALLBACK_LIMIT_SECONDS
+        assert is_served_locally(key)
+        url = file_url(key)
+        assert url.startswith(f"/files/{key}?")
+        response = client.get(url)  # anonymous: the signature is enough
+        assert response.status_code == 200 and body(response) == data
+        assert read_bytes(key) == data
+
+        task = TaskHistory.objects.create(
+            user=user,
+            prompt="x",
+            status=TaskHistory.Status.COMPLETED,
+            original_image=key,
+            storage_fallback=True,
+        )
+        # Still down: the job keeps everything and tries again later.
+        assert storage_reupload_pending() == 0
+        task.refresh_from_db()
+        assert task.storage_fallback and is_served_locally(key)
+
+    assert storage_reupload_pending() == 1
+
+    task.refresh_from_db()
+    assert not task.storage_fallback
+    assert s3.read(key) == data
+    assert not is_served_locally(key)
+    url = file_url(key)
+    assert "X-Amz-Signature=" in url and download(url) == data
+    assert client.get(f"/files/{key}").status_code == 404  # no longer served locally
+    assert storage_reupload_pending() == 0
+
+
+def test_a_running_task_keeps_its_mark_until_it_is_final(s3, user):
+    key = task_key(user, "original.jpg")
+    with s3.stopped():
+        store_bytes(key, b"input")
+    task = TaskHistory.objects.create(
+        user=user, prompt="x", original_image=key, storage_fallback=True
+    )  # pending: the worker may still store results locally
+
+    assert storage_reupload_pending() == 1
+
+    task.refresh_from_db()
+    assert task.storage_fallback
+    assert s3.read(key) == b"input" and not is_served_locally(key)
+    TaskHistory.objects.filter(pk=task.pk).update(status=TaskHistory.Status.FAILED)
+    assert storage_reupload_pending() == 0
+    task.refresh_from_db()
+    assert not task.storage_fallback
+
+
+class HungServer:
+    """Accepts connections and never answers."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+
+    def close(self) -> None:
+        self.socket.close()
+        for connection in self.held:
+            connection.close()
+
+
+def test_a_hung_server_fails_within_the_timeout_budget(settings, user, tmp_path):
+    timeout, attempts = 1.0, 2
+    # Each try: up to 1 s waiting for "100 Continue", then the read timeout.
+    budget = attempts * (timeout + 1.0) + 3.0
+    hung = HungServer()
+    try:
+        settings.MEDIA_ROOT = tmp_path / "media"
+        options = s3_storage_options(
+            bucket_name="aiceps-hung",
+            access_key="key",
+            secret_key="secret",
+            endpoint_url=hung.url,
+            timeout_seconds=timeout,
+            max_attempts=attempts,
+        )
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {"BACKEND": S3_STORAGE_BACKEND, "OPTIONS": options},
+        }
+        key = task_key(user)
+
+        started = time.perf_counter()
+        stored = store_bytes(key, b"waiting")
+        elapsed = time.perf_counter() - started
+    finally:
+        hung.close()
+
+    assert stored.fallback
+    assert elapsed < budget, f"took {elapsed:.1f} s, budget {budget:.1f} s"
+    assert len(hung.held) == attempts  # and it did try again once
+    assert read_bytes(key) == b"waiting"
+
+
+# --- Whole tasks ------------------------------------------------------------------------
+
+
+class EchoPromptWriter(PromptWriter):
+    name = "test-echo"
+
+    def write(self, request: PromptRequest) -> PromptResult:
+        return PromptResult(prompt=f"Edit the photo: {request.instruction}", model="echo")
+
+
+class InvertImageProvider(ImageProvider):
+    """A new image, never the input: the first image's colours inverted, as PNG."""
+
+    name = "test-invert"
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        image = Image.open(io.BytesIO(request.images[0].data)).convert("RGB")
+        buffer = io.BytesIO()
+        ImageOps.invert(image).save(buffer, format="PNG")
+        return ImageResult(images=(GeneratedImage(buffer.getvalue(), "image/png"),), model="inv")
+
+
+def _offline_ready() -> bool:
+    try:
+        import_string("generation.providers.offline.template_writer.TemplatePromptWriter")
+        import_string("generation.providers.offline.editor.OfflineImageProvider")
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture
+def providers(settings):
+    """The offline providers when they exist, else the two small ones above."""
+    if _offline_ready():
+        settings.AICEPS_PROMPT_WRITER, settings.AICEPS_IMAGE_PROVIDER = "template", "offline"
+    else:
+        settings.AICEPS_PROMPT_WRITER = f"{__name__}.EchoPromptWriter"
+        settings.AICEPS_IMAGE_PROVIDER = f"{__name__}.InvertImageProvider"
+
+
+def create_task(user) -> TaskHistory:
+    data = TaskInput(prompt="黑白", images=(read_upload(make_photo()),))
+    return task_create(user=user, data=data, enqueue=False).task
+
+
+def test_a_task_stores_its_files_in_s3_under_the_contract_keys(s3, user, providers):
+    task = create_task(user)
+    task = task_run(task_id=task.pk)
+
+    assert task.status == TaskHistory.Status.COMPLETED, task.error_message
+    prefix = f"task-history/{user.pk}/{task.pk}/"
+    assert s3.keys(prefix) == [f"{prefix}generated-1.png", f"{prefix}original.jpg"]
+    assert task.original_image.name == f"{prefix}original.jpg"
+    assert task.generated_image.name == f"{prefix}generated-1.png"
+    assert not task.storage_fallback
+    generated = s3.read(f"{prefix}generated-1.png")
+    assert generated != s3.read(f"{prefix}original.jpg")
+    assert Image.open(io.BytesIO(generated)).format == "PNG"
+    url = file_url(task.generated_image.name)
+    assert "X-Amz-Signature=" in url and download(url) == generated
+
+
+def test_s3_failing_between_create_and_run_still_completes_the_task(s3, user, client, providers):
+    task = create_task(user)
+    prefix = f"task-history/{user.pk}/{task.pk}/"
+    assert s3.keys(prefix) == [f"{prefix}original.jpg"] and not task.storage_fallback
+
+    with s3.stopped():
+        started = time.perf_counter()
+        task = task_run(task_id=task.pk)
+        elapsed = time.perf_counter() - started
+
+        assert task.status == TaskHistory.Status.COMPLETED, task.error_message
+        assert elapsed < FALLBACK_LIMIT_SECONDS
+        assert task.storage_fallback
+        assert credits_balance(user=user) == 9  # charged once, not refunded
+        generated = task.generated_image.name
+        assert generated == f"{prefix}generated-1.png"
+        url = file_url(generated)
+        assert urlsplit(url).path == f"/files/{generated}"
+        response = client.get(url)
+        assert response.status_code == 200
+        local = body(response)
+        assert Image.open(io.BytesIO(local)).format == "PNG"
+        # The original reached S3 before the outage: its URL stays a presigned one.
+        assert "X-Amz-Signature=" in file_url(task.original_image.name)
+
+    assert storage_reupload_pending() == 1
+    task.refresh_from_db()
+    assert not task.storage_fallback
+    assert s3.keys(prefix) == [f"{prefix}generated-1.png", f"{prefix}original.jpg"]
+    assert download(file_url(generated)) == local
+
+
+def test_s3_down_at_create_and_run_still_completes_the_task(s3, user, client, providers):
+    with s3.stopped():
+        task = create_task(user)
+        assert task.storage_fallback
+        task = task_run(task_id=task.pk)
+
+        assert task.status == TaskHistory.Status.COMPLETED, task.error_message
+        assert task.storage_fallback
+        for name in (task.original_image.name, task.generated_image.name):
+            assert client.get(file_url(name)).status_code == 200
+
+    assert storage_reupload_pending() == 2
+    task.refresh_from_db()
+    assert not task.storage_fallback
+    prefix = f"task-history/{user.pk}/{task.pk}/"
+    assert s3.keys(prefix) == [f"{prefix}generated-1.png", f"{prefix}original.jpg"]
