@@ -1,0 +1,49 @@
+"""Error messages of the web pages, in the user's language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.services import InsufficientCreditsError
+
+from ..imaging import ImageError
+
+IMAGE_ERRORS = {
+    "empty_file": gettext_lazy("The file is empty. Please choose an image."),
+    "not_an_image": gettext_lazy(
+        "The file is not an image. Please upload a JPEG, PNG, WebP or GIF image."
+    ),
+    "unsupported_format": gettext_lazy(
+        "This image format is not supported. Please upload a JPEG, PNG, WebP or GIF image."
+    ),
+    "truncated_image": gettext_lazy(
+        "The image is incomplete or damaged. Please upload it again or export it anew."
+    ),
+    "image_too_large": gettext_lazy(
+        "The image has too many pixels. Please resize it and try again."
+    ),
+    "decompression_bomb": gettext_lazy(
+        "The image's dimensions are implausibly large for its file size, so it was not "
+        "opened. Please upload a regular photo."
+    ),
+}
+
+
+def image_error_message(filename: str, error: ImageError) -> str:
+    if error.code == "file_too_large":
+        limit = settings.AICEPS_MAX_UPLOAD_BYTES / (1024 * 1024)
+        text = _(
+            "The file is larger than the %(limit)s MB limit. Please upload a smaller image."
+        ) % {"limit": f"{limit:g}"}
+    else:
+        text = str(IMAGE_ERRORS.get(error.code, error.message))
+    return _("%(name)s: %(message)s") % {"name": filename, "message": text}
+
+
+def insufficient_credits_message(error: InsufficientCreditsError) -> str:
+    return _(
+        "Not enough credits: this task costs %(required)d and you have %(available)d. "
+        "Nothing was charged. Ask an administrator for more credits."
+    ) % {"required": error.required_credits, "available": error.available_credits}

@@ -1,0 +1,216 @@
+"""The web pages around tasks: a task's page and its live status, history, credits,
+statistics, and sign-up. Every page shows only the signed-in user's own records."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import credits_balance, credits_ledger
+
+from ..forms import HistoryFilterForm, SignupForm
+from ..models import TaskHistory, TaskStatistics
+from ..selectors import statistics_for, task_get, task_image_urls, task_list
+from ..services import TaskStateError, task_cancel
+from .charts import statistics_charts
+
+Stage = TaskHistory.Stage
+STAGES = [Stage.QUEUED, Stage.WRITING_PROMPT, Stage.GENERATING_IMAGE, Stage.STORING, Stage.DONE]
+PERIODS = {
+    TaskStatistics.PeriodType.DAY: 30,
+    TaskStatistics.PeriodType.WEEK: 26,
+    TaskStatistics.PeriodType.MONTH: 24,
+}
+
+
+def _own_task(request, task_id) -> TaskHistory:
+    task = task_get(user=request.user, task_id=task_id)
+    if task is None:
+        raise Http404
+    return task
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _elapsed_ms(task: TaskHistory) -> int:
+    start = task.started_at or task.created_at
+    end = task.completed_at or timezone.now()
+    return max(0, round((end - start).total_seconds() * 1000)) if start else 0
+
+
+def task_status_payload(task: TaskHistory) -> dict:
+    """The same fields as ``GET /api/v1/tasks/<id>``, plus what the page shows."""
+    error = None
+    if task.status in (TaskHistory.Status.FAILED, TaskHistory.Status.CANCELLED):
+        error = {"code": task.error_code or task.status, "message": task.error_message}
+    return {
+        "id": str(task.pk),
+        "status": task.status,
+        "stage": task.stage,
+        "task_type": task.task_type,
+        "prompt": task.prompt,
+        "professional_prompt": task.professional_prompt,
+        "aspect_ratio": task.aspect_ratio,
+        **{
+            key: value for key, value in task_image_urls(task).items() if key != "source_image_urls"
+        },
+        "credits_deducted": task.credits_deducted,
+        "tokens_used": task.tokens_used,
+        "error": error,
+        "timings": {
+            "prompt_ms": task.prompt_time_ms,
+            "image_ms": task.image_time_ms,
+            "storage_ms": task.storage_time_ms,
+            "total_ms": task.generation_time_ms,
+        },
+        "created_at": _iso(task.created_at),
+        "started_at": _iso(task.started_at),
+        "completed_at": _iso(task.completed_at),
+        "status_label": str(task.get_status_display()),
+        "stage_label": str(task.get_stage_display()),
+        "is_final": task.is_final,
+        "elapsed_ms": _elapsed_ms(task),
+    }
+
+
+def _stage_steps(task: TaskHistory) -> list[dict]:
+    current = STAGES.index(task.stage) if task.stage in STAGES else 0
+    if task.status == TaskHistory.Status.COMPLETED:
+        current = len(STAGES) - 1
+    steps = []
+    for index, stage in enumerate(STAGES):
+        state = "done" if index < current else "current" if index == current else "todo"
+        if task.status == TaskHistory.Status.COMPLETED:
+            state = "done"
+        steps.append({"value": stage.value, "label": stage.label, "state": state})
+    return steps
+
+
+@login_required
+def task_detail(request, task_id):
+    task = _own_task(request, task_id)
+    ledger = credits_ledger(user=request.user).filter(task=task)
+    refunded = sum(row.amount for row in ledger if row.amount > 0)
+    context = {
+        "task": task,
+        "urls": task_image_urls(task),
+        "steps": _stage_steps(task),
+        "labels": {
+            "stage": {stage.value: str(stage.label) for stage in STAGES},
+            "status": {value: str(label) for value, label in TaskHistory.Status.choices},
+        },
+        "elapsed_ms": _elapsed_ms(task),
+        "ledger": ledger,
+        "refunded": refunded,
+        "hotspot": task.parameters if task.task_type == TaskHistory.TaskType.HOTSPOT else None,
+    }
+    return render(request, "generation/task.html", context)
+
+
+@never_cache
+def task_status(request, task_id):
+    """The task page polls this (JSON); 401 when the session is gone, 404 for others' tasks."""
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"error": {"code": "not_authenticated", "message": _("Please sign in again.")}},
+            status=401,
+        )
+    return JsonResponse(task_status_payload(_own_task(request, task_id)))
+
+
+@login_required
+@require_POST
+def task_cancel_view(request, task_id):
+    task = _own_task(request, task_id)
+    try:
+        task_cancel(task=task)
+    except TaskStateError:
+        messages.error(request, _("The task has already started and can no longer be cancelled."))
+    else:
+        messages.success(request, _("The task was cancelled and its credits refunded."))
+    return redirect("web:task", task_id=task.pk)
+
+
+@login_required
+def history(request):
+    form = HistoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tasks = task_list(
+        user=request.user,
+        status=filters.get("status") or None,
+        task_type=filters.get("task_type") or None,
+        search=(filters.get("q") or "").strip() or None,
+    )
+    page = Paginator(tasks, 20).get_page(request.GET.get("page"))
+    rows = []
+    for task in page.object_list:
+        urls = task_image_urls(task)
+        rows.append(
+            {"task": task, "thumb": urls["generated_image_url"] or urls["original_image_url"]}
+        )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "filtered": any(filters.get(name) for name in ("status", "task_type", "q")),
+    }
+    return render(request, "generation/history.html", context)
+
+
+@login_required
+def credits(request):
+    page = Paginator(credits_ledger(user=request.user), 25).get_page(request.GET.get("page"))
+    context = {"balance": credits_balance(user=request.user), "page": page}
+    return render(request, "generation/credits.html", context)
+
+
+@login_required
+def statistics(request):
+    period = request.GET.get("period", TaskStatistics.PeriodType.DAY)
+    if period not in PERIODS:
+        period = TaskStatistics.PeriodType.DAY
+    rows = list(
+        reversed(statistics_for(user=request.user, period_type=period, limit=PERIODS[period]))
+    )
+    all_time = TaskStatistics.objects.filter(
+        user=request.user, period_type=TaskStatistics.PeriodType.ALL
+    ).first()
+    periods = [
+        (value, label) for value, label in TaskStatistics.PeriodType.choices if value in PERIODS
+    ]
+    context = {
+        "period": period,
+        "periods": periods,
+        "rows": rows,
+        "all_time": all_time,
+        "table_rows": list(reversed(rows)),
+        **statistics_charts(rows, period),
+    }
+    return render(request, "generation/statistics.html", context)
+
+
+def signup(request):
+    if not settings.AICEPS_OPEN_SIGNUP:
+        raise Http404
+    if request.user.is_authenticated:
+        return redirect("web:new")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is ready."))
+        return redirect("web:new")
+    return render(
+        request, "registration/signup.html", {"form": form}, status=400 if form.is_bound else 200
+    )
