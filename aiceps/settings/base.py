@@ -223,6 +223,9 @@ AICEPS_DIFFUSERS_HOTSPOT_RADIUS = env_float("AICEPS_DIFFUSERS_HOTSPOT_RADIUS", 0
 AICEPS_DIFFUSERS_ALLOW_DOWNLOAD = env_bool("AICEPS_DIFFUSERS_ALLOW_DOWNLOAD", False)
 AICEPS_DIFFUSERS_CPU_OFFLOAD = env_bool("AICEPS_DIFFUSERS_CPU_OFFLOAD", False)
 
+# Threads of the offline models (onnxruntime); 0 means the CPU count, at most 4.
+AICEPS_OFFLINE_THREADS = env_int("AICEPS_OFFLINE_THREADS", 0)
+
 # --- Tasks and queue ---------------------------------------------------------------------
 AICEPS_SYNC_WAIT_SECONDS = env_float("AICEPS_SYNC_WAIT_SECONDS", 120.0)
 AICEPS_PROMPT_CACHE_SECONDS = env_int("AICEPS_PROMPT_CACHE_SECONDS", 3600)

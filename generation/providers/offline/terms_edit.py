@@ -1,0 +1,162 @@
+"""Glossary entries: background, framing and retouching."""
+
+from __future__ import annotations
+
+from .term import BG, EC, MOD, NP, ZC, Term, term
+
+BACKGROUND_TERMS: tuple[Term, ...] = (
+    # --- background ---------------------------------------------------------------------
+    term(
+        "bg_remove",
+        "background",
+        (
+            r"抠图|抠出|抠像|免抠|透明背景|背景透明|透明底|背景(?:去掉|去除|删除|删掉|移除|扣掉|"
+            r"不要|变透明|透明化|(?:换|改|设|变)成透明|设为透明)",
+            r"(?:去掉|去除|删除|删掉|移除|扣掉|擦掉|不要|抠掉)(?:图片的|照片的|图的)?背景",
+            rf"\b(?:remove|removing|erase|delete|drop|strip|cut out|get rid of)\s+(?:the\s+)?{BG}"
+            r"(?:\s+completely)?",
+            rf"\b{BG} remov(?:al|ed|er)\b|\bcut ?out\b|\btransparent(?: {BG}| png| cut-?out)?\b"
+            rf"|\bno {BG}\b|\bwithout (?:a |the |any )?{BG}\b|\bisolate the (?:subject|person)\b",
+            rf"\bmake (?:the )?{BG} transparent\b",
+        ),
+        [("remove_bg", {})],
+        "remove the background completely so only the main subject remains, on a fully "
+        "transparent background with clean, precise edges (hair included)",
+    ),
+    term(
+        "bg_image",
+        "background",
+        (
+            r"背景(?:换成|改成|替换成?|替换为|用|换为)(?:第二张|第2张|另一张|参考|这张|上传的)(?:图|图片|照片)?"
+            r"|(?:放到|放进|合成到|融合到|放在)(?:第二张|第2张|另一张|参考|上传的)(?:图|图片|照片)"
+            r"|(?:第二张|第2张|另一张|参考)(?:图|图片|照片)?(?:作为|当作?|做)背景",
+            rf"\b{BG}\b{NP}{{0,25}}\b(?:second|other|2nd|reference|attached|provided|uploaded)"
+            r" (?:image|photo|picture|pic)\b",
+            r"\b(?:put|place|composite|paste|insert|move)\s+(?:\w+\s+){0,3}(?:in|into|onto|on)\s+"
+            r"(?:the\s+)?(?:second|other|2nd|reference|attached) (?:image|photo|picture|pic)\b",
+        ),
+        [("bg_image", {})],
+        "cut out the main subject of the first image and place it naturally on the second "
+        "image as the new background, matching light and colour",
+    ),
+    term(
+        "bg_blur",
+        "background",
+        (
+            rf"背景{NP}{{0,6}}?(?:虚化|模糊|糊掉?)|(?:虚化|模糊)(?:一下)?背景|背景虚|人像模式|大光圈|浅景深",
+            rf"\bblur(?:red|ry|s)?\s+(?:out\s+)?(?:the\s+)?{BG}\b|\b{BG}\s+blur(?:red|ry)?\b"
+            rf"|\bbokeh\b|\bdepth[- ]of[- ]field\b|\bshallow depth of field\b|\bportrait mode\b"
+            rf"|\bdefocus(?:ed)?\s+(?:the\s+)?{BG}"
+            rf"|\bmak(?:e|ing) (?:the )?{BG} (?:blurry|blurred|soft|out of focus)\b",
+        ),
+        [("bg_blur", {"radius": 1.0})],
+        "blur the background with a soft, natural bokeh while keeping the subject sharp",
+        scale="radius",
+    ),
+    term(
+        "bg_color",
+        "background",
+        (
+            rf"背景{NP}{{0,4}}?(?:换成|改成|变成|替换成?|替换为|换为|改为|设为|设置为|调成|弄成|是|为|用|换|改)?"
+            rf"{NP}{{0,3}}?(?:纯|全)?{ZC}(?:的)?(?:背景)?",
+            rf"{ZC}(?:的)?(?:背景|底色|底)(?!片)",
+            rf"\b(?:change|make|turn|set|paint|replace|swap|fill|switch|put)\s+(?:it\s+on\s+)?"
+            rf"(?:the\s+)?{BG}\s+(?:to|into|with|for|as|in)?\s*{MOD}{EC}\b",
+            rf"\b{BG}\s*(?:colou?r)?\s*(?:to|into|with|=|:|as|in|should be|is)?\s*{MOD}{EC}\b",
+            rf"\b(?:(?:put|place|set|show|shoot)\s+(?:\w+\s+){{0,3}}(?:on|onto|against|over"
+            rf"|in front of)"
+            rf"\s+{MOD})?{EC}\s+(?:solid\s+|plain\s+|studio\s+|colou?red\s+)?{BG}\b",
+        ),
+        [("bg_color", {})],
+        "replace the background with a clean, solid {colour} ({hex}) backdrop, keeping "
+        "natural, precise edges around the subject",
+    ),
+)
+
+FRAME_TERMS: tuple[Term, ...] = (
+    # --- geometry -----------------------------------------------------------------------
+    term(
+        "upscale",
+        "geometry",
+        (
+            r"放大|超分|(?:变成|转成|到)?\s*(?:[248]k|1080p)(?:分辨率|画质)?|(?:提高|增加|提升)分辨率|高分辨率|分辨率(?:提高|翻倍|加倍"
+            r"|x2|×2)|无损放大",
+            r"\bupscal(?:e|ed|ing)\b|\bupsampl(?:e|ing)\b|\bsuper[- ]?resolution\b|\benlarge\b"
+            r"|\b(?:increase|raise|boost) (?:the )?resolution\b|\bhigher resolution\b|\bhi-?res\b",
+        ),
+        [("upscale", {"factor": 2})],
+        "upscale to {factor}x resolution with fine, natural detail",
+    ),
+    term(
+        "crop",
+        "geometry",
+        (
+            r"(?:裁剪|裁切|剪裁|裁)(?:成|为|到)?\s*(?P<ratio>\d+\s*[:：比x×/]\s*\d+)(?:的)?(?:比例|画幅|尺寸)?",
+            r"(?P<ratio>\d+\s*[:：比]\s*\d+)(?:的)?(?:比例|画幅|尺寸|构图|大小)?",
+            r"\b(?:crop|reframe|resize|format|make)(?: it| the (?:image|photo|picture))?(?: to"
+            r"| into| as)?"
+            r"(?: an?)?(?: aspect ratio(?: of)?)?\s*(?P<ratio>\d+\s*[:x/]\s*\d+)",
+            r"(?P<ratio>\d+\s*:\s*\d+)(?: aspect| ratio| format| crop)*",
+            r"(?P<ratio>正方形|方形|方图|竖屏|竖版|横屏|横版|宽屏)(?:比例|构图|画幅)?",
+            r"\b(?P<ratio>square|widescreen|vertical|horizontal|portrait|landscape)"
+            r" (?:crop|format|ratio|aspect|orientation|shape)\b|\bmake it (?P<ratio2>square)\b",
+        ),
+        [("crop", {})],
+        "reframe the photo to a {ratio} aspect ratio",
+    ),
+    term(
+        "pad",
+        "geometry",
+        (
+            r"留白|补边|加边|扩图|扩展画布|\bpad(?:ding)?\b|\bletterbox(?:ed)?\b"
+            r"|\bwithout cropping\b|\bdon'?t crop\b|\bextend the canvas\b",
+        ),
+        [("pad", {})],
+        "extend the canvas to the requested aspect ratio without cropping",
+        negatable=False,
+    ),
+    term(
+        "rotate",
+        "geometry",
+        (
+            r"旋转\s*(?P<deg>-?\d+)\s*度?|(?P<dir>向左|往左|逆时针|向右|往右|顺时针)(?:旋)?转(?:\s*(?P<deg2>\d+)\s*度)?"
+            r"|(?:左|右)转|倒过来|上下颠倒|旋转",
+            r"\brotat(?:e|ed)(?: it| the (?:image|photo|picture))?(?: by)?\s*(?P<deg3>-?\d+)\s*(?:°"
+            r"|degrees?)?"
+            r"|\b(?:rotate|turn)(?: it)? (?P<dir2>left|right|clockwise|counter-?clockwise"
+            r"|anti-?clockwise)\b"
+            r"|\bupside down\b|\brotate\b",
+        ),
+        [("rotate", {"degrees": 90})],
+        "rotate the photo by {degrees} degrees",
+        negatable=False,
+    ),
+    term(
+        "flip",
+        "geometry",
+        (
+            r"(?P<axis>上下|垂直)(?:翻转|镜像)|(?:左右|水平)?(?:翻转|镜像)",
+            r"\bflip(?:ped)?(?: it)?(?: (?P<axis2>vertically|horizontally|upside down))?\b"
+            r"|\bmirror(?:ed)?\b",
+        ),
+        [("flip", {"axis": "horizontal"})],
+        "mirror the photo {axis}ly",
+    ),
+)
+
+RETOUCH_TERMS: tuple[Term, ...] = (
+    # --- retouching ---------------------------------------------------------------------
+    term(
+        "remove_object",
+        "retouch",
+        (
+            r"去除|消除|去掉|删除|移除|擦除|擦掉|抹掉|删掉|抹去|[pP]掉|去水印|去痘|祛痘|去瑕疵|去斑|祛斑|去路人"
+            r"|去污渍|修复划痕",
+            r"\bremov(?:e|ing)\b|\berase\b|\bdelete\b|\bget rid of\b|\bclean up\b"
+            r"|\binpaint(?:ing)?\b"
+            r"|\btake out\b|\beliminate\b|\bretouch out\b|\bwatermark\b|\bblemish(?:es)?\b",
+        ),
+        [("remove_object", {})],
+        "remove the marked object and fill the area seamlessly with matching surroundings",
+    ),
+)
