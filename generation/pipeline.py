@@ -91,6 +91,7 @@ class Pipeline:
         *,
         cached_prompt: PromptResult | None = None,
         on_stage: Callable[[str], None] | None = None,
+        on_prompt: Callable[[PromptResult, StageRecord], None] | None = None,
     ) -> PipelineResult:
         self._check_capabilities(data)
         if cached_prompt is not None:
@@ -127,6 +128,8 @@ class Pipeline:
                     code="empty_prompt",
                     provider=self.prompt_writer.name,
                 )
+        if on_prompt:
+            on_prompt(prompt, prompt_stage)
         if on_stage:
             on_stage("generating_image")
         plan = prompt.plan or PromptPlan()

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from aiceps import metrics
+from aiceps.logging import log_context
 
 from ..imaging import decode_image, encode_image, prepare_for_model
 from ..models import TaskHistory
-from ..pipeline import Pipeline, PipelineInput, PipelineResult, RetryPolicy
+from ..pipeline import Pipeline, PipelineInput, PipelineResult, RetryPolicy, StageRecord
 from ..providers.base import PromptPlan, PromptResult, ProviderError, TaskType
 from ..providers.registry import get_image_provider, get_prompt_writer
 from ..storage import read_bytes, store_bytes
@@ -33,6 +34,11 @@ def task_run(*, task_id) -> TaskHistory | None:
     """Run a queued task to its end. Safe to call twice: a second call finds nothing to claim.
 
     Never raises for a task's own failure: the task is marked failed and refunded instead."""
+    with log_context(task_id=str(task_id)):
+        return _run(task_id)
+
+
+def _run(task_id) -> TaskHistory | None:
     task = task_claim(task_id=task_id)
     if task is None:
         logger.info("task not claimable", extra={"task_id": str(task_id)})
@@ -125,6 +131,20 @@ def _run_pipeline(task: TaskHistory) -> PipelineResult:
         _pipeline_input(task),
         cached_prompt=cached_prompt_for(task),
         on_stage=lambda stage: task_set_stage(task=task, stage=stage),
+        on_prompt=lambda prompt, stage: _record_prompt(task, prompt, stage),
+    )
+
+
+def _record_prompt(task: TaskHistory, prompt: PromptResult, stage: StageRecord) -> None:
+    """Keep stage 1's work as soon as it is done: the task page shows it while stage 2 runs,
+    a failed task still tells which prompt the image model was given, and a retry can reuse it."""
+    TaskHistory.objects.filter(pk=task.pk, status=TaskHistory.Status.PROCESSING).update(
+        professional_prompt=prompt.prompt,
+        prompt_model=stage.model,
+        prompt_cached=stage.cached,
+        prompt_tokens=stage.tokens,
+        tokens_used=stage.tokens,
+        prompt_time_ms=stage.duration_ms,
     )
 
 

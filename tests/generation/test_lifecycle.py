@@ -134,3 +134,11 @@ def test_unknown_provider_is_refused_before_charging(user):
     assert caught.value.code == "unknown_provider"
     assert credits_balance(user=user) == 10
     assert TaskHistory.objects.count() == 0
+
+
+def test_a_failed_task_keeps_its_professional_prompt(user, settings):
+    settings.AICEPS_IMAGE_PROVIDER = "tests.fakes.providers.FailingImageProvider"
+    task = task_run(task_id=create(user).pk)
+    assert task.status == "failed"
+    assert task.professional_prompt == "Professional prompt: 黑白"
+    assert task.prompt_time_ms is not None

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
@@ -16,7 +17,7 @@ from generation.models import TaskHistory
 from generation.providers.base import ProviderError
 from generation.selectors import task_seed_payload
 from generation.services import TaskInput, task_create, task_run
-from generation.storage import read_bytes
+from generation.storage import fallback_storage, is_served_locally, read_bytes, uses_remote_storage
 
 CLI_USERNAME = "aiceps-cli"
 
@@ -104,10 +105,11 @@ class Command(BaseCommand):
                 written.append(str(target))
             payload["output_path"] = written[0]
             payload["output_paths"] = written
-            if not payload["generated_image_url"] or payload["generated_image_url"].startswith("/"):
+            if not str(payload["generated_image_url"] or "").startswith("http"):
                 payload["generated_image_url"] = Path(written[0]).as_uri()
-            if payload["original_image_url"] and payload["original_image_url"].startswith("/"):
-                payload["original_image_url"] = None
+        payload["original_image_url"] = (
+            _local_uri(task.original_image.name) or payload["original_image_url"]
+        )
         if charge:
             from accounts.selectors import credits_balance
 
@@ -127,3 +129,14 @@ class Command(BaseCommand):
 
     def _progress(self, line: str) -> None:
         self.stderr.write(line)
+
+
+def _local_uri(name: str) -> str | None:
+    """A file:// URI for a file kept on this machine's disk: the CLI has no web server."""
+    if not name or not is_served_locally(name):
+        return None
+    local = fallback_storage() if uses_remote_storage() else default_storage
+    try:
+        return Path(local.path(name)).as_uri()
+    except NotImplementedError:
+        return None
