@@ -16,13 +16,10 @@ pipelines are not thread-safe, so calls are serialised by a lock.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import math
 import secrets
 import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,35 +33,15 @@ from ..base import (
 )
 from . import images as im
 from . import runtime
-from .families import FAMILIES, Family, Mode, family_for
+from .configuration import check_options, options_from_settings
+from .families import Family, Mode, family_for
+from .inference import run_pipeline
+from .loading import LoadedModel, derived_pipeline, load_model
 
 logger = logging.getLogger(__name__)
 
 PROVIDER = runtime.PROVIDER
 MAX_MODEL_NAME = 100  # TaskHistory.*_model columns
-
-
-@dataclass
-class _Loaded:
-    pipe: Any
-    family: Family
-    class_name: str  # model_index _class_name
-    device: str
-    dtype: Any
-    native_side: int  # the side the model was trained at (512 for SD 1.x, 1024 for SDXL)
-    derived: dict[str, Any] = field(default_factory=dict)  # "text_to_image", "inpaint"
-    hooked: Any = None  # the pipeline holding the CPU-offload hooks
-
-
-def _setting(name: str, default: Any = None) -> Any:
-    from django.conf import settings
-
-    value = getattr(settings, name, default)
-    return default if value in (None, "") else value
-
-
-def _invalid(message: str) -> ProviderError:
-    return ProviderError(message, permanent=True, code="invalid_configuration", provider=PROVIDER)
 
 
 class DiffusersImageProvider(ImageProvider):
@@ -103,21 +80,7 @@ class DiffusersImageProvider(ImageProvider):
         missing = runtime.missing_packages()
         if missing:
             raise runtime.unavailable(f"{', '.join(missing)} not installed")
-        model = (model or "").strip()
-        if not model:
-            raise _invalid(
-                "No local model configured: set AICEPS_DIFFUSERS_MODEL to a diffusers pipeline "
-                "directory or a Hugging Face hub id already downloaded (hf download ID)."
-            )
-        device, dtype = (device or "auto").strip().lower(), (dtype or "auto").strip().lower()
-        if device not in runtime.DEVICES and not device.startswith("cuda:"):
-            raise _invalid(f"Unknown device {device!r}; use one of {', '.join(runtime.DEVICES)}.")
-        if dtype not in runtime.DTYPES:
-            raise _invalid(f"Unknown dtype {dtype!r}; use one of {', '.join(runtime.DTYPES)}.")
-        if not 0.0 < strength <= 1.0:
-            raise _invalid(f"strength must be in (0, 1], not {strength}.")
-        if steps is not None and steps < 1:
-            raise _invalid(f"steps must be at least 1, not {steps}.")
+        model, device, dtype = check_options(model, device, dtype, strength, steps)
         self.model = model
         self.device, self.dtype = device, dtype
         self.steps, self.guidance, self.strength = steps, guidance, strength
@@ -128,7 +91,7 @@ class DiffusersImageProvider(ImageProvider):
         self.allow_download, self.cpu_offload = allow_download, cpu_offload
         self.is_local = runtime.is_local_path(model)
         self.label = Path(model).expanduser().resolve().name if self.is_local else model
-        self._loaded: _Loaded | None = None
+        self._loaded: LoadedModel | None = None
         self._load_lock = threading.Lock()
         self._call_lock = threading.Lock()
         family = family_for(runtime.read_class_name(model))
@@ -137,22 +100,7 @@ class DiffusersImageProvider(ImageProvider):
 
     @classmethod
     def from_settings(cls) -> DiffusersImageProvider:
-        return cls(
-            _setting("AICEPS_DIFFUSERS_MODEL", ""),
-            device=_setting("AICEPS_DIFFUSERS_DEVICE", "auto"),
-            dtype=_setting("AICEPS_DIFFUSERS_DTYPE", "auto"),
-            steps=_setting("AICEPS_DIFFUSERS_STEPS"),
-            guidance=_setting("AICEPS_DIFFUSERS_GUIDANCE"),
-            strength=_setting("AICEPS_DIFFUSERS_STRENGTH", 0.6),
-            seed=_setting("AICEPS_DIFFUSERS_SEED", -1),
-            image_guidance=_setting("AICEPS_DIFFUSERS_IMAGE_GUIDANCE", 1.5),
-            max_side=_setting("AICEPS_DIFFUSERS_MAX_SIDE"),
-            text_to_image_side=_setting("AICEPS_DIFFUSERS_SIZE"),
-            negative_prompt=_setting("AICEPS_DIFFUSERS_NEGATIVE_PROMPT", ""),
-            hotspot_radius=_setting("AICEPS_DIFFUSERS_HOTSPOT_RADIUS", 0.25),
-            allow_download=bool(_setting("AICEPS_DIFFUSERS_ALLOW_DOWNLOAD", False)),
-            cpu_offload=bool(_setting("AICEPS_DIFFUSERS_CPU_OFFLOAD", False)),
-        )
+        return cls(**options_from_settings())
 
     @staticmethod
     def _capabilities(family: Family) -> Capabilities:
@@ -173,7 +121,7 @@ class DiffusersImageProvider(ImageProvider):
     def loaded(self) -> bool:
         return self._loaded is not None
 
-    def _ensure_loaded(self) -> _Loaded:
+    def _ensure_loaded(self) -> LoadedModel:
         loaded = self._loaded
         if loaded is None:
             with self._load_lock:
@@ -182,129 +130,18 @@ class DiffusersImageProvider(ImageProvider):
                     loaded = self._loaded = self._load()
         return loaded
 
-    def _not_found(self, detail: str = "") -> ProviderError:
-        if self.is_local:
-            message = (
-                f"Local model directory {self.model!r} does not exist or is not a diffusers "
-                "pipeline (it needs a model_index.json). Point AICEPS_DIFFUSERS_MODEL at a "
-                "directory saved with save_pretrained, or download one first with: "
-                f"hf download ORG/NAME --local-dir {self.model}"
-            )
-        else:
-            message = (
-                f"Model {self.model!r} not found locally; download it first with: "
-                f"hf download {self.model} (or set AICEPS_DIFFUSERS_MODEL to a local directory)"
-            )
-        return ProviderError(
-            message + (f". {detail}" if detail else "."),
-            permanent=True,
-            code="model_not_found",
-            provider=PROVIDER,
+    def _load(self) -> LoadedModel:
+        loaded = load_model(
+            self.model,
+            label=self.label,
+            is_local=self.is_local,
+            allow_download=self.allow_download,
+            device=self.device,
+            dtype=self.dtype,
+            cpu_offload=self.cpu_offload,
         )
-
-    def _load(self) -> _Loaded:
-        torch, diffusers = runtime.import_backend()
-        if self.is_local and not (Path(self.model).expanduser() / "model_index.json").is_file():
-            raise self._not_found()
-        location = str(Path(self.model).expanduser()) if self.is_local else self.model
-        local_only = self.is_local or not self.allow_download
-        try:
-            config = diffusers.DiffusionPipeline.load_config(location, local_files_only=local_only)
-        except (OSError, ValueError) as exc:
-            raise self._not_found(str(exc).splitlines()[0][:300]) from exc
-        class_name = config.get("_class_name", "")
-        family = family_for(class_name)
-        if family is None:
-            raise ProviderError(
-                f"Model {self.label!r} is a {class_name or 'pipeline of unknown class'}, which "
-                "the local provider cannot run. Supported model_index classes: "
-                f"{', '.join(sorted(FAMILIES))}.",
-                permanent=True,
-                code="unsupported_model",
-                provider=PROVIDER,
-            )
-        cls = runtime.pipeline_class(diffusers, family.edit)
-        device = runtime.resolve_device(torch, self.device)
-        dtype = runtime.resolve_dtype(torch, self.dtype, device, family)
-        started = time.perf_counter()
-        try:
-            pipe = cls.from_pretrained(
-                location, **{runtime.dtype_keyword(): dtype}, local_files_only=local_only
-            )
-            if self.cpu_offload and device != "cpu":
-                pipe.enable_model_cpu_offload(device=device)
-            else:
-                pipe.to(device)
-        except ProviderError:
-            raise
-        except Exception as exc:
-            if runtime.is_out_of_memory(torch, exc):
-                runtime.free_memory(torch, device)
-                raise runtime.out_of_memory(device, exc, f"loading {self.label}") from exc
-            if isinstance(exc, OSError):
-                raise self._not_found(str(exc).splitlines()[0][:300]) from exc
-            raise ProviderError(
-                f"Could not load {self.label!r} as {family.edit}: {exc}",
-                permanent=True,
-                code="model_load_failed",
-                provider=PROVIDER,
-            ) from exc
-        pipe.set_progress_bar_config(disable=True)
-        loaded = _Loaded(
-            pipe=pipe,
-            family=family,
-            class_name=class_name,
-            device=device,
-            dtype=dtype,
-            native_side=self._native_side(pipe),
-            hooked=pipe if self.cpu_offload and device != "cpu" else None,
-        )
-        self.capabilities = self._capabilities(family)
-        logger.info(
-            "Loaded local model %s as %s on %s (%s) in %.1f s",
-            self.label,
-            family.edit,
-            device,
-            str(dtype).removeprefix("torch."),
-            time.perf_counter() - started,
-        )
+        self.capabilities = self._capabilities(loaded.family)
         return loaded
-
-    @staticmethod
-    def _native_side(pipe: Any) -> int:
-        scale = int(getattr(pipe, "vae_scale_factor", 8) or 8)
-        unet = getattr(pipe, "unet", None)
-        sample = getattr(getattr(unet, "config", None), "sample_size", None)
-        if sample is None:
-            sample = getattr(pipe, "default_sample_size", None) or 128
-        if isinstance(sample, (list, tuple)):
-            sample = max(sample)
-        return int(sample) * scale
-
-    def _derived(self, loaded: _Loaded, role: str) -> Any:
-        """The text-to-image or inpainting pipeline over the loaded weights (``from_pipe``)."""
-        class_name = getattr(loaded.family, role)
-        if role == "text_to_image" and loaded.family.text_to_image_same_class:
-            return loaded.pipe
-        pipe = loaded.derived.get(role)
-        if pipe is None:
-            with self._load_lock:
-                pipe = loaded.derived.get(role)
-                if pipe is None:
-                    _, diffusers = runtime.import_backend()
-                    cls = runtime.pipeline_class(diffusers, class_name)
-                    try:
-                        pipe = cls.from_pipe(loaded.pipe)
-                    except Exception as exc:
-                        raise ProviderError(
-                            f"Model {self.label!r} cannot be used as {class_name}: {exc}",
-                            permanent=True,
-                            code="unsupported_task",
-                            provider=PROVIDER,
-                        ) from exc
-                    pipe.set_progress_bar_config(disable=True)
-                    loaded.derived[role] = pipe
-        return pipe
 
     # -- generation ----------------------------------------------------------------------
 
@@ -345,7 +182,7 @@ class DiffusersImageProvider(ImageProvider):
             steps += 1
         return steps
 
-    def _text_to_image(self, loaded: _Loaded, request: ImageRequest) -> ImageResult:
+    def _text_to_image(self, loaded: LoadedModel, request: ImageRequest) -> ImageResult:
         family = loaded.family
         if family.text_to_image is None:
             raise ProviderError(
@@ -355,7 +192,7 @@ class DiffusersImageProvider(ImageProvider):
                 code="unsupported_task",
                 provider=PROVIDER,
             )
-        pipe = self._derived(loaded, "text_to_image")
+        pipe = derived_pipeline(loaded, "text_to_image", label=self.label, lock=self._load_lock)
         long_side = int(self.text_to_image_side or loaded.native_side)
         size = im.parse_size(request.size, multiple=family.multiple, max_side=2048) or (
             im.aspect_size(request.aspect_ratio, long_side=long_side, multiple=family.multiple)
@@ -365,7 +202,7 @@ class DiffusersImageProvider(ImageProvider):
         pictures = self._call(loaded, pipe, kwargs, "drawing an image")
         return self._result(pipe, [im.prepare(p.convert("RGB"), size) for p in pictures])
 
-    def _edit(self, loaded: _Loaded, request: ImageRequest) -> ImageResult:
+    def _edit(self, loaded: LoadedModel, request: ImageRequest) -> ImageResult:
         family = loaded.family
         sources = [im.open_rgb(image) for image in request.images[: family.max_input_images]]
         source = sources[0]
@@ -392,7 +229,7 @@ class DiffusersImageProvider(ImageProvider):
             steps = self.strength_steps(steps, self.strength)
             kwargs.update(image=image, strength=self.strength)
             if mask is not None and family.inpaint:
-                pipe = self._derived(loaded, "inpaint")
+                pipe = derived_pipeline(loaded, "inpaint", label=self.label, lock=self._load_lock)
                 kwargs.update(mask_image=mask, width=size[0], height=size[1])
         elif family.mode == Mode.INSTRUCT:
             kwargs.update(image=image, image_guidance_scale=self.image_guidance)
@@ -410,7 +247,7 @@ class DiffusersImageProvider(ImageProvider):
             out.append(im.composite(picture, image, mask) if mask is not None else picture)
         return self._result(pipe, out)
 
-    def _common_kwargs(self, loaded: _Loaded, request: ImageRequest) -> dict[str, Any]:
+    def _common_kwargs(self, loaded: LoadedModel, request: ImageRequest) -> dict[str, Any]:
         torch, _ = runtime.import_backend()
         family = loaded.family
         seed = self.seed if self.seed is not None and self.seed >= 0 else secrets.randbelow(2**32)
@@ -430,50 +267,8 @@ class DiffusersImageProvider(ImageProvider):
                 kwargs["negative_prompt"] = self.negative_prompt
         return kwargs
 
-    def _call(self, loaded: _Loaded, pipe: Any, kwargs: dict[str, Any], what: str) -> list:
-        torch, _ = runtime.import_backend()
-        accepted = inspect.signature(pipe.__call__).parameters
-        if not any(p.kind == p.VAR_KEYWORD for p in accepted.values()):
-            kwargs = {k: v for k, v in kwargs.items() if k in accepted}
-        started = time.perf_counter()
-        with self._call_lock:
-            try:
-                if loaded.hooked is not None and loaded.hooked is not pipe:
-                    pipe.enable_model_cpu_offload(device=loaded.device)
-                    loaded.hooked = pipe
-                with torch.inference_mode():
-                    output = pipe(**kwargs)
-            except ProviderError:
-                raise
-            except Exception as exc:
-                if runtime.is_out_of_memory(torch, exc):
-                    runtime.free_memory(torch, loaded.device)
-                    raise runtime.out_of_memory(loaded.device, exc, what) from exc
-                raise ProviderError(
-                    f"The local model {self.label!r} failed while {what}: {exc}",
-                    permanent=True,
-                    code="local_model_error",
-                    provider=PROVIDER,
-                ) from exc
-        logger.info(
-            "Local model %s: %s with %s in %.1f s",
-            self.label,
-            what,
-            type(pipe).__name__,
-            time.perf_counter() - started,
-        )
-        pictures = list(output.images)
-        flagged = getattr(output, "nsfw_content_detected", None) or []
-        if any(flagged):
-            pictures = [p for p, bad in zip(pictures, flagged, strict=False) if not bad]
-            if not pictures:
-                raise ProviderError(
-                    "The local model's safety checker flagged the result as unsafe.",
-                    permanent=True,
-                    code="content_refused",
-                    provider=PROVIDER,
-                )
-        return pictures
+    def _call(self, loaded: LoadedModel, pipe: Any, kwargs: dict[str, Any], what: str) -> list:
+        return run_pipeline(loaded, pipe, kwargs, what, label=self.label, lock=self._call_lock)
 
     def _result(self, pipe: Any, pictures: list) -> ImageResult:
         suffix = f" ({type(pipe).__name__})"
