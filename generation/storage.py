@@ -8,13 +8,14 @@ S3 (``S3_BUCKET_NAME`` set) keeps two local folders under ``MEDIA_ROOT``:
 ``s3-fallback/``
     When an upload fails (the server is down, hung, refusing or denying), the file is kept
     here under the same key, served from here, and its task is marked
-    (``TaskHistory.storage_fallback``) so the scheduled :func:`storage_reupload_pending` moves
+    (``TaskHistory.storage_fallback``) so the scheduled ``storage_reupload_pending`` (in
+    ``generation.services.storage_jobs``) moves
     it to S3 later. A task never fails, and never answers without a working URL, because S3
     had a bad minute.
 ``s3-cache/``
     A copy of each upload, kept ``AICEPS_S3_CACHE_SECONDS``: a worker on the same host reads
     a task's inputs without downloading them, and a task created just before an outage still
-    runs. :func:`storage_prune_cache` (called by the re-upload job) removes old copies.
+    runs. ``storage_prune_cache`` (called by the re-upload job) removes old copies.
 
 With several hosts, ``MEDIA_ROOT`` must be shared between web and worker processes, as it
 must be for local storage: otherwise a worker cannot read inputs kept in another host's
@@ -80,11 +81,11 @@ def cache_storage() -> FileSystemStorage:
     return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / CACHE_DIR)
 
 
-def _cache_seconds() -> int:
+def cache_seconds() -> int:
     return int(getattr(settings, "AICEPS_S3_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
 
 
-def _now() -> float:
+def now_seconds() -> float:
     return time.time()
 
 
@@ -98,10 +99,10 @@ def store_bytes(name: str, data: bytes) -> StoredFile:
     marks its task. Local storage errors (a full disk) are raised."""
     storage = primary_storage()
     if not uses_remote_storage():
-        return StoredFile(_save_exact(storage, name, data), fallback=False)
+        return StoredFile(save_exact(storage, name, data), fallback=False)
     started = time.perf_counter()
     try:
-        saved = _save_exact(storage, name, data)
+        saved = save_exact(storage, name, data)
     except Exception as exc:  # any storage failure: S3 down, timeouts, refused, denied
         logger.warning(
             "storage save failed, keeping the file locally",
@@ -114,11 +115,11 @@ def store_bytes(name: str, data: bytes) -> StoredFile:
         )
         _count_fallback()
         _write_local(fallback_storage(), name, data, durable=True)
-        _discard(cache_storage(), name)
+        discard_local(cache_storage(), name)
         return StoredFile(name, fallback=True)
     # A copy kept during an earlier outage would shadow the new object.
-    _discard(fallback_storage(), saved)
-    if _cache_seconds() > 0:
+    discard_local(fallback_storage(), saved)
+    if cache_seconds() > 0:
         try:
             _write_local(cache_storage(), saved, data)
         except OSError:  # the cache is an optimisation
@@ -130,7 +131,7 @@ def read_bytes(name: str) -> bytes:
     """The file's bytes: a local copy when there is one, else from the storage."""
     if uses_remote_storage():
         for local in (fallback_storage(), cache_storage()):
-            data = _read_local(local, name)
+            data = read_local(local, name)
             if data is not None:
                 return data
     with primary_storage().open(name, "rb") as handle:
@@ -140,8 +141,8 @@ def read_bytes(name: str) -> bytes:
 def delete_file(name: str) -> None:
     """Remove ``name`` everywhere, best effort: an orphan file beats a failed request."""
     if uses_remote_storage():
-        _discard(fallback_storage(), name)
-        _discard(cache_storage(), name)
+        discard_local(fallback_storage(), name)
+        discard_local(cache_storage(), name)
     try:
         primary_storage().delete(name)  # S3 and the file system both ignore a missing file
     except Exception as exc:
@@ -185,7 +186,7 @@ def file_url(name: str, *, expires_in: int | None = None) -> str:
             return storage.url(name, expire=expires_in)
         return storage.url(name)
     expires_in = expires_in or settings.AICEPS_S3_URL_EXPIRE_SECONDS
-    expires_at = int(_now()) + expires_in
+    expires_at = int(now_seconds()) + expires_in
     query = urlencode({"expires": expires_at, "signature": _signature(name, expires_at)})
     return f"{reverse('task-file', kwargs={'key': name})}?{query}"
 
@@ -201,81 +202,15 @@ def signature_is_valid(name: str, expires: str | None, signature: str | None) ->
         expires_at = int(expires)
     except (TypeError, ValueError):
         return False
-    if not signature or expires_at < _now():
+    if not signature or expires_at < now_seconds():
         return False
     return constant_time_compare(_signature(name, expires_at), signature)
 
 
-# --- The scheduled job ------------------------------------------------------------------
+# --- Helpers (also used by generation.services.storage_jobs) ---------------------------
 
 
-def storage_reupload_pending(*, limit: int = 200) -> int:
-    """Move files kept locally during an S3 outage to S3; returns how many moved.
-
-    Stops at the first failure (S3 is still down) and tries again on the next run. A task's
-    mark is cleared once it is final and none of its files wait: a running task may still
-    add files. Also prunes the local cache (:func:`storage_prune_cache`)."""
-    from .models import TaskHistory
-
-    storage_prune_cache()
-    if not uses_remote_storage():
-        return 0
-    moved = 0
-    local, remote = fallback_storage(), primary_storage()
-    final = TaskHistory.FINAL_STATUSES
-    tasks = TaskHistory.objects.filter(storage_fallback=True).order_by("created_at")[:limit]
-    for task in tasks:
-        try:
-            for name in task_file_names(task):
-                data = _read_local(local, name)
-                if data is None:
-                    continue
-                _save_exact(remote, name, data)
-                _discard(local, name)
-                moved += 1
-        except Exception as exc:
-            logger.warning(
-                "re-upload failed; will try again",
-                extra={"task_id": str(task.pk), "error": type(exc).__name__},
-            )
-            break
-        if task.status in final:
-            TaskHistory.objects.filter(pk=task.pk, status__in=final).update(storage_fallback=False)
-    if moved:
-        logger.info("re-uploaded files kept locally", extra={"files": moved})
-    return moved
-
-
-def storage_prune_cache(*, max_age_seconds: int | None = None) -> int:
-    """Remove cached copies older than ``AICEPS_S3_CACHE_SECONDS`` (and temporary files a
-    crash left behind); returns how many files went."""
-    max_age = _cache_seconds() if max_age_seconds is None else max_age_seconds
-    removed = 0
-    now = _now()
-    for folder, age in ((CACHE_DIR, max_age), (FALLBACK_DIR, None)):
-        root = Path(settings.MEDIA_ROOT) / folder
-        if not root.is_dir():
-            continue
-        for directory, _, files in os.walk(root, topdown=False):
-            for filename in files:
-                path = Path(directory) / filename
-                limit = STALE_TEMP_SECONDS if filename.endswith(".tmp") else age
-                if limit is None:
-                    continue
-                with contextlib.suppress(FileNotFoundError):
-                    if now - path.stat().st_mtime >= limit:
-                        path.unlink()
-                        removed += 1
-            if Path(directory) != root:
-                with contextlib.suppress(OSError):  # not empty
-                    os.rmdir(directory)
-    return removed
-
-
-# --- Helpers ----------------------------------------------------------------------------
-
-
-def _save_exact(storage: Storage, name: str, data: bytes) -> str:
+def save_exact(storage: Storage, name: str, data: bytes) -> str:
     """``storage.save`` that replaces an existing file instead of picking another name."""
     overwrites = getattr(storage, "file_overwrite", False) or getattr(
         storage, "allow_overwrite", False
@@ -310,7 +245,7 @@ def _write_local(storage: FileSystemStorage, name: str, data: bytes, *, durable=
         raise
 
 
-def _read_local(storage: FileSystemStorage, name: str) -> bytes | None:
+def read_local(storage: FileSystemStorage, name: str) -> bytes | None:
     try:
         return Path(storage.path(name)).read_bytes()
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
@@ -326,7 +261,7 @@ def _exists(storage: FileSystemStorage, name: str) -> bool:
         return False
 
 
-def _discard(storage: FileSystemStorage, name: str) -> None:
+def discard_local(storage: FileSystemStorage, name: str) -> None:
     try:
         path = Path(storage.path(name))
         path.unlink()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .services import task_run, tasks_reap_stuck
-from .storage import storage_reupload_pending
+from .services.storage_jobs import storage_reupload_pending
 
 
 def run_task(task_id: str) -> str | None:

@@ -11,14 +11,13 @@ import pytest
 
 from generation import storage
 from generation.models import TaskHistory
+from generation.services.storage_jobs import storage_prune_cache, storage_reupload_pending
 from generation.storage import (
     delete_file,
     file_url,
     is_served_locally,
     read_bytes,
     signature_is_valid,
-    storage_prune_cache,
-    storage_reupload_pending,
     store_bytes,
     task_file_names,
     uses_remote_storage,
@@ -100,7 +99,7 @@ def test_signed_url_expires(client, user, monkeypatch):
     assert int(query["expires"][0]) == pytest.approx(time.time() + 60, abs=5)
 
     assert client.get(url).status_code == 200
-    monkeypatch.setattr(storage, "_now", lambda: time.time() + 61)
+    monkeypatch.setattr(storage, "now_seconds", lambda: time.time() + 61)
     assert client.get(url).status_code == 404
 
 

@@ -33,11 +33,11 @@ from generation.providers.base import (
     PromptWriter,
 )
 from generation.services import TaskInput, task_create, task_run
+from generation.services.storage_jobs import storage_reupload_pending
 from generation.storage import (
     file_url,
     is_served_locally,
     read_bytes,
-    storage_reupload_pending,
     store_bytes,
     uses_remote_storage,
 )
