@@ -258,7 +258,9 @@ Q_CLUSTER = {
     "retry": AICEPS_QUEUE_RETRY_SECONDS,
     "max_attempts": env_int("AICEPS_QUEUE_MAX_ATTEMPTS", 3),
     "poll": env_float("AICEPS_QUEUE_POLL_SECONDS", 0.2),
-    "save_limit": 250,
+    # Successful jobs are not kept (TaskHistory is the record): keeping the last N made the
+    # monitor lock and load all N rows for every finished job. Failed jobs are kept.
+    "save_limit": -1,
     "ack_failures": True,
     "catch_up": False,
     "label": "Queue",
