@@ -37,8 +37,10 @@ def resolve_name(name: str | None, *, kind: str) -> str:
     """Turn a configured or requested name (``auto`` included) into a concrete short name
     or dotted path. ``kind`` is ``"prompt_writer"`` or ``"image_provider"``."""
     table = PROMPT_WRITERS if kind == "prompt_writer" else IMAGE_PROVIDERS
-    default = settings.AICEPS_PROMPT_WRITER if kind == "prompt_writer" else (
-        settings.AICEPS_IMAGE_PROVIDER
+    default = (
+        settings.AICEPS_PROMPT_WRITER
+        if kind == "prompt_writer"
+        else (settings.AICEPS_IMAGE_PROVIDER)
     )
     name = (name or default or "auto").strip()
     if name == "auto":
