@@ -270,6 +270,16 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Throttle counters live in the cache: shared through Redis when there is one, otherwise per
+# process (each web worker then counts on its own).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Operations --------------------------------------------------------------------------
 AICEPS_METRICS_TOKEN = env_str("AICEPS_METRICS_TOKEN")
 AICEPS_LOG_JSON = env_bool("AICEPS_LOG_JSON", False)

@@ -97,6 +97,8 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
         }
     if scheme in ("postgres", "postgresql", "pgsql"):
         options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        # Without it an unreachable host blocks each request for the OS's TCP timeout.
+        options.setdefault("connect_timeout", "5")
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")),

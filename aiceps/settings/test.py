@@ -46,3 +46,4 @@ Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 Q_CLUSTER.pop("redis", None)
 Q_CLUSTER["orm"] = "default"
 STATIC_ROOT = None  # no collected static files in tests; WhiteNoise serves from the finders
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

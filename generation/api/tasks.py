@@ -111,9 +111,10 @@ class TaskListCreateApi(ApiViewMixin, APIView):
             user=acting_user(request), data=task_input, idempotency_key=key, source="api"
         )
         task = creation.task
-        task.refresh_from_db()
         body = TaskSerializer(task, context={"request": request}).data
-        body["credits_remaining"] = credits_balance(user=task.user)
+        body["credits_remaining"] = (
+            creation.balance if creation.balance is not None else credits_balance(user=task.user)
+        )
         code = status.HTTP_202_ACCEPTED if creation.created else status.HTTP_200_OK
         return Response(body, status=code, headers={"Location": body["status_url"]})
 

@@ -33,15 +33,19 @@ _instances: dict[str, object] = {}
 _lock = threading.Lock()
 
 
-def resolve_name(name: str | None, *, kind: str) -> str:
+def resolve_name(name: str | None, *, kind: str, allow_dotted: bool = True) -> str:
     """Turn a configured or requested name (``auto`` included) into a concrete short name
-    or dotted path. ``kind`` is ``"prompt_writer"`` or ``"image_provider"``."""
+    or dotted path. ``kind`` is ``"prompt_writer"`` or ``"image_provider"``.
+
+    A name a client sent must pass ``allow_dotted=False``: only the operator (settings, the
+    CLI) may name an arbitrary class to import and build."""
     table = PROMPT_WRITERS if kind == "prompt_writer" else IMAGE_PROVIDERS
     default = (
         settings.AICEPS_PROMPT_WRITER
         if kind == "prompt_writer"
         else (settings.AICEPS_IMAGE_PROVIDER)
     )
+    requested = bool(name)
     name = (name or default or "auto").strip()
     if name == "auto":
         if settings.GEMINI_API_KEY:
@@ -49,7 +53,7 @@ def resolve_name(name: str | None, *, kind: str) -> str:
         if settings.OPENAI_API_KEY:
             return "openai"
         return OFFLINE_PROMPT_WRITER if kind == "prompt_writer" else OFFLINE_IMAGE_PROVIDER
-    if name in table or "." in name:
+    if name in table or ("." in name and (allow_dotted or not requested)):
         return name
     raise ProviderError(
         f"Unknown {kind.replace('_', ' ')} {name!r}; choose one of: auto, {', '.join(table)}.",

@@ -99,15 +99,17 @@ def task_create(
     source: str = "api",
     charge: bool = True,
     enqueue: bool = True,
+    trusted: bool = False,
 ) -> TaskCreation:
     """Price, charge and record a task, store its inputs, and queue it once committed.
 
     Raises ``InsufficientCreditsError`` (nothing stored, nothing charged),
     :class:`IdempotencyConflictError` when the key was used for a different request, and
-    ``ProviderError`` for an unknown provider name.
+    ``ProviderError`` for an unknown provider name. ``trusted`` callers (the operator's CLI)
+    may name providers by dotted path; clients only by the registry's short names.
     """
-    writer = resolve_name(data.prompt_writer, kind="prompt_writer")
-    provider = resolve_name(data.image_provider, kind="image_provider")
+    writer = resolve_name(data.prompt_writer, kind="prompt_writer", allow_dotted=trusted)
+    provider = resolve_name(data.image_provider, kind="image_provider", allow_dotted=trusted)
     _check_capabilities(provider, data)
     fingerprint = data.fingerprint(prompt_writer=writer, image_provider=provider)
     if idempotency_key:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import F, IntegerField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -29,30 +29,43 @@ def period_start(period_type: str, day: date) -> date:
 
 
 def statistics_record(*, task: TaskHistory) -> None:
-    """Count one finished (completed or failed) task in its four period rows."""
+    """Count one finished (completed or failed) task in its four period rows.
+
+    Two or three statements whatever the number of periods: it runs inside the transaction
+    that finishes the task, so it is on every task's critical path."""
     succeeded = task.status == TaskHistory.Status.COMPLETED
     finished = timezone.localdate(task.completed_at or timezone.now())
     generation_ms = (task.generation_time_ms or 0) if succeeded else 0
-    for period_type in Period.values:
-        row, _ = TaskStatistics.objects.get_or_create(
-            user_id=task.user_id,
-            period_type=period_type,
-            period_date=period_start(period_type, finished),
+    periods = {period_type: period_start(period_type, finished) for period_type in Period.values}
+    match = Q()
+    for period_type, period_date in periods.items():
+        match |= Q(period_type=period_type, period_date=period_date)
+    rows = TaskStatistics.objects.filter(match, user_id=task.user_id)
+    present = set(rows.values_list("period_type", flat=True))
+    if len(present) < len(periods):
+        TaskStatistics.objects.bulk_create(
+            [
+                TaskStatistics(user_id=task.user_id, period_type=period_type, period_date=day)
+                for period_type, day in periods.items()
+                if period_type not in present
+            ],
+            ignore_conflicts=True,  # a concurrent finish may have just created one
         )
-        rows = TaskStatistics.objects.filter(pk=row.pk)
-        rows.update(
-            total_tasks=F("total_tasks") + 1,
-            successful_tasks=F("successful_tasks") + int(succeeded),
-            failed_tasks=F("failed_tasks") + int(not succeeded),
-            total_tokens_used=F("total_tokens_used") + task.tokens_used,
-            total_credits_deducted=F("total_credits_deducted")
-            + (task.credits_deducted if succeeded else 0),
-            total_generation_time_ms=F("total_generation_time_ms") + generation_ms,
-        )
-        # A second statement, so the average reads the counters this transaction just wrote.
-        rows.update(
-            avg_generation_time_ms=Case(
-                When(successful_tasks=0, then=Value(0)),
-                default=Cast(F("total_generation_time_ms") / F("successful_tasks"), IntegerField()),
-            )
-        )
+    changes = {
+        "total_tasks": F("total_tasks") + 1,
+        "failed_tasks": F("failed_tasks") + int(not succeeded),
+        "total_tokens_used": F("total_tokens_used") + task.tokens_used,
+    }
+    if succeeded:
+        # Every right-hand side reads the row as it was, so the average is computed from the
+        # new totals explicitly; it only moves when a task succeeds.
+        changes |= {
+            "successful_tasks": F("successful_tasks") + 1,
+            "total_credits_deducted": F("total_credits_deducted") + task.credits_deducted,
+            "total_generation_time_ms": F("total_generation_time_ms") + generation_ms,
+            "avg_generation_time_ms": Cast(
+                (F("total_generation_time_ms") + generation_ms) / (F("successful_tasks") + 1),
+                IntegerField(),
+            ),
+        }
+    rows.update(**changes)

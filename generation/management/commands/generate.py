@@ -84,6 +84,7 @@ class Command(BaseCommand):
             source="cli",
             charge=charge,
             enqueue=False,
+            trusted=True,
         )
         task = creation.task
         self._progress(f"task {task.pk}: {task.prompt_writer} → {task.image_provider}")

@@ -250,3 +250,14 @@ def test_schema_and_docs_are_served(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_clients_cannot_name_a_class_to_import(api, user):
+    response = api.post(
+        "/api/v1/tasks",
+        {"image": upload(), "prompt": "x", "image_provider": "os.system"},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unknown_provider"
+    assert credits_balance(user=user) == 10
