@@ -251,7 +251,7 @@ def task_claim(*, task_id) -> TaskHistory | None:
     )
     claimed = claimable.update(
         status=Status.PROCESSING,
-        stage=TaskHistory.Stage.QUEUED,
+        stage=TaskHistory.Stage.WRITING_PROMPT,
         attempts=F("attempts") + 1,
         started_at=now,
         lease_expires_at=lease,
@@ -263,6 +263,8 @@ def task_claim(*, task_id) -> TaskHistory | None:
 
 
 def task_set_stage(*, task: TaskHistory, stage: str) -> None:
+    if task.stage == stage:  # already written (the claim and stage 1's record set stages)
+        return
     TaskHistory.objects.filter(pk=task.pk, status=Status.PROCESSING).update(
         stage=stage, updated_at=timezone.now()
     )
@@ -286,7 +288,8 @@ def task_complete(*, task: TaskHistory, fields: dict) -> bool:
     with transaction.atomic():
         if not TaskHistory.objects.filter(pk=task.pk, status=Status.PROCESSING).update(**fields):
             return False
-        task.refresh_from_db()
+        for name, value in fields.items():  # the row now holds exactly these values
+            setattr(task, name, value)
         statistics_record(task=task)
     metrics.task_finished(task)
     return True

@@ -138,7 +138,9 @@ def _run_pipeline(task: TaskHistory) -> PipelineResult:
 def _record_prompt(task: TaskHistory, prompt: PromptResult, stage: StageRecord) -> None:
     """Keep stage 1's work as soon as it is done: the task page shows it while stage 2 runs,
     a failed task still tells which prompt the image model was given, and a retry can reuse it."""
+    task.stage = TaskHistory.Stage.GENERATING_IMAGE  # stage 2 starts next; one write for both
     TaskHistory.objects.filter(pk=task.pk, status=TaskHistory.Status.PROCESSING).update(
+        stage=task.stage,
         professional_prompt=prompt.prompt,
         prompt_model=stage.model,
         prompt_cached=stage.cached,
