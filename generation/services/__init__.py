@@ -1,16 +1,14 @@
 """Every write to tasks and statistics goes through these functions."""
 
+from .creation import TaskCreation, TaskInput, task_create
 from .lifecycle import (
     IdempotencyConflictError,
-    TaskCreation,
     TaskError,
-    TaskInput,
     TaskStateError,
     enqueue_task,
     task_cancel,
     task_claim,
     task_complete,
-    task_create,
     task_fail,
 )
 from .pricing import task_price
