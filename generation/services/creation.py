@@ -18,7 +18,8 @@ from ..imaging import UploadedImage
 from ..models import TaskHistory
 from ..providers.base import ProviderError
 from ..providers.registry import get_image_provider, resolve_name
-from ..storage import delete_file, store_bytes
+from ..storage import delete_file
+from ..storage_batch import store_many
 from .lifecycle import IdempotencyConflictError, enqueue_task
 from .pricing import task_price
 
@@ -182,25 +183,23 @@ def _task_for_key(user: User, key: str, fingerprint: str) -> TaskHistory | None:
 
 
 def _store_inputs(task: TaskHistory, data: TaskInput) -> list[str]:
-    stored, fallback, extra = [], False, {}
-    if data.images:
-        first = data.images[0]
-        saved = store_bytes(_task_key(task, f"original.{first.extension}"), first.data)
-        task.original_image.name = saved.name
-        stored.append(saved.name)
-        fallback |= saved.fallback
-        sources = []
-        for position, image in enumerate(data.images[1:], start=2):
-            saved = store_bytes(_task_key(task, f"source-{position}.{image.extension}"), image.data)
-            sources.append(saved.name)
-            fallback |= saved.fallback
-        extra["sources"] = sources
-        stored += sources
+    files = [
+        (
+            _task_key(task, f"{'original' if n == 1 else f'source-{n}'}.{image.extension}"),
+            image.data,
+        )
+        for n, image in enumerate(data.images, start=1)
+    ]
     if data.mask is not None:
-        saved = store_bytes(_task_key(task, f"mask.{data.mask.extension}"), data.mask.data)
-        extra["mask"] = saved.name
-        stored.append(saved.name)
-        fallback |= saved.fallback
+        files.append((_task_key(task, f"mask.{data.mask.extension}"), data.mask.data))
+    saved = store_many(files)
+    names = [file.name for file in saved]
+    extra: dict = {}
+    if data.images:
+        task.original_image.name = names[0]
+        extra["sources"] = names[1 : len(data.images)]
+    if data.mask is not None:
+        extra["mask"] = names[-1]
     task.extra_files = extra
-    task.storage_fallback = fallback
-    return stored
+    task.storage_fallback = any(file.fallback for file in saved)
+    return names

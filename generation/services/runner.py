@@ -17,7 +17,7 @@ from ..models import TaskHistory
 from ..pipeline import Pipeline, PipelineInput, PipelineResult, RetryPolicy, StageRecord
 from ..providers.base import PromptPlan, PromptResult, ProviderError, TaskType
 from ..providers.registry import get_image_provider, get_prompt_writer
-from ..storage import read_bytes, store_bytes
+from ..storage_batch import read_many, store_many
 from .lifecycle import task_claim, task_complete, task_fail, task_set_stage
 
 logger = logging.getLogger(__name__)
@@ -77,8 +77,11 @@ def _reload(task: TaskHistory) -> TaskHistory:
 def _pipeline_input(task: TaskHistory) -> PipelineInput:
     extra = task.extra_files or {}
     names = [task.original_image.name, *extra.get("sources", [])] if task.original_image else []
-    images = tuple(prepare_for_model(read_bytes(name)) for name in names)
-    mask = prepare_for_model(read_bytes(extra["mask"])) if extra.get("mask") else None
+    if extra.get("mask"):
+        names.append(extra["mask"])
+    prepared = [prepare_for_model(data) for data in read_many(names)]
+    mask = prepared.pop() if extra.get("mask") else None
+    images = tuple(prepared)
     params = task.parameters or {}
     hotspot = (int(params["x"]), int(params["y"])) if "x" in params and "y" in params else None
     return PipelineInput(
@@ -152,17 +155,16 @@ def _record_prompt(task: TaskHistory, prompt: PromptResult, stage: StageRecord) 
 
 def _store_results(task: TaskHistory, result: PipelineResult) -> dict:
     wanted = FORMATS.get(str((task.parameters or {}).get("output_format", "")).lower())
-    names, fallback = [], task.storage_fallback
+    files = []
     for position, image in enumerate(result.image.images, start=1):
         data, mime = image.data, image.mime_type
         if wanted and wanted[1] != mime:
             data, mime = encode_image(decode_image(data), format=wanted[0]), wanted[1]
         ext = EXTENSIONS.get(mime, "png")
-        saved = store_bytes(
-            f"task-history/{task.user_id}/{task.pk}/generated-{position}.{ext}", data
-        )
-        names.append(saved.name)
-        fallback |= saved.fallback
+        files.append((f"task-history/{task.user_id}/{task.pk}/generated-{position}.{ext}", data))
+    saved = store_many(files)
+    names = [file.name for file in saved]
+    fallback = task.storage_fallback or any(file.fallback for file in saved)
     extra = {**(task.extra_files or {}), "generated": names}
     prompt_stage, image_stage = result.prompt_stage, result.image_stage
     return {
