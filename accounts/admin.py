@@ -10,6 +10,8 @@ from django.db.models import F
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from aiceps.admin_mixins import ReadOnlyAdminMixin
+
 from .models import CreditTransaction, User
 from .services import credits_grant
 
@@ -98,7 +100,7 @@ class AiceUserAdmin(UserAdmin):
 
 
 @admin.register(CreditTransaction)
-class CreditTransactionAdmin(admin.ModelAdmin):
+class CreditTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger is append-only: staff read it here and add to it through the grant action."""
 
     list_display = [
@@ -115,12 +117,3 @@ class CreditTransactionAdmin(admin.ModelAdmin):
     search_fields = ["account__user__username", "note", "idempotency_key"]
     list_select_related = ["account__user", "task", "created_by"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from aiceps.admin_mixins import ReadOnlyAdminMixin
+
 from .models import TaskHistory, TaskStatistics
 from .storage import file_url
 
@@ -22,7 +24,7 @@ def _thumbnail(name: str) -> str:
 
 
 @admin.register(TaskHistory)
-class TaskHistoryAdmin(admin.ModelAdmin):
+class TaskHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "user",
@@ -90,16 +92,6 @@ class TaskHistoryAdmin(admin.ModelAdmin):
     ]
     exclude = ["original_image", "generated_image", "request_fingerprint"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        # Staff view tasks; edits would bypass the services that keep credits right.
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # the ledger points at tasks; a task's row is part of the audit trail
-
     @admin.display(description=_("Instruction"))
     def short_prompt(self, task: TaskHistory) -> str:
         return task.prompt if len(task.prompt) <= 60 else task.prompt[:59] + "…"
@@ -132,7 +124,7 @@ class TaskHistoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskStatistics)
-class TaskStatisticsAdmin(admin.ModelAdmin):
+class TaskStatisticsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "user",
         "period_type",
@@ -146,15 +138,6 @@ class TaskStatisticsAdmin(admin.ModelAdmin):
     list_filter = ["period_type", "period_date"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 from . import admin_templates  # noqa: E402,F401
