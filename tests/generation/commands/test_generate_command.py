@@ -110,3 +110,66 @@ def test_both_stages_go_through_a_gemini_server(
     assert any("gemini-2.5-flash-image:generateContent" in path for path in paths)
     saved = Image.open(body["output_path"]).convert("RGB")
     assert saved.getcolors() == [(saved.width * saved.height, (12, 200, 99))]
+
+
+@pytest.fixture
+def portrait(tmp_path):
+    from tests.generation.providers.offline.photos import portrait_image
+
+    path = tmp_path / "portrait.jpg"
+    portrait_image(320).convert("RGB").save(path, quality=92)
+    return path
+
+
+def test_offline_white_background_keeps_the_subject(capsys, portrait, tmp_path):
+    code, body, _ = generate(
+        capsys,
+        "--image",
+        str(portrait),
+        "--prompt",
+        "把背景换成纯白色",
+        "--output-dir",
+        str(tmp_path),
+    )
+    assert code == 0, body
+    result = Image.open(body["output_path"]).convert("RGB")
+    original = Image.open(portrait).convert("RGB")
+    assert result.size == original.size
+    for corner in ((3, 3), (result.width - 4, 3)):
+        assert min(result.getpixel(corner)) >= 245  # the background is white
+    centre = (result.width // 2, int(result.height * 0.85))  # the red shirt
+    assert (
+        sum(
+            abs(a - b)
+            for a, b in zip(result.getpixel(centre), original.getpixel(centre), strict=True)
+        )
+        < 40
+    )
+
+
+def test_offline_van_gogh_style_changes_the_image(capsys, portrait, tmp_path):
+    code, body, _ = generate(
+        capsys,
+        "--image",
+        str(portrait),
+        "--prompt",
+        "转成梵高风格的油画",
+        "--output-dir",
+        str(tmp_path),
+    )
+    assert code == 0, body
+    result = Image.open(body["output_path"]).convert("L")
+    original = Image.open(portrait).convert("L")
+    assert result.size == original.size
+    difference = sum(abs(a - b) for a, b in zip(result.tobytes(), original.tobytes(), strict=True))
+    assert difference / len(original.tobytes()) > 20
+
+
+def test_offline_refuses_what_needs_a_generative_model(capsys, portrait):
+    code, body, _ = generate(
+        capsys, "--image", str(portrait), "--prompt", "让这个人穿上医生的白大褂，背景是医院"
+    )
+    assert code == 1
+    assert body["success"] is False
+    for provider in ("gemini", "openai", "diffusers"):
+        assert provider in body["error"]
