@@ -40,11 +40,10 @@ def resolve_name(name: str | None, *, kind: str, allow_dotted: bool = True) -> s
     A name a client sent must pass ``allow_dotted=False``: only the operator (settings, the
     CLI) may name an arbitrary class to import and build."""
     table = PROMPT_WRITERS if kind == "prompt_writer" else IMAGE_PROVIDERS
-    default = (
-        settings.AICEPS_PROMPT_WRITER
-        if kind == "prompt_writer"
-        else (settings.AICEPS_IMAGE_PROVIDER)
-    )
+    default = {
+        "prompt_writer": settings.AICEPS_PROMPT_WRITER,
+        "image_provider": settings.AICEPS_IMAGE_PROVIDER,
+    }[kind]
     requested = bool(name)
     name = (name or default or "auto").strip()
     if name == "auto":
