@@ -10,7 +10,7 @@ from django.db.models import F
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from aiceps.admin_mixins import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 from .models import CreditTransaction, User
 from .services import credits_grant

@@ -14,21 +14,25 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from aiceps import metrics
+from core import metrics
+from core.errors import DomainError
 
 from .models import CreditAccount, CreditTransaction, User
 
 
-class CreditsError(Exception):
+class CreditsError(DomainError):
     code = "credits_error"
 
 
 class InsufficientCreditsError(CreditsError):
     code = "insufficient_credits"
+    status = 402
 
     def __init__(self, *, available_credits: int, required_credits: int) -> None:
         super().__init__(
-            f"Insufficient credits: {required_credits} required, {available_credits} available."
+            f"Insufficient credits: {required_credits} required, {available_credits} available.",
+            available_credits=available_credits,
+            required_credits=required_credits,
         )
         self.available_credits = available_credits
         self.required_credits = required_credits

@@ -43,7 +43,7 @@ errorlog = "-"
 
 def on_starting(server):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from aiceps.metrics import clean_multiprocess_dir
+        from operations.multiprocess import clean_multiprocess_dir
 
         removed = clean_multiprocess_dir()
         server.log.info("metrics: %s file(s) of finished processes removed", removed)

@@ -2,14 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from aiceps.ops import healthz, metrics_view, readyz
 from generation.api.urls import api_urlpatterns
 from generation.views.files import serve_task_file
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
-    path("readyz", readyz, name="readyz"),
-    path("metrics", metrics_view, name="metrics"),
+    path("", include("operations.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("files/<path:key>", serve_task_file, name="task-file"),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from aiceps.admin_mixins import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 from .models import TaskHistory, TaskStatistics
 from .storage import file_url

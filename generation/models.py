@@ -14,17 +14,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .providers.base import TaskType as ProviderTaskType
+from . import task_types
 
+# Migration 0001 names these as generation.models.*: keep them importable from here.
+from .files import generated_upload_to, original_upload_to
+from .models_templates import PromptTemplate
 
-def original_upload_to(task: TaskHistory, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
-    return f"task-history/{task.user_id}/{task.id}/original.{ext}"
-
-
-def generated_upload_to(task: TaskHistory, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
-    return f"task-history/{task.user_id}/{task.id}/generated-1.{ext}"
+__all__ = [
+    "PromptTemplate",
+    "TaskHistory",
+    "TaskStatistics",
+    "generated_upload_to",
+    "original_upload_to",
+]
 
 
 class TaskHistory(models.Model):
@@ -35,15 +37,8 @@ class TaskHistory(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    class TaskType(models.TextChoices):
-        EDIT = ProviderTaskType.EDIT.value, _("Edit")
-        HOTSPOT = ProviderTaskType.HOTSPOT.value, _("Edit at a point")
-        FILTER = ProviderTaskType.FILTER.value, _("Filter")
-        ADJUSTMENT = ProviderTaskType.ADJUSTMENT.value, _("Adjustment")
-        STYLE = ProviderTaskType.STYLE.value, _("Artistic style")
-        REMOVE_BACKGROUND = ProviderTaskType.REMOVE_BACKGROUND.value, _("Remove background")
-        FUSION = ProviderTaskType.FUSION.value, _("Fusion")
-        TEXT_TO_IMAGE = ProviderTaskType.TEXT_TO_IMAGE.value, _("Text to image")
+    # The task types and their labels live in generation.task_types (one definition).
+    TaskType = task_types.TaskType
 
     class Stage(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -58,7 +53,9 @@ class TaskHistory(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
     )
-    task_type = models.CharField(max_length=32, choices=TaskType.choices, default=TaskType.EDIT)
+    task_type = models.CharField(
+        max_length=32, choices=task_types.choices, default=task_types.TaskType.EDIT.value
+    )
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -92,7 +89,13 @@ class TaskHistory(models.Model):
     prompt_tokens = models.IntegerField(default=0)
     credits_deducted = models.IntegerField(default=0)
     error_code = models.CharField(max_length=64, blank=True)
-    error_message = models.TextField(blank=True)
+    error_message = models.TextField(blank=True, help_text=_("For the user."))
+    error_detail = models.TextField(blank=True, help_text=_("For the operator: what to change."))
+    error_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("The HTTP status a failure answers with.")
+    )
+    # Where stage 2 is now: {"phase", "step", "steps", "preview"} (a storage key).
+    progress = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveIntegerField(default=0)
 
     prompt_time_ms = models.IntegerField(null=True, blank=True)
@@ -170,6 +173,3 @@ class TaskStatistics(models.Model):
     @property
     def success_rate(self) -> float:
         return self.successful_tasks / self.total_tasks if self.total_tasks else 0.0
-
-
-from .models_templates import PromptTemplate  # noqa: E402,F401

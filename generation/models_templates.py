@@ -11,29 +11,17 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .providers.base import ASPECT_RATIOS
-from .providers.base import TaskType as ProviderTaskType
+from . import task_types
 
 
 class PromptTemplate(models.Model):
-    # The labels of TaskHistory.TaskType (not imported: generation.models imports this module).
-    TASK_TYPES = [
-        (ProviderTaskType.EDIT.value, _("Edit")),
-        (ProviderTaskType.HOTSPOT.value, _("Edit at a point")),
-        (ProviderTaskType.FILTER.value, _("Filter")),
-        (ProviderTaskType.ADJUSTMENT.value, _("Adjustment")),
-        (ProviderTaskType.STYLE.value, _("Artistic style")),
-        (ProviderTaskType.REMOVE_BACKGROUND.value, _("Remove background")),
-        (ProviderTaskType.FUSION.value, _("Fusion")),
-        (ProviderTaskType.TEXT_TO_IMAGE.value, _("Text to image")),
-    ]
-    ASPECT_RATIO_CHOICES = [("", _("Any")), *((ratio, ratio) for ratio in ASPECT_RATIOS)]
+    ASPECT_RATIO_CHOICES = [("", _("Any")), *((ratio, ratio) for ratio in task_types.ASPECT_RATIOS)]
 
     slug = models.SlugField(max_length=64, unique=True)
     icon = models.CharField(
         max_length=16, blank=True, help_text=_("An emoji or a short symbol shown on the card.")
     )
-    task_type = models.CharField(max_length=32, choices=TASK_TYPES, default="edit")
+    task_type = models.CharField(max_length=32, choices=task_types.choices, default="edit")
     aspect_ratio = models.CharField(
         max_length=8, blank=True, choices=ASPECT_RATIO_CHOICES, help_text=_("Text to image only.")
     )

@@ -2,8 +2,15 @@
 
 Stage 1 asks a :class:`PromptWriter` for a professional English prompt (skipped when a cached
 prompt for the same request is handed in); stage 2 asks an :class:`ImageProvider` for images.
-Transient :class:`ProviderError` s are retried with bounded exponential backoff that honours
-``retry_after``; permanent ones, and any unexpected exception, fail at once.
+Transient :class:`ProviderError` s are retried (``core.retry``: bounded exponential backoff that
+honours ``retry_after``); permanent ones, and any unexpected exception, fail at once.
+
+An image model that answers without an image (a question, a refusal: ``no_image`` or
+``content_blocked``) is asked once more with the user's own words instead of the professional
+prompt, as the photo editor does.
+
+What a request may contain was checked when the task was created
+(``generation.task_types.validate``); the pipeline does not check it again.
 """
 
 from __future__ import annotations
@@ -11,13 +18,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from core.retry import RetryPolicy, call_with_retries
 
 from .providers.base import (
     ImageProvider,
     ImageRequest,
     ImageResult,
     InputImage,
+    Progress,
     PromptPlan,
     PromptRequest,
     PromptResult,
@@ -25,6 +35,9 @@ from .providers.base import (
     ProviderError,
     TaskType,
 )
+
+__all__ = ["Pipeline", "PipelineInput", "PipelineResult", "RetryPolicy", "StageRecord"]
+NO_IMAGE_CODES = ("no_image", "content_blocked")
 
 logger = logging.getLogger(__name__)
 
@@ -59,18 +72,6 @@ class PipelineResult:
     image_stage: StageRecord
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 3
-    backoff_seconds: float = 1.0
-    max_backoff_seconds: float = 30.0
-
-    def delay(self, attempt: int, error: ProviderError) -> float:
-        exponential = self.backoff_seconds * (2 ** (attempt - 1))
-        wanted = max(exponential, error.retry_after or 0.0)
-        return min(wanted, self.max_backoff_seconds)
-
-
 class Pipeline:
     def __init__(
         self,
@@ -92,8 +93,8 @@ class Pipeline:
         cached_prompt: PromptResult | None = None,
         on_stage: Callable[[str], None] | None = None,
         on_prompt: Callable[[PromptResult, StageRecord], None] | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
     ) -> PipelineResult:
-        self._check_capabilities(data)
         if cached_prompt is not None:
             prompt, prompt_stage = (
                 cached_prompt,
@@ -143,36 +144,25 @@ class Pipeline:
             hotspot=data.hotspot,
             count=data.count,
             size=data.size,
+            report=on_progress,
         )
-        image, image_stage = self._stage(
-            "image", self.image_provider.name, lambda: self.image_provider.generate(request)
-        )
+        image, image_stage = self._image_stage(request)
         self._check_images(image, data)
         return PipelineResult(
             prompt=prompt, image=image, prompt_stage=prompt_stage, image_stage=image_stage
         )
 
-    def _check_capabilities(self, data: PipelineInput) -> None:
-        caps, name = self.image_provider.capabilities, self.image_provider.name
-        if data.task_type == TaskType.TEXT_TO_IMAGE and not caps.text_to_image:
-            raise ProviderError(
-                f"The {name!r} image provider cannot create images from text alone; "
-                "use gemini, openai or diffusers.",
-                permanent=True,
-                code="unsupported_task",
-                provider=name,
-            )
-        if data.task_type != TaskType.TEXT_TO_IMAGE and not data.images:
-            raise ProviderError(
-                "This task needs at least one image.", permanent=True, code="missing_image"
-            )
-        if len(data.images) > caps.max_input_images and data.task_type == TaskType.FUSION:
-            raise ProviderError(
-                f"The {name!r} image provider takes at most {caps.max_input_images} images.",
-                permanent=True,
-                code="too_many_images",
-                provider=name,
-            )
+    def _image_stage(self, request: ImageRequest) -> tuple[ImageResult, StageRecord]:
+        name = self.image_provider.name
+        try:
+            return self._stage("image", name, lambda: self.image_provider.generate(request))
+        except ProviderError as error:
+            words = request.instruction.strip()
+            if error.code not in NO_IMAGE_CODES or not words or words == request.prompt.strip():
+                raise
+            logger.info("no image; asking once more with the user's own words")
+            again = replace(request, prompt=words)
+            return self._stage("image", name, lambda: self.image_provider.generate(again))
 
     def _check_images(self, result: ImageResult, data: PipelineInput) -> None:
         name = self.image_provider.name
@@ -194,39 +184,26 @@ class Pipeline:
             )
 
     def _stage(self, stage: str, provider: str, call):
-        attempt = 0
         started = time.perf_counter()
-        while True:
-            attempt += 1
+
+        def retrying(attempt: int, error: BaseException, delay: float) -> None:
+            logger.info(
+                "stage retry",
+                extra={
+                    "stage": stage,
+                    "provider": provider,
+                    "attempt": attempt,
+                    "code": getattr(error, "code", ""),
+                    "delay_s": round(delay, 3),
+                },
+            )
+
+        def guarded():
             try:
-                result = call()
+                return call()
             except ProviderError as error:
                 error.provider = error.provider or provider
-                if error.permanent or attempt >= self.retry.max_attempts:
-                    logger.warning(
-                        "stage failed",
-                        extra={
-                            "stage": stage,
-                            "provider": provider,
-                            "attempt": attempt,
-                            "code": error.code,
-                            "permanent": error.permanent,
-                        },
-                    )
-                    raise
-                delay = self.retry.delay(attempt, error)
-                logger.info(
-                    "stage retry",
-                    extra={
-                        "stage": stage,
-                        "provider": provider,
-                        "attempt": attempt,
-                        "code": error.code,
-                        "delay_s": round(delay, 3),
-                    },
-                )
-                self._sleep(delay)
-                continue
+                raise
             except Exception as exc:
                 logger.exception("stage crashed", extra={"stage": stage, "provider": provider})
                 raise ProviderError(
@@ -235,22 +212,38 @@ class Pipeline:
                     code="internal_error",
                     provider=provider,
                 ) from exc
-            duration_ms = round((time.perf_counter() - started) * 1000)
-            record = StageRecord(
-                provider=provider,
-                model=result.model,
-                duration_ms=duration_ms,
-                tokens=result.tokens_used,
-                attempts=attempt,
+
+        try:
+            result, attempts = call_with_retries(
+                guarded, policy=self.retry, on_retry=retrying, sleep=self._sleep
             )
-            logger.info(
-                "stage done",
+        except ProviderError as error:
+            logger.warning(
+                "stage failed",
                 extra={
                     "stage": stage,
                     "provider": provider,
-                    "model": result.model,
-                    "duration_ms": duration_ms,
-                    "attempts": attempt,
+                    "code": error.code,
+                    "permanent": error.permanent,
                 },
             )
-            return result, record
+            raise
+        duration_ms = round((time.perf_counter() - started) * 1000)
+        record = StageRecord(
+            provider=provider,
+            model=result.model,
+            duration_ms=duration_ms,
+            tokens=result.tokens_used,
+            attempts=attempts,
+        )
+        logger.info(
+            "stage done",
+            extra={
+                "stage": stage,
+                "provider": provider,
+                "model": result.model,
+                "duration_ms": duration_ms,
+                "attempts": attempts,
+            },
+        )
+        return result, record

@@ -1,7 +1,7 @@
 """Where task images go: the configured storage (S3 or local disk), with a local fallback.
 
-Keys are exact: ``task-history/{user}/{task}/original.{ext}``, ``.../generated-{n}.{ext}``
-(also ``source-{n}`` and ``mask``). Storing a key again replaces the file.
+Keys are exact (a task's keys are made by ``generation.files.TaskFiles``): storing a key again
+replaces the file.
 
 S3 (``S3_BUCKET_NAME`` set) keeps two local folders under ``MEDIA_ROOT``:
 
@@ -36,15 +36,17 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
-from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import urlencode
+
+from core import metrics
 
 logger = logging.getLogger(__name__)
 SIGNER_SALT = "aiceps.task-file"
@@ -113,7 +115,7 @@ def store_bytes(name: str, data: bytes) -> StoredFile:
                 "duration_ms": round((time.perf_counter() - started) * 1000),
             },
         )
-        _count_fallback()
+        metrics.storage_fell_back()
         _write_local(fallback_storage(), name, data, durable=True)
         discard_local(cache_storage(), name)
         return StoredFile(name, fallback=True)
@@ -157,15 +159,6 @@ def open_local(name: str):
     return storage.open(name, "rb")
 
 
-def task_file_names(task) -> list[str]:
-    names = [task.original_image.name, task.generated_image.name]
-    extra = task.extra_files or {}
-    names += list(extra.get("sources", [])) + list(extra.get("generated", []))
-    if extra.get("mask"):
-        names.append(extra["mask"])
-    return [name for name in dict.fromkeys(names) if name]
-
-
 # --- URLs -------------------------------------------------------------------------------
 
 
@@ -188,7 +181,7 @@ def file_url(name: str, *, expires_in: int | None = None) -> str:
     expires_in = expires_in or settings.AICEPS_S3_URL_EXPIRE_SECONDS
     expires_at = int(now_seconds()) + expires_in
     query = urlencode({"expires": expires_at, "signature": _signature(name, expires_at)})
-    return f"{reverse('task-file', kwargs={'key': name})}?{query}"
+    return f"{settings.AICEPS_FILES_URL}{quote(name)}?{query}"
 
 
 def _signature(name: str, expires_at: int) -> str:
@@ -279,11 +272,3 @@ def discard_local(storage: FileSystemStorage, name: str) -> None:
         except OSError:  # not empty (or gone)
             break
         parent = parent.parent
-
-
-def _count_fallback() -> None:
-    try:
-        from aiceps.metrics import STORAGE_FALLBACKS
-    except ImportError:  # metrics are optional wiring
-        return
-    STORAGE_FALLBACKS.inc()

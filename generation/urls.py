@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import compose, pages
+from .views import compose, live, pages
 
 app_name = "web"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("history/", pages.history, name="history"),
     path("history/<uuid:task_id>/", pages.task_detail, name="task"),
     path("history/<uuid:task_id>/status.json", pages.task_status, name="task-status"),
+    path("history/<uuid:task_id>/events", live.task_events, name="task-events"),
     path("history/<uuid:task_id>/rerun/", compose.task_rerun, name="task-rerun"),
     path("history/<uuid:task_id>/cancel/", pages.task_cancel_view, name="task-cancel"),
     path("credits/", pages.credits, name="credits"),

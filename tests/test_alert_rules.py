@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aiceps import metrics
+from operations import collectors as metrics
 
 RULES = Path(__file__).resolve().parent.parent / "ops" / "prometheus" / "alerts.yml"
 # Series that come from Prometheus itself or the blackbox exporter, not from AicePS.

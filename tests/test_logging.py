@@ -1,7 +1,7 @@
 import json
 import logging
 
-from aiceps.logging import JsonFormatter, PlainFormatter, log_context
+from core.logging import JsonFormatter, PlainFormatter, log_context
 
 
 def record(message="stage done", **extra):

@@ -156,7 +156,7 @@ def test_processes_add_up_through_the_multiprocess_directory(tmp_path):
     env["DJANGO_SETTINGS_MODULE"] = "aiceps.settings.test"
     (tmp_path / "prom").mkdir()
     count = """
-        from aiceps import metrics
+        from core import metrics
         metrics.TASK_TRANSITIONS.labels("completed").inc()
         metrics.STORAGE_FALLBACKS.inc(2)
         metrics.TASK_STAGE_DURATION.labels("image", "invert", "ok").observe(1.5)
@@ -166,8 +166,8 @@ def test_processes_add_up_through_the_multiprocess_directory(tmp_path):
     scrape = """
         import django
         django.setup()
-        from aiceps import metrics
-        print(metrics.render().decode())
+        from operations import collectors
+        print(collectors.render().decode())
     """
     text = _python(scrape, env)
     samples = {
@@ -186,7 +186,9 @@ def test_processes_add_up_through_the_multiprocess_directory(tmp_path):
     dead = sorted(p.name for p in (tmp_path / "prom").iterdir())
     live = tmp_path / "prom" / f"counter_{os.getpid()}.db"
     live.write_bytes(b"")
-    cleaned = _python("from aiceps import metrics; print(metrics.clean_multiprocess_dir())", env)
+    cleaned = _python(
+        "from operations import multiprocess; print(multiprocess.clean_multiprocess_dir())", env
+    )
     assert int(cleaned) == len(dead) >= 4  # two processes, a counter and a histogram file each
     left = {p.name for p in (tmp_path / "prom").iterdir()}
     assert live.name in left

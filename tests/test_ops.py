@@ -23,9 +23,9 @@ import pytest
 from django.db import connections
 from rest_framework.authtoken.models import Token
 
-from aiceps import ops
-from aiceps.logging import JsonFormatter
 from aiceps.settings.storage import S3_STORAGE_BACKEND, s3_storage_options
+from core.logging import JsonFormatter
+from operations import checks as ops
 from tests.fakes.seaweed import seaweed_fixture  # noqa: F401
 
 

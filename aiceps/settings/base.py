@@ -10,18 +10,10 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import (
-    database_from_url,
-    env_bool,
-    env_float,
-    env_int,
-    env_json,
-    env_list,
-    env_optional_float,
-    env_optional_int,
-    env_str,
-)
+from .env import database_from_url, env_bool, env_float, env_int, env_json, env_list, env_str
+from .providers import *  # noqa: F403
 from .storage import S3_STORAGE_BACKEND, s3_storage_options
+from .tasks import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("AICEPS_VAR_DIR", str(BASE_DIR / "var")))
@@ -53,12 +45,13 @@ INSTALLED_APPS = [
     "django_q",
     "accounts.apps.AccountsConfig",
     "generation.apps.GenerationConfig",
+    "operations.apps.OperationsConfig",
 ]
 
 MIDDLEWARE = [
-    "aiceps.middleware.RequestMetricsMiddleware",
+    "operations.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "operations.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,6 +106,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(env_str("AICEPS_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Locally stored task files are served under this prefix (operations' file view).
+AICEPS_FILES_URL = "/files/"
+AICEPS_OUTPUT_DIR = Path(env_str("AICEPS_OUTPUT_DIR", str(VAR_DIR / "output")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 13 * 1024 * 1024
 
@@ -187,99 +183,6 @@ AICEPS_SIGNUP_CREDITS = env_int("AICEPS_SIGNUP_CREDITS", 10)
 AICEPS_TASK_COSTS = env_json("AICEPS_TASK_COSTS", {"default": 1})
 AICEPS_OPEN_SIGNUP = env_bool("AICEPS_OPEN_SIGNUP", False)
 
-# --- Providers ---------------------------------------------------------------------------
-AICEPS_PROMPT_WRITER = env_str("AICEPS_PROMPT_WRITER", "auto")
-AICEPS_IMAGE_PROVIDER = env_str("AICEPS_IMAGE_PROVIDER", "auto")
-AICEPS_PROVIDER_TIMEOUT_SECONDS = env_float("AICEPS_PROVIDER_TIMEOUT_SECONDS", 120.0)
-AICEPS_PROVIDER_MAX_ATTEMPTS = env_int("AICEPS_PROVIDER_MAX_ATTEMPTS", 3)
-AICEPS_PROVIDER_BACKOFF_SECONDS = env_float("AICEPS_PROVIDER_BACKOFF_SECONDS", 1.0)
-AICEPS_PROVIDER_MAX_BACKOFF_SECONDS = env_float("AICEPS_PROVIDER_MAX_BACKOFF_SECONDS", 30.0)
-
-GEMINI_API_KEY = env_str("GEMINI_API_KEY")
-GEMINI_BASE_URL = env_str("GEMINI_BASE_URL")
-AICEPS_GEMINI_TEXT_MODEL = env_str("AICEPS_GEMINI_TEXT_MODEL", "gemini-2.5-flash")
-AICEPS_GEMINI_IMAGE_MODEL = env_str("AICEPS_GEMINI_IMAGE_MODEL", "gemini-2.5-flash-image")
-AICEPS_GEMINI_IMAGEN_MODEL = env_str("AICEPS_GEMINI_IMAGEN_MODEL", "imagen-4.0-generate-001")
-
-OPENAI_API_KEY = env_str("OPENAI_API_KEY")
-OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
-# gpt-image-1 was shut down on 2026-10-23 and dall-e-2/3 retired (per the openai SDK's docs).
-AICEPS_OPENAI_IMAGE_MODEL = env_str("AICEPS_OPENAI_IMAGE_MODEL", "gpt-image-2")
-AICEPS_OPENAI_TEXT_MODEL = env_str("AICEPS_OPENAI_TEXT_MODEL", "gpt-4o-mini")
-
-AICEPS_DIFFUSERS_MODEL = env_str("AICEPS_DIFFUSERS_MODEL")
-AICEPS_DIFFUSERS_DEVICE = env_str("AICEPS_DIFFUSERS_DEVICE", "auto")
-AICEPS_DIFFUSERS_DTYPE = env_str("AICEPS_DIFFUSERS_DTYPE", "auto")
-# Steps and guidance: unset means the model family's usual values (e.g. 2.5 for FLUX Kontext).
-AICEPS_DIFFUSERS_STEPS = env_optional_int("AICEPS_DIFFUSERS_STEPS")
-AICEPS_DIFFUSERS_GUIDANCE = env_optional_float("AICEPS_DIFFUSERS_GUIDANCE")
-AICEPS_DIFFUSERS_IMAGE_GUIDANCE = env_float("AICEPS_DIFFUSERS_IMAGE_GUIDANCE", 1.5)
-AICEPS_DIFFUSERS_STRENGTH = env_float("AICEPS_DIFFUSERS_STRENGTH", 0.6)
-AICEPS_DIFFUSERS_SEED = env_int("AICEPS_DIFFUSERS_SEED", -1)
-AICEPS_DIFFUSERS_MAX_SIDE = env_optional_int("AICEPS_DIFFUSERS_MAX_SIDE")
-AICEPS_DIFFUSERS_SIZE = env_optional_int("AICEPS_DIFFUSERS_SIZE")
-AICEPS_DIFFUSERS_NEGATIVE_PROMPT = env_str("AICEPS_DIFFUSERS_NEGATIVE_PROMPT")
-AICEPS_DIFFUSERS_HOTSPOT_RADIUS = env_float("AICEPS_DIFFUSERS_HOTSPOT_RADIUS", 0.25)
-AICEPS_DIFFUSERS_ALLOW_DOWNLOAD = env_bool("AICEPS_DIFFUSERS_ALLOW_DOWNLOAD", False)
-AICEPS_DIFFUSERS_CPU_OFFLOAD = env_bool("AICEPS_DIFFUSERS_CPU_OFFLOAD", False)
-
-# Threads of the offline models (onnxruntime); 0 means the CPU count, at most 4.
-AICEPS_OFFLINE_THREADS = env_int("AICEPS_OFFLINE_THREADS", 0)
-
-# --- Tasks and queue ---------------------------------------------------------------------
-AICEPS_SYNC_WAIT_SECONDS = env_float("AICEPS_SYNC_WAIT_SECONDS", 120.0)
-AICEPS_PROMPT_CACHE_SECONDS = env_int("AICEPS_PROMPT_CACHE_SECONDS", 3600)
-AICEPS_TASK_MAX_ATTEMPTS = env_int("AICEPS_TASK_MAX_ATTEMPTS", 3)
-AICEPS_OUTPUT_DIR = Path(env_str("AICEPS_OUTPUT_DIR", str(VAR_DIR / "output")))
-AICEPS_MAX_UPLOAD_BYTES = env_int("AICEPS_MAX_UPLOAD_BYTES", 12 * 1024 * 1024)
-AICEPS_MAX_IMAGE_PIXELS = env_int("AICEPS_MAX_IMAGE_PIXELS", 40_000_000)
-AICEPS_MODEL_MAX_SIDE = env_int("AICEPS_MODEL_MAX_SIDE", 2048)
-
-REDIS_URL = env_str("REDIS_URL")
-AICEPS_QUEUE_WORKERS = env_int("AICEPS_QUEUE_WORKERS", 2)
-AICEPS_QUEUE_TIMEOUT_SECONDS = env_int("AICEPS_QUEUE_TIMEOUT_SECONDS", 600)
-# A job that outlives its worker (killed, machine lost) is delivered again by the ORM broker
-# after this long; it must exceed the timeout, or a slow job runs twice at once.
-AICEPS_QUEUE_RETRY_SECONDS = env_int(
-    "AICEPS_QUEUE_RETRY_SECONDS", AICEPS_QUEUE_TIMEOUT_SECONDS + 60
-)
-if AICEPS_QUEUE_RETRY_SECONDS <= AICEPS_QUEUE_TIMEOUT_SECONDS:
-    raise ImproperlyConfigured(
-        "AICEPS_QUEUE_RETRY_SECONDS must exceed AICEPS_QUEUE_TIMEOUT_SECONDS"
-    )
-# A worker holds a task this long; past it the task counts as abandoned (its worker died)
-# and may be claimed again. No job runs past the queue timeout, so the lease just exceeds it.
-AICEPS_TASK_LEASE_SECONDS = env_int("AICEPS_TASK_LEASE_SECONDS", AICEPS_QUEUE_TIMEOUT_SECONDS + 30)
-Q_CLUSTER = {
-    "name": env_str("AICEPS_QUEUE_NAME", "aiceps"),
-    "workers": AICEPS_QUEUE_WORKERS,
-    "timeout": AICEPS_QUEUE_TIMEOUT_SECONDS,
-    # retry must exceed timeout, or a slow task is handed to a second worker while it runs.
-    "retry": AICEPS_QUEUE_RETRY_SECONDS,
-    "max_attempts": env_int("AICEPS_QUEUE_MAX_ATTEMPTS", 3),
-    "poll": env_float("AICEPS_QUEUE_POLL_SECONDS", 0.2),
-    # Successful jobs are not kept (TaskHistory is the record): keeping the last N made the
-    # monitor lock and load all N rows for every finished job. Failed jobs are kept.
-    "save_limit": -1,
-    "ack_failures": True,
-    "catch_up": False,
-    "label": "Queue",
-}
-if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
-else:
-    Q_CLUSTER["orm"] = "default"
-
-# Throttle counters live in the cache: shared through Redis when there is one, otherwise per
-# process (each web worker then counts on its own).
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
-
 # --- Operations --------------------------------------------------------------------------
 AICEPS_METRICS_TOKEN = env_str("AICEPS_METRICS_TOKEN")
 AICEPS_LOG_JSON = env_bool("AICEPS_LOG_JSON", False)
@@ -288,8 +191,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"()": "aiceps.logging.PlainFormatter"},
-        "json": {"()": "aiceps.logging.JsonFormatter"},
+        "plain": {"()": "core.logging.PlainFormatter"},
+        "json": {"()": "core.logging.JsonFormatter"},
     },
     "handlers": {
         "console": {

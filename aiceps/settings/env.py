@@ -84,6 +84,8 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
             name = path
         else:
             name = str(base_dir / path.lstrip("/")) if path not in ("", "/") else ":memory:"
+        if name != ":memory:":  # a first run: create the data folder rather than fail
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,

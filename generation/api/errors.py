@@ -1,24 +1,26 @@
-"""One error shape for every API answer: ``{"success": false, "error": {"code", "message"}}``.
+"""From any exception to an answer: one description, then one small mapping per answer shape.
 
-Domain errors (credits, images, tasks, providers) carry their own code and HTTP status; DRF's
-own errors are mapped to the same shape. Unexpected exceptions are logged and answered with a
-plain 500: never a stack trace.
+:func:`problem_for` describes an exception as a :class:`Problem` (status, code, message,
+param, extra fields, headers): a ``core.errors.DomainError`` describes itself; DRF's and
+Django's own errors have a table here; anything else is a 500 that is logged, never a stack
+trace. The shapes are ``v1`` (``{"success": false, "error": {"code", "message", …}}``),
+``seed`` (the same plus the contract's top-level ``message``) and ``openai`` (OpenAI's
+``{"error": {"message", "type", "param", "code"}}``). A view picks its shape with
+``error_shape``.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.db import DatabaseError
+from django.db import DatabaseError, DataError, InterfaceError, OperationalError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 
-from accounts.services import CreditsError, InsufficientCreditsError
-from generation.imaging import ImageError
-from generation.providers.base import ProviderError
-from generation.services import TaskError
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -34,92 +36,138 @@ DRF_CODES = {
     exceptions.ParseError: "parse_error",
     exceptions.ValidationError: "invalid_request",
 }
+DJANGO_ERRORS = {
+    Http404: (404, "not_found", "Not found."),
+    PermissionDenied: (403, "permission_denied", "You may not do this."),
+    RequestDataTooBig: (413, "request_too_large", "The request is too large."),
+    DataError: (400, "invalid_request", "A value in the request is out of range."),
+}
 
 
-class ApiError(Exception):
-    def __init__(self, code: str, message: str, status_code: int = 400, **extra) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status_code, self.extra = code, message, status_code, extra
+class ApiError(DomainError):
+    """An adapter's own refusal: ``ApiError(code, message, status, **extra)``."""
+
+    def __init__(self, code: str, message: str, status: int = 400, **extra) -> None:
+        param = extra.pop("param", None)
+        super().__init__(message, code=code, status=status, param=param, **extra)
 
 
-def error_body(code: str, message: str, **extra) -> dict:
-    return {"success": False, "error": {"code": code, "message": message, **extra}}
+@dataclass
+class Problem:
+    status: int
+    code: str
+    message: str
+    param: str | None = None
+    extra: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)
 
 
-def error_response(code: str, message: str, status_code: int, *, headers=None, **extra):
-    return Response(error_body(code, message, **extra), status=status_code, headers=headers)
-
-
-def _validation_message(detail) -> str:
+def _validation_message(detail) -> tuple[str, str | None]:
     if isinstance(detail, dict):
-        for field, errors in detail.items():
-            text = _validation_message(errors)
-            return text if field == "non_field_errors" else f"{field}: {text}"
+        for name, errors in detail.items():
+            text, _ = _validation_message(errors)
+            return (text, None) if name == "non_field_errors" else (f"{name}: {text}", name)
     if isinstance(detail, list) and detail:
         return _validation_message(detail[0])
-    return str(detail)
+    return str(detail), None
 
 
-def _describe(exc: Exception):
-    """(status, code, message, extra, headers) for a known exception, else None."""
-    if isinstance(exc, ApiError):
-        return exc.status_code, exc.code, exc.message, exc.extra, None
-    if isinstance(exc, InsufficientCreditsError):
-        extra = {
-            "available_credits": exc.available_credits,
-            "required_credits": exc.required_credits,
-        }
-        return 402, exc.code, str(exc), extra, None
-    if isinstance(exc, CreditsError):
-        return 400, exc.code, str(exc), {}, None
-    if isinstance(exc, ImageError):
-        return exc.status, exc.code, exc.message, {}, None
-    if isinstance(exc, TaskError):
-        return exc.status, exc.code, exc.message, {}, None
-    if isinstance(exc, ProviderError):
-        return 400, exc.code, exc.message, {}, None
-    if isinstance(exc, RequestDataTooBig):
-        return 413, "request_too_large", "The request is too large.", {}, None
-    if isinstance(exc, Http404):
-        return 404, "not_found", "Not found.", {}, None
-    if isinstance(exc, PermissionDenied):
-        return 403, "permission_denied", "You may not do this.", {}, None
-    if isinstance(exc, DatabaseError):
+def _drf_problem(exc: exceptions.APIException) -> Problem:
+    code = next((c for t, c in DRF_CODES.items() if isinstance(exc, t)), "error")
+    problem = Problem(exc.status_code, code, str(exc.detail))
+    if isinstance(exc, exceptions.ValidationError):
+        problem.message, problem.param = _validation_message(exc.detail)
+        if isinstance(exc.detail, dict):
+            problem.extra["fields"] = exc.detail
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        problem.extra["retry_after"] = round(exc.wait)
+        problem.headers["Retry-After"] = str(max(1, round(exc.wait)))
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        problem.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return problem
+
+
+def problem_for(exc: Exception) -> Problem | None:
+    """The answer to ``exc``; None for an exception nobody expected (a bug)."""
+    if isinstance(exc, DomainError):
+        problem = Problem(exc.status, exc.code, exc.message, exc.param, dict(exc.extra))
+        if exc.retry_after:
+            problem.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+            problem.extra["retry_after"] = round(exc.retry_after)
+        if exc.detail:
+            logger.info("refused", extra={"code": exc.code, "detail": exc.detail})
+        return problem
+    if isinstance(exc, exceptions.APIException):
+        return _drf_problem(exc)
+    for kind, (status, code, message) in DJANGO_ERRORS.items():
+        if isinstance(exc, kind):
+            return Problem(status, code, message)
+    if isinstance(exc, OperationalError | InterfaceError):  # a connection, not a query
         logger.exception("database unavailable")
-        return (
+        return Problem(
             503,
             "service_unavailable",
             "The database is unavailable; try again soon.",
-            {},
-            ({"Retry-After": "5"}),
+            headers={"Retry-After": "5"},
         )
-    if isinstance(exc, exceptions.APIException):
-        code = next((c for t, c in DRF_CODES.items() if isinstance(exc, t)), "error")
-        extra, headers = {}, {}
-        if isinstance(exc, exceptions.ValidationError):
-            message = _validation_message(exc.detail)
-            extra["fields"] = exc.detail if isinstance(exc.detail, dict) else None
-        else:
-            message = str(exc.detail)
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            extra["retry_after"] = round(exc.wait)
-            headers["Retry-After"] = str(max(1, round(exc.wait)))
-        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-            headers["WWW-Authenticate"] = 'Bearer realm="api"'
-        return exc.status_code, code, message, {k: v for k, v in extra.items() if v}, headers
+    if isinstance(exc, DatabaseError):
+        logger.exception("database error")
     return None
 
 
+# --- Answer shapes ------------------------------------------------------------------------
+
+
+def v1_body(problem: Problem) -> dict:
+    error = {"code": problem.code, "message": problem.message}
+    if problem.param:
+        error["param"] = problem.param
+    error.update({key: value for key, value in problem.extra.items() if value is not None})
+    return {"success": False, "error": error}
+
+
+def seed_body(problem: Problem) -> dict:
+    return {**v1_body(problem), "message": problem.message}  # the contract's top-level message
+
+
+OPENAI_TYPES = {400: "invalid_request_error", 401: "authentication_error"}
+OPENAI_TYPES |= {402: "insufficient_quota", 403: "permission_error", 404: "not_found_error"}
+OPENAI_TYPES |= {409: "conflict_error", 413: "invalid_request_error", 422: "invalid_request_error"}
+OPENAI_TYPES |= {429: "rate_limit_error"}
+
+
+def openai_type(status: int, code: str) -> str:
+    if code == "insufficient_credits":
+        return "insufficient_quota"
+    return OPENAI_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+
+
+def openai_body(problem: Problem) -> dict:
+    """OpenAI's envelope; AicePS's code stays in ``code``, its extra fields beside it."""
+    error = {
+        "message": problem.message,
+        "type": openai_type(problem.status, problem.code),
+        "param": problem.param,
+        "code": problem.code,
+    }
+    error.update({key: value for key, value in problem.extra.items() if key not in error})
+    return {"error": error}
+
+
+SHAPES = {"v1": v1_body, "seed": seed_body, "openai": openai_body}
+
+
+def error_response(problem: Problem, *, shape: str = "v1") -> Response:
+    headers = dict(problem.headers)
+    if problem.status == 401 and "WWW-Authenticate" not in headers:
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return Response(SHAPES[shape](problem), status=problem.status, headers=headers)
+
+
 def exception_handler(exc: Exception, context: dict):
-    described = _describe(exc)
-    if described is None:
-        logger.exception("unhandled API error", extra={"view": type(context.get("view")).__name__})
-        described = (500, "internal_error", "AicePS failed to handle this request.", {}, None)
-    status_code, code, message, extra, headers = described
-    body = error_body(code, message, **extra)
+    problem = problem_for(exc)
     view = context.get("view")
-    if getattr(view, "seed_format", False):
-        body["message"] = message  # the seed contract's top-level message
-    if status_code == status.HTTP_401_UNAUTHORIZED and not headers:
-        headers = {"WWW-Authenticate": 'Bearer realm="api"'}
-    return Response(body, status=status_code, headers=headers)
+    if problem is None:
+        logger.exception("unhandled API error", extra={"view": type(view).__name__})
+        problem = Problem(500, "internal_error", "AicePS failed to handle this request.")
+    return error_response(problem, shape=getattr(view, "error_shape", "v1"))

@@ -1,72 +1,42 @@
-"""Server-sent events of a task's status changes, until the task ends."""
+"""Server-sent events of a task's changes, until the task ends: a socket, never a thread."""
 
 from __future__ import annotations
 
-import json
-import time
-
-from django.http import StreamingHttpResponse
+from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.views import APIView
 
-from generation.models import TaskHistory
+from generation.live.slots import reserved
+from generation.presenters import task_payload
 from generation.selectors import task_get
 
-from .access import ApiViewMixin, acting_user
+from .access import acting_user
 from .errors import ApiError
-from .serializers import TaskSerializer
-
-POLL_SECONDS = 0.25
-HEARTBEAT_SECONDS = 15.0
-MAX_STREAM_SECONDS = 30 * 60
+from .serializers import absolute_for
+from .waiting import IgnoreAcceptNegotiation, WaitingApiView, event_stream
 
 
-class IgnoreAcceptNegotiation(BaseContentNegotiation):
-    """EventSource sends ``Accept: text/event-stream``; errors still answer as JSON."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-
-def _event(name: str, payload: dict) -> str:
-    return f"event: {name}\ndata: {json.dumps(payload, default=str, ensure_ascii=False)}\n\n"
-
-
-class TaskEventsApi(ApiViewMixin, APIView):
+class TaskEventsApi(WaitingApiView):
     content_negotiation_class = IgnoreAcceptNegotiation
 
-    @extend_schema(responses={200: OpenApiResponse(description="text/event-stream of task states")})
+    @extend_schema(
+        responses={
+            (200, "text/event-stream"): OpenApiResponse(
+                description="`status` events (the task, as GET /api/v1/tasks/{id} answers it) "
+                "at every change, then `end` (or `timeout`); `: keep-alive` comments between."
+            )
+        }
+    )
     def get(self, request, task_id):
-        task = task_get(user=acting_user(request), task_id=task_id)
+        user = acting_user(request)
+        task = task_get(user=user, task_id=task_id)
         if task is None:
             raise ApiError("not_found", "No such task.", 404)
-        context = {"request": request}
-
-        def stream():
-            last, last_sent = None, time.monotonic()
-            started = last_sent
-            while True:
-                task.refresh_from_db()
-                state = (task.status, task.stage)
-                if state != last:
-                    last, last_sent = state, time.monotonic()
-                    yield _event("status", TaskSerializer(task, context=context).data)
-                if task.status in TaskHistory.FINAL_STATUSES:
-                    yield _event("end", {"id": str(task.pk), "status": task.status})
-                    return
-                if time.monotonic() - started > MAX_STREAM_SECONDS:
-                    yield _event("timeout", {"id": str(task.pk), "status": task.status})
-                    return
-                if time.monotonic() - last_sent > HEARTBEAT_SECONDS:
-                    last_sent = time.monotonic()
-                    yield ": keep-alive\n\n"
-                time.sleep(POLL_SECONDS)
-
-        response = StreamingHttpResponse(stream(), content_type="text/event-stream")
-        response["Cache-Control"] = "no-cache"
-        response["X-Accel-Buffering"] = "no"
-        return response
+        absolute = absolute_for(request)
+        with reserved(user.pk) as ticket:
+            return event_stream(
+                task.pk,
+                ticket=ticket,
+                render=lambda current: task_payload(current, absolute=absolute),
+                max_seconds=settings.AICEPS_STREAM_MAX_SECONDS,
+                heartbeat=settings.AICEPS_STREAM_HEARTBEAT_SECONDS,
+            )

@@ -14,19 +14,19 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from generation.files import TaskFiles
+from generation.live.slots import reserved
 from generation.models import TaskHistory
 from generation.providers.registry import IMAGE_PROVIDERS
-from generation.selectors import task_wait
 from generation.services import task_create
 from generation.storage import file_url, read_bytes
 
-from .access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_user
+from .access import SubmitRateThrottle, UserRateThrottle, acting_user
 from .errors import ApiError
 from .inputs import build_task_input
-from .seed import REQUEST_FAILURES
 from .serializers import absolute
+from .waiting import Waiting, WaitingApiView
 
 SIZES = {
     "1024x1024": "1:1",
@@ -72,27 +72,37 @@ class ImagesInputSerializer(serializers.Serializer):
     )
 
 
-class _ImagesApi(ApiViewMixin, APIView):
+class _ImagesApi(WaitingApiView):
+    error_shape = "openai"
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
     task_type = TaskHistory.TaskType.EDIT
 
-    def _run(self, request, data: dict, image_files, mask_file=None) -> Response:
+    def _run(self, request, data: dict, image_files, mask_file=None) -> Waiting:
         size = data.get("size") or ""
-        task_input = build_task_input(
-            prompt=data["prompt"],
-            task_type=self.task_type,
-            image_files=image_files,
-            mask_file=mask_file,
-            aspect_ratio=SIZES.get(size, ""),
-            parameters={
-                "n": data["n"] if data["n"] > 1 else None,
-                "size": size or None,
-                "output_format": data["output_format"],
-            },
-            image_provider=provider_for_model(data.get("model")),
-        )
-        task = task_create(user=acting_user(request), data=task_input, source="openai").task
-        task = task_wait(task=task, timeout=settings.AICEPS_SYNC_WAIT_SECONDS)
+        user = acting_user(request)
+        with reserved(user.pk) as ticket:
+            task_input = build_task_input(
+                prompt=data["prompt"],
+                task_type=self.task_type,
+                image_files=image_files,
+                mask_file=mask_file,
+                aspect_ratio=SIZES.get(size, ""),
+                parameters={
+                    "n": data["n"],
+                    "size": size if size and size != "auto" else None,
+                    "output_format": data["output_format"],
+                },
+                image_provider=provider_for_model(data.get("model")),
+            )
+            task = task_create(user=user, data=task_input, source="openai").task
+            return Waiting(
+                ticket=ticket,
+                task_id=task.pk,
+                timeout=settings.AICEPS_SYNC_WAIT_SECONDS,
+                then=lambda final: self._answer(request, data, final),
+            )
+
+    def _answer(self, request, data: dict, task: TaskHistory) -> Response:
         if not task.is_final:
             raise ApiError(
                 "timeout",
@@ -101,15 +111,14 @@ class _ImagesApi(ApiViewMixin, APIView):
                 task_id=str(task.pk),
             )
         if task.status != TaskHistory.Status.COMPLETED:
-            user_error = task.error_code in REQUEST_FAILURES
+            status = task.error_status or 502
             raise ApiError(
                 task.error_code or "generation_failed",
                 task.error_message or "The image could not be generated.",
-                400 if user_error else 502,
-                type="invalid_request_error" if user_error else "server_error",
+                400 if status < 500 else status,
                 task_id=str(task.pk),
             )
-        names = (task.extra_files or {}).get("generated") or [task.generated_image.name]
+        names = TaskFiles(task).generated
         if data["response_format"] == "url":
             items = [{"url": absolute(request, file_url(name))} for name in names]
         else:
@@ -127,6 +136,7 @@ class _ImagesApi(ApiViewMixin, APIView):
                     "total_tokens": task.tokens_used,
                     "input_tokens": task.prompt_tokens,
                     "output_tokens": task.tokens_used - task.prompt_tokens,
+                    "input_tokens_details": {"text_tokens": task.prompt_tokens, "image_tokens": 0},
                 },
             }
         )

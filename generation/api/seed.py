@@ -1,4 +1,10 @@
-"""The seed endpoint the existing photo editor calls: upload, wait, answer the seed's JSON."""
+"""The seed endpoint the existing photo editor calls: upload, wait, answer the seed's JSON.
+
+A thin adapter: the request becomes a ``TaskInput`` for ``task_create`` (which validates and
+charges it), the wait is asynchronous (``WaitingApiView``), and the task becomes the seed's
+JSON. A failed task answers with the status its error carries (422 for what the user can
+change, 502 or 503 for the model or the server).
+"""
 
 from __future__ import annotations
 
@@ -11,58 +17,57 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import credits_balance
+from generation import task_types
+from generation.live.slots import reserved
 from generation.models import TaskHistory
-from generation.selectors import task_seed_payload, task_wait
+from generation.presenters import task_seed_payload
 from generation.services import task_create
 
-from .access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_user
+from .access import SubmitRateThrottle, UserRateThrottle, acting_user
 from .inputs import build_task_input
-from .serializers import absolute
-
-# Errors a user can fix by changing the request (422) rather than upstream failures (502).
-REQUEST_FAILURES = {
-    "unsupported_instruction",
-    "unsupported_task",
-    "no_change",
-    "missing_image",
-    "too_many_images",
-    "content_blocked",
-    "invalid_request",
-}
+from .serializers import absolute, absolute_for
+from .waiting import Waiting, WaitingApiView
 
 
-class SeedGenerationApi(ApiViewMixin, APIView):
-    seed_format = True
+class SeedGenerationApi(WaitingApiView):
+    error_shape = "seed"
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class SeedInputSerializer(serializers.Serializer):
         image = serializers.FileField()
         prompt = serializers.CharField(max_length=4000)
-        task_type = serializers.ChoiceField(
-            choices=TaskHistory.TaskType.values, default=TaskHistory.TaskType.EDIT
-        )
+        task_type = serializers.ChoiceField(choices=task_types.choices(), default="edit")
 
-    @extend_schema(request={"multipart/form-data": InputSerializer})
+    @extend_schema(request={"multipart/form-data": SeedInputSerializer})
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SeedInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = acting_user(request)
-        task_input = build_task_input(
-            prompt=data["prompt"], task_type=data["task_type"], image_files=[data["image"]]
-        )
-        task = task_create(user=user, data=task_input, source="seed").task
-        task = task_wait(task=task, timeout=settings.AICEPS_SYNC_WAIT_SECONDS)
-        body = task_seed_payload(task, absolute=lambda url: absolute(request, url) or "")
-        body["credits_remaining"] = credits_balance(user=user)
+        with reserved(user.pk) as ticket:  # before anything is charged: a 429 costs nothing
+            task_input = build_task_input(
+                prompt=data["prompt"], task_type=data["task_type"], image_files=[data["image"]]
+            )
+            task = task_create(user=user, data=task_input, source="seed").task
+            return Waiting(
+                ticket=ticket,
+                task_id=task.pk,
+                timeout=settings.AICEPS_SYNC_WAIT_SECONDS,
+                then=lambda final: self.answer(request, final),
+            )
+
+    def answer(self, request, task: TaskHistory) -> Response:
+        body = task_seed_payload(task, absolute=absolute_for(request))
+        body["credits_remaining"] = credits_balance(user=task.user)
         if not task.is_final:
             body["status_url"] = absolute(request, f"/api/v1/tasks/{task.pk}")
             return Response(body, status=status.HTTP_202_ACCEPTED)
         if task.status == TaskHistory.Status.COMPLETED:
             return Response(body)
         body["error"] = {"code": body.pop("error_code"), "message": body["error"]}
-        code = 422 if task.error_code in REQUEST_FAILURES else 502
-        return Response(body, status=code)
+        if task.status == TaskHistory.Status.CANCELLED:
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return Response(body, status=task.error_status or status.HTTP_502_BAD_GATEWAY)
 
 
 class SeedHealthApi(APIView):

@@ -1,12 +1,19 @@
-"""Output serializers of the v1 API (input is read in each view's own serializer)."""
+"""Output serializers of the v1 API (input is read in each view's own serializer).
+
+A task's payload is built by ``generation.presenters.task_payload`` for the API, the pages
+and the event streams alike; :class:`TaskSerializer` declares its fields for the OpenAPI
+schema and hands the work to it.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rest_framework import serializers
 
 from accounts.models import CreditTransaction
 from generation.models import TaskHistory, TaskStatistics
-from generation.selectors import task_image_urls
+from generation.presenters import task_payload
 
 
 def absolute(request, url: str) -> str | None:
@@ -15,84 +22,63 @@ def absolute(request, url: str) -> str | None:
     return url if url.startswith(("http://", "https://")) else request.build_absolute_uri(url)
 
 
-class TaskSerializer(serializers.ModelSerializer):
-    original_image_url = serializers.SerializerMethodField()
-    generated_image_url = serializers.SerializerMethodField()
-    generated_image_urls = serializers.SerializerMethodField()
-    source_image_urls = serializers.SerializerMethodField()
-    error = serializers.SerializerMethodField()
-    timings = serializers.SerializerMethodField()
-    status_url = serializers.SerializerMethodField()
+def absolute_for(request) -> Callable[[str], str]:
+    return lambda url: absolute(request, url) or ""
 
-    class Meta:
-        model = TaskHistory
-        fields = [
-            "id",
-            "status",
-            "stage",
-            "task_type",
-            "prompt",
-            "professional_prompt",
-            "prompt_cached",
-            "aspect_ratio",
-            "parameters",
-            "prompt_writer",
-            "prompt_model",
-            "image_provider",
-            "model_version",
-            "original_image_url",
-            "generated_image_url",
-            "generated_image_urls",
-            "source_image_urls",
-            "credits_deducted",
-            "tokens_used",
-            "attempts",
-            "error",
-            "timings",
-            "created_at",
-            "started_at",
-            "completed_at",
-            "status_url",
-        ]
-        read_only_fields = fields
 
-    def _urls(self, task: TaskHistory) -> dict:
-        cache = self.context.setdefault("_urls", {})
-        if task.pk not in cache:
-            cache[task.pk] = task_image_urls(task)
-        return cache[task.pk]
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
 
-    def _abs(self, url: str) -> str | None:
+
+class ProgressSerializer(serializers.Serializer):
+    phase = serializers.CharField()
+    step = serializers.IntegerField(allow_null=True)
+    steps = serializers.IntegerField(allow_null=True)
+    preview_url = serializers.URLField(allow_null=True)
+
+
+class TimingsSerializer(serializers.Serializer):
+    prompt_ms = serializers.IntegerField(allow_null=True)
+    image_ms = serializers.IntegerField(allow_null=True)
+    storage_ms = serializers.IntegerField(allow_null=True)
+    total_ms = serializers.IntegerField(allow_null=True)
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=TaskHistory.Status.choices)
+    stage = serializers.ChoiceField(choices=TaskHistory.Stage.choices)
+    progress = ProgressSerializer(allow_null=True)
+    task_type = serializers.CharField()
+    prompt = serializers.CharField()
+    professional_prompt = serializers.CharField()
+    prompt_cached = serializers.BooleanField()
+    aspect_ratio = serializers.CharField()
+    parameters = serializers.DictField()
+    prompt_writer = serializers.CharField()
+    prompt_model = serializers.CharField()
+    image_provider = serializers.CharField()
+    model_version = serializers.CharField()
+    original_image_url = serializers.URLField(allow_null=True)
+    generated_image_url = serializers.URLField(allow_null=True)
+    generated_image_urls = serializers.ListField(child=serializers.URLField())
+    source_image_urls = serializers.ListField(child=serializers.URLField())
+    credits_deducted = serializers.IntegerField()
+    tokens_used = serializers.IntegerField()
+    attempts = serializers.IntegerField()
+    error = ErrorSerializer(allow_null=True)
+    timings = TimingsSerializer()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    status_url = serializers.URLField()
+
+    def to_representation(self, task: TaskHistory) -> dict:
         request = self.context.get("request")
-        return absolute(request, url) if request else (url or None)
-
-    def get_original_image_url(self, task) -> str | None:
-        return self._abs(self._urls(task)["original_image_url"])
-
-    def get_generated_image_url(self, task) -> str | None:
-        return self._abs(self._urls(task)["generated_image_url"])
-
-    def get_generated_image_urls(self, task) -> list[str]:
-        return [self._abs(url) for url in self._urls(task)["generated_image_urls"]]
-
-    def get_source_image_urls(self, task) -> list[str]:
-        return [self._abs(url) for url in self._urls(task)["source_image_urls"]]
-
-    def get_error(self, task) -> dict | None:
-        if task.status not in (TaskHistory.Status.FAILED, TaskHistory.Status.CANCELLED):
-            return None
-        return {"code": task.error_code or task.status, "message": task.error_message}
-
-    def get_timings(self, task) -> dict:
-        return {
-            "prompt_ms": task.prompt_time_ms,
-            "image_ms": task.image_time_ms,
-            "storage_ms": task.storage_time_ms,
-            "total_ms": task.generation_time_ms,
-        }
-
-    def get_status_url(self, task) -> str | None:
-        return self._abs(f"/api/v1/tasks/{task.pk}")
+        if request is None:
+            return task_payload(task)
+        return task_payload(task, absolute=absolute_for(request))
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import credits_balance, credits_ledger
+from generation import task_types
 from generation.models import TaskHistory, TaskStatistics
-from generation.providers.base import ASPECT_RATIOS
 from generation.selectors import statistics_for, task_get, task_list
 from generation.services import task_cancel, task_create
 
@@ -27,35 +27,28 @@ class TaskPagination(PageNumberPagination):
 
 
 class TaskListCreateApi(ApiViewMixin, APIView):
-    class InputSerializer(serializers.Serializer):
-        image = serializers.ListField(child=serializers.FileField(), required=False, max_length=4)
+    class TaskInputSerializer(serializers.Serializer):
+        """The fields a task takes; which of them each task type needs is checked by
+        ``task_create`` (``generation.task_types``), as for every other entry point."""
+
+        image = serializers.ListField(
+            child=serializers.FileField(), required=False, help_text="The main photo first."
+        )
         mask = serializers.FileField(required=False)
         prompt = serializers.CharField(max_length=4000, allow_blank=True, default="")
-        task_type = serializers.ChoiceField(
-            choices=TaskHistory.TaskType.values, default=TaskHistory.TaskType.EDIT
+        task_type = serializers.ChoiceField(choices=task_types.choices(), default="edit")
+        aspect_ratio = serializers.CharField(required=False, allow_blank=True, max_length=8)
+        x = serializers.FloatField(
+            required=False,
+            min_value=0,
+            help_text="The point of a hotspot edit: pixels, or a fraction of the width (0-1).",
         )
-        aspect_ratio = serializers.ChoiceField(
-            choices=ASPECT_RATIOS, required=False, allow_blank=True
+        y = serializers.FloatField(
+            required=False, min_value=0, help_text="Pixels, or a fraction of the height (0-1)."
         )
-        x = serializers.IntegerField(required=False, min_value=0)
-        y = serializers.IntegerField(required=False, min_value=0)
-        n = serializers.IntegerField(required=False, min_value=1, max_value=4, default=1)
+        n = serializers.IntegerField(required=False, default=1)
         prompt_writer = serializers.CharField(required=False, allow_blank=True, max_length=200)
         image_provider = serializers.CharField(required=False, allow_blank=True, max_length=200)
-
-        def validate(self, attrs):
-            if attrs["task_type"] == TaskHistory.TaskType.HOTSPOT and (
-                "x" not in attrs or "y" not in attrs
-            ):
-                raise serializers.ValidationError("A hotspot edit needs x and y.")
-            if not attrs["prompt"].strip() and attrs["task_type"] in (
-                TaskHistory.TaskType.EDIT,
-                TaskHistory.TaskType.HOTSPOT,
-                TaskHistory.TaskType.TEXT_TO_IMAGE,
-                TaskHistory.TaskType.FUSION,
-            ):
-                raise serializers.ValidationError({"prompt": "Describe the change you want."})
-            return attrs
 
     def get_throttles(self):
         if self.request.method == "POST":
@@ -65,7 +58,7 @@ class TaskListCreateApi(ApiViewMixin, APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", enum=TaskHistory.Status.values),
-            OpenApiParameter("task_type", enum=TaskHistory.TaskType.values),
+            OpenApiParameter("task_type", enum=[value for value, _ in task_types.choices()]),
             OpenApiParameter("search", str),
         ],
         responses=TaskSerializer(many=True),
@@ -83,17 +76,13 @@ class TaskListCreateApi(ApiViewMixin, APIView):
         return paginator.get_paginated_response(data)
 
     @extend_schema(
-        request={"multipart/form-data": InputSerializer}, responses={202: TaskSerializer}
+        request={"multipart/form-data": TaskInputSerializer}, responses={202: TaskSerializer}
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.TaskInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        params = {
-            "x": data.get("x"),
-            "y": data.get("y"),
-            "n": data["n"] if data["n"] != 1 else None,
-        }
+        params = {"x": data.get("x"), "y": data.get("y"), "n": data["n"]}
         task_input = build_task_input(
             prompt=data["prompt"],
             task_type=data["task_type"],

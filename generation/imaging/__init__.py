@@ -11,7 +11,9 @@ Every image that enters AicePS goes through here:
   has transparency and JPEG (quality 92) otherwise. JPEGs are decoded at reduced scale
   (Pillow's draft mode), about three times faster than a full decode and Lanczos resize
   for a 24-megapixel photo (``python bench/image_preparation.py``).
-* :func:`prepare_upload` does both from a single decode, for the API.
+* :func:`prepare_upload` does both from a single decode.
+* :func:`inspect_upload` checks an upload from its header alone and keeps its bytes: the web
+  tier uses it, so it never decodes pixels (the worker cleans the stored copy).
 
 Accepted formats are JPEG, PNG, WebP and GIF (the first frame, stored as PNG). Everything
 else is refused with an :class:`ImageError` whose ``code`` says why and whose ``message`` is a
@@ -47,6 +49,7 @@ from .encoding import STORED_WEBP_QUALITY as STORED_WEBP_QUALITY
 from .encoding import UploadedImage, encode_image
 from .errors import ImageError
 from .formats import ACCEPTED_MIME_TYPES, image_mime_type
+from .inspection import inspect_upload
 from .limits import DEFAULT_MAX_IMAGE_PIXELS as DEFAULT_MAX_IMAGE_PIXELS
 from .limits import DEFAULT_MAX_UPLOAD_BYTES as DEFAULT_MAX_UPLOAD_BYTES
 from .limits import DEFAULT_MODEL_MAX_SIDE as DEFAULT_MODEL_MAX_SIDE
@@ -59,6 +62,7 @@ __all__ = [
     "decode_image",
     "encode_image",
     "image_mime_type",
+    "inspect_upload",
     "prepare_for_model",
     "prepare_upload",
     "read_upload",

@@ -22,7 +22,8 @@ PNG_COMPRESS_LEVEL = 3  # about half the time of 6 for photos, at much the same 
 
 @dataclass(frozen=True)
 class UploadedImage:
-    """The stored copy of an upload: re-encoded, metadata-free but for the ICC profile."""
+    """An upload as AicePS stores it: the clean copy (``read_upload``: re-encoded,
+    metadata-free but for the ICC profile) or the bytes as they came (``inspect_upload``)."""
 
     data: bytes
     mime_type: str  # image/png, image/jpeg or image/webp
@@ -30,6 +31,9 @@ class UploadedImage:
     width: int
     height: int
     sha256: str  # hex digest of the ORIGINAL uploaded bytes
+    # True for an upload kept as it came (``inspect_upload``) that still carries metadata,
+    # an EXIF rotation or a format that is stored otherwise: the worker cleans it.
+    needs_cleaning: bool = False
 
 
 def encode_image(

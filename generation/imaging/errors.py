@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from core.errors import DomainError
+
 from .formats import PIL_FORMATS
 
 
-class ImageError(Exception):
+class ImageError(DomainError):
     """An image was refused. ``code`` is machine-readable, ``message`` is for the end user
     and ``status`` is the HTTP status the API should answer with (400 or 413)."""
 
-    def __init__(self, code: str, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
+    def __init__(self, code: str, message: str, *, status: int = 400, param: str = "image") -> None:
+        super().__init__(message, code=code, status=status, param=param)
 
     def __repr__(self) -> str:
         return f"ImageError(code={self.code!r}, status={self.status}, message={self.message!r})"

@@ -12,23 +12,30 @@ Every failure is raised as :class:`ProviderError` so the pipeline can tell a tra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import ClassVar
 
+from core.errors import DomainError
 
-class TaskType(StrEnum):
-    EDIT = "edit"
-    HOTSPOT = "hotspot"
-    FILTER = "filter"
-    ADJUSTMENT = "adjustment"
-    STYLE = "style"
-    REMOVE_BACKGROUND = "remove_background"
-    FUSION = "fusion"
-    TEXT_TO_IMAGE = "text_to_image"
+from ..task_types import ASPECT_RATIOS, TaskType
 
-
-ASPECT_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4")
+__all__ = [
+    "ASPECT_RATIOS",
+    "Capabilities",
+    "GeneratedImage",
+    "ImageProvider",
+    "ImageRequest",
+    "ImageResult",
+    "InputImage",
+    "Progress",
+    "PromptPlan",
+    "PromptRequest",
+    "PromptResult",
+    "PromptWriter",
+    "ProviderError",
+    "TaskType",
+]
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,20 @@ class PromptResult:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """How far stage 2 has come, for live task pages and event streams.
+
+    ``phase`` names the step in words ("uploading", "generating", "denoising"); ``step`` of
+    ``steps`` where the provider counts; ``preview`` an encoded image of the result so far
+    (PNG or JPEG), where the provider has one."""
+
+    phase: str
+    step: int | None = None
+    steps: int | None = None
+    preview: bytes | None = None
+
+
+@dataclass(frozen=True)
 class ImageRequest:
     prompt: str  # the professional English prompt from stage 1
     instruction: str  # the user's own words, for providers that act on them directly
@@ -80,6 +101,12 @@ class ImageRequest:
     hotspot: tuple[int, int] | None = None
     count: int = 1
     size: str | None = None  # "WIDTHxHEIGHT", for providers that take one
+    # Called with a Progress now and then, where the provider can tell (may be None).
+    report: Callable[[Progress], None] | None = field(default=None, compare=False, repr=False)
+
+    def progress(self, phase: str, **fields) -> None:
+        if self.report is not None:
+            self.report(Progress(phase, **fields))
 
 
 @dataclass(frozen=True)
@@ -98,19 +125,57 @@ class ImageResult:
 
 @dataclass(frozen=True)
 class Capabilities:
+    """What an image provider can do, as class data (read without building the provider).
+
+    ``task_types`` limits the task types (None: every type its ``edit``/``text_to_image``
+    flags allow); ``max_count`` is the most images per task; ``sizes`` the exact output
+    sizes it makes (None: any size up to ``max_side`` pixels a side)."""
+
     edit: bool = True
     text_to_image: bool = False
     mask: bool = False
     max_input_images: int = 1
+    max_count: int = 4
+    sizes: tuple[str, ...] | None = None
+    max_side: int = 4096
+    task_types: frozenset[str] | None = None
 
 
-class ProviderError(Exception):
+# Codes of failures the user can fix by changing the request (422), and of a provider that
+# is not set up on this server (503); everything else a provider raises is upstream (502).
+REQUEST_FAILURES = frozenset(
+    {
+        "unsupported_instruction",
+        "unsupported_task",
+        "no_change",
+        "missing_image",
+        "too_many_images",
+        "content_blocked",
+        "invalid_request",
+        "invalid_image",
+        "mask_required",
+        "mask_not_supported",
+        "no_face_found",
+    }
+)
+SETUP_FAILURES = frozenset(
+    {"not_configured", "provider_unavailable", "invalid_configuration", "model_not_found"}
+)
+
+
+class ProviderError(DomainError):
     """A provider could not do its work.
 
     ``permanent`` errors (bad key, refused content, an instruction the provider cannot carry
     out) are not retried. Transient ones (429, 5xx, timeouts) are, after ``retry_after``
-    seconds when the server said so. ``code`` is a short machine-readable reason.
+    seconds when the server said so. ``code`` is a short machine-readable reason; the HTTP
+    status follows from it (422 for what the user can change, 503 for a provider that is not
+    set up here, 502 otherwise) unless ``status`` is given. ``message`` is for the end user,
+    ``detail`` for the operator (a setting to change, the upstream's own words).
     """
+
+    code = "provider_error"
+    status = 502
 
     def __init__(
         self,
@@ -120,19 +185,47 @@ class ProviderError(Exception):
         retry_after: float | None = None,
         code: str = "provider_error",
         provider: str = "",
+        status: int | None = None,
+        detail: str = "",
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        self.retry_after = retry_after
-        self.code = code
+        if status is None:
+            status = 422 if code in REQUEST_FAILURES else 503 if code in SETUP_FAILURES else 502
+        super().__init__(
+            message,
+            code=code,
+            status=status,
+            retryable=not permanent,
+            detail=detail,
+            retry_after=retry_after,
+        )
         self.provider = provider
 
+    @property
+    def permanent(self) -> bool:
+        return not self.retryable
 
-class PromptWriter:
-    """Stage 1: writes a professional English prompt from the photos and the instruction."""
+
+class _Described:
+    """What every provider class declares about itself, readable without building it.
+
+    ``name``: the short name in the registry and in task records. ``title``: for end users.
+    ``setup``: for the operator, what enables it ("set GEMINI_API_KEY"). ``queue_group``:
+    the workers that run its tasks (``"default"``, or ``"local"`` for models that need
+    torch and a GPU worker)."""
 
     name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    setup: ClassVar[str] = ""
+    queue_group: ClassVar[str] = "default"
+
+    @classmethod
+    def is_configured(cls) -> bool:
+        """Whether this server is set up to use it (keys present); cheap, no network."""
+        return True
+
+
+class PromptWriter(_Described):
+    """Stage 1: writes a professional English prompt from the photos and the instruction."""
 
     @classmethod
     def from_settings(cls) -> PromptWriter:
@@ -143,15 +236,21 @@ class PromptWriter:
         raise NotImplementedError
 
 
-class ImageProvider:
+class ImageProvider(_Described):
     """Stage 2: produces images from the photos and the professional prompt.
 
     Must return at least one image or raise :class:`ProviderError`; returning the input
-    unchanged is never a result.
+    unchanged is never a result. Where it can, it reports progress through
+    ``request.progress(...)``.
     """
 
-    name: ClassVar[str] = ""
     capabilities: ClassVar[Capabilities] = Capabilities()
+
+    @classmethod
+    def configured_capabilities(cls) -> Capabilities:
+        """The capabilities with this server's settings (a model name may narrow them);
+        never builds the provider, loads a model or imports its SDK."""
+        return cls.capabilities
 
     @classmethod
     def from_settings(cls) -> ImageProvider:

@@ -3,18 +3,18 @@
 Both talk to ``POST {base}/{api_version}/models/{model}:generateContent`` (google-genai 3.x
 uses ``v1`` by default; the key travels in the ``x-goog-api-key`` header). The SDK's own
 retries are switched off: retries live in the pipeline.
+
+The SDK is imported when a client is first built, not when this module is: the registry
+reads these classes' capabilities in processes that never call Gemini.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from typing import ClassVar
-
-import pydantic
-from google import genai
-from google.genai import errors as genai_errors
-from google.genai import types
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, ClassVar
 
 from ._gemini_answers import (
     NAME,
@@ -45,20 +45,36 @@ from .base import (
     TaskType,
 )
 
+if TYPE_CHECKING:
+    from google.genai import types
+
 logger = logging.getLogger(__name__)
 
-_PLAN_SCHEMA = types.Schema(
-    type=types.Type.OBJECT,
-    properties={
-        "prompt": types.Schema(type=types.Type.STRING),
-        "task_type": types.Schema(type=types.Type.STRING, enum=[t.value for t in TaskType]),
-        "aspect_ratio": types.Schema(
-            type=types.Type.STRING, enum=list(ASPECT_RATIOS), nullable=True
-        ),
-    },
-    required=["prompt", "task_type"],
-    property_ordering=["prompt", "task_type", "aspect_ratio"],
-)
+
+@functools.cache
+def _sdk() -> SimpleNamespace:
+    import pydantic
+    from google import genai
+    from google.genai import errors, types
+
+    return SimpleNamespace(genai=genai, errors=errors, types=types, pydantic=pydantic)
+
+
+@functools.cache
+def _plan_schema() -> types.Schema:
+    types = _sdk().types
+    return types.Schema(
+        type=types.Type.OBJECT,
+        properties={
+            "prompt": types.Schema(type=types.Type.STRING),
+            "task_type": types.Schema(type=types.Type.STRING, enum=[t.value for t in TaskType]),
+            "aspect_ratio": types.Schema(
+                type=types.Type.STRING, enum=list(ASPECT_RATIOS), nullable=True
+            ),
+        },
+        required=["prompt", "task_type"],
+        property_ordering=["prompt", "task_type", "aspect_ratio"],
+    )
 
 
 class _GeminiClient:
@@ -66,6 +82,14 @@ class _GeminiClient:
     no SDK retries; turns every SDK failure into a ProviderError."""
 
     default_model: ClassVar[str] = ""
+    title = "Gemini"
+    setup = "set GEMINI_API_KEY"
+
+    @classmethod
+    def is_configured(cls) -> bool:
+        from django.conf import settings
+
+        return bool(settings.GEMINI_API_KEY)
 
     def __init__(
         self,
@@ -78,6 +102,8 @@ class _GeminiClient:
         api_version: str | None = None,
     ) -> None:
         self.model = model or self.default_model
+        sdk = _sdk()
+        types = sdk.types
         http_options = types.HttpOptions(
             base_url=base_url or None,
             api_version=api_version or None,
@@ -88,7 +114,7 @@ class _GeminiClient:
         if vertexai is not None:  # None lets the SDK read GOOGLE_GENAI_USE_VERTEXAI
             kwargs["vertexai"] = vertexai
         try:
-            self.client = genai.Client(api_key=api_key or None, **kwargs)
+            self.client = sdk.genai.Client(api_key=api_key or None, **kwargs)
         except ValueError as exc:  # missing key, project or location
             raise ProviderError(
                 f"Gemini is not configured: {exc}",
@@ -108,11 +134,12 @@ class _GeminiClient:
         }
 
     def _call(self, method, **kwargs):
+        sdk = _sdk()
         try:
             return method(**kwargs)
-        except genai_errors.APIError as exc:
+        except sdk.errors.APIError as exc:
             raise api_error(exc) from exc
-        except (json.JSONDecodeError, pydantic.ValidationError) as exc:
+        except (json.JSONDecodeError, sdk.pydantic.ValidationError) as exc:
             raise malformed(f"Gemini answered with an unreadable body: {exc}", NAME) from exc
         except ValueError as exc:  # the SDK refusing a request before sending it
             raise ProviderError(
@@ -146,7 +173,7 @@ class GeminiPromptWriter(_GeminiClient, PromptWriter):
 
     def write(self, request: PromptRequest) -> PromptResult:
         contents = [_image_part(img) for img in request.images]
-        contents.append(types.Part.from_text(text=writer_user_text(request)))
+        contents.append(_sdk().types.Part.from_text(text=writer_user_text(request)))
         response = self._call(
             self.client.models.generate_content,
             model=self.model,
@@ -154,7 +181,7 @@ class GeminiPromptWriter(_GeminiClient, PromptWriter):
             config=_config(
                 system_instruction=WRITER_SYSTEM_INSTRUCTION,
                 response_mime_type="application/json",
-                response_schema=_PLAN_SCHEMA,
+                response_schema=_plan_schema(),
             ),
         )
         answer = read_answer(response)
@@ -169,10 +196,10 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
     the photos go inline before the prompt, with ``response_modalities`` TEXT and IMAGE, and
     the inline image parts of the answer are returned.
 
-    A conversational image model sometimes answers with text only (a question, a refusal).
-    The contract then asks for ONE retry with the user's bare instruction; if that also has
-    no image, a permanent ``no_image`` error (``content_blocked`` when a safety filter said
-    so) carries the model's text.
+    A conversational image model sometimes answers with text only (a question, a refusal):
+    that is a permanent ``no_image`` error (``content_blocked`` when a safety filter said
+    so) carrying the model's text, after which the pipeline asks once more with the user's
+    bare instruction, as the contract asks.
 
     Text-to-image uses the same call with ``image_config.aspect_ratio``. Imagen
     (``imagen_model``) is used for text-to-image only on Vertex AI: google-genai refuses
@@ -225,16 +252,11 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
         images: list[GeneratedImage] = []
         texts: list[str] = []
         tokens = 0
-        while len(images) < count:
+        while len(images) < count:  # one image per call
+            request.progress("generating", step=len(images) + 1, steps=count)
             answer = self._ask(request, request.prompt)
-            if not answer.images:
-                logger.info("Gemini answered without an image; retrying with the instruction")
-                first = answer
-                answer = self._ask(request, request.instruction.strip() or request.prompt)
-                answer.tokens += first.tokens
-                answer.text = answer.text or first.text
-                if not answer.images:
-                    raise failure(answer, self.model)
+            if not answer.images:  # the pipeline asks once more with the user's own words
+                raise failure(answer, self.model)
             images.extend(answer.images)
             texts.append(answer.text)
             tokens += answer.tokens
@@ -246,6 +268,7 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
         )
 
     def _ask(self, request: ImageRequest, text: str) -> Answer:
+        types = _sdk().types
         contents = [_image_part(img) for img in request.images]
         contents.append(types.Part.from_text(text=text))
         config = _config(response_modalities=["TEXT", "IMAGE"])
@@ -260,6 +283,7 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
         return read_answer(response)
 
     def _imagen(self, request: ImageRequest) -> ImageResult:
+        types = _sdk().types
         response = self._call(
             self.client.models.generate_images,
             model=self.imagen_model,
@@ -285,9 +309,10 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
 
 def _config(**kwargs) -> types.GenerateContentConfig:
     # No tools are sent, so automatic function calling only adds a log line per call.
+    types = _sdk().types
     afc = types.AutomaticFunctionCallingConfig(disable=True)
     return types.GenerateContentConfig(automatic_function_calling=afc, **kwargs)
 
 
 def _image_part(image) -> types.Part:
-    return types.Part.from_bytes(data=image.data, mime_type=image.mime_type)
+    return _sdk().types.Part.from_bytes(data=image.data, mime_type=image.mime_type)

@@ -1,6 +1,8 @@
 """OpenAI image provider and prompt writer (the only module that imports the openai SDK).
 
-``import openai`` below is an absolute import of the SDK, not of this module. Endpoints, all
+``_sdk()`` imports the SDK (an absolute import, not of this module) when a client is first
+built, never at import: the registry reads these classes in processes that never call OpenAI.
+Endpoints, all
 under the base URL (``OPENAI_BASE_URL``, which includes ``/v1``): ``POST /images/edits``
 (multipart), ``POST /images/generations`` and ``POST /chat/completions`` (JSON). The key goes
 in ``Authorization: Bearer``. The SDK's retries are off (``max_retries=0``): the pipeline
@@ -11,10 +13,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
-from typing import ClassVar
-
-import openai
+from typing import TYPE_CHECKING, ClassVar
 
 from ._openai_files import data_url, openai_mask, upload
 from ._support import (
@@ -48,11 +49,30 @@ _DALLE3_SIZES |= {"9:16": "1024x1792", "3:4": "1024x1792"}
 _BLOCKED_CODES = {"content_policy_violation", "moderation_blocked"}
 
 
+if TYPE_CHECKING:
+    import openai
+
+
+@functools.cache
+def _sdk():
+    import openai
+
+    return openai
+
+
 class _OpenAIClient:
     """One SDK client per instance (so per process) with the configured timeout and no SDK
     retries; turns every SDK failure into a ProviderError."""
 
     default_model: ClassVar[str] = ""
+    title = "OpenAI"
+    setup = "set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server)"
+
+    @classmethod
+    def is_configured(cls) -> bool:
+        from django.conf import settings
+
+        return bool(settings.OPENAI_API_KEY)
 
     def __init__(
         self,
@@ -65,6 +85,7 @@ class _OpenAIClient:
         self.model = model or self.default_model
         if not api_key and base_url:
             api_key = "unused"  # local compatible servers (Ollama, vLLM) take any key
+        openai = _sdk()
         try:
             self.client = openai.OpenAI(
                 api_key=api_key or None, base_url=base_url or None, timeout=timeout, max_retries=0
@@ -88,6 +109,7 @@ class _OpenAIClient:
         }
 
     def _call(self, method, **kwargs):
+        openai = _sdk()
         try:
             return method(**kwargs)
         except openai.APIStatusError as exc:
@@ -127,12 +149,21 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
     def __init__(self, **kwargs) -> None:
         """Keyword-only: ``api_key``, ``model``, ``base_url``, ``timeout`` (seconds)."""
         super().__init__(**kwargs)
-        if self.model.startswith("dall-e-3"):
-            self.capabilities = Capabilities(edit=False, text_to_image=True, max_input_images=0)
-        elif self.model.startswith("dall-e"):
-            self.capabilities = Capabilities(
-                edit=True, text_to_image=True, mask=True, max_input_images=1
-            )
+        self.capabilities = self.capabilities_for(self.model)
+
+    @classmethod
+    def capabilities_for(cls, model: str) -> Capabilities:
+        if model.startswith("dall-e-3"):
+            return Capabilities(edit=False, text_to_image=True, max_input_images=0, max_count=1)
+        if model.startswith("dall-e"):
+            return Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=1)
+        return cls.capabilities
+
+    @classmethod
+    def configured_capabilities(cls) -> Capabilities:
+        from django.conf import settings
+
+        return cls.capabilities_for(settings.AICEPS_OPENAI_IMAGE_MODEL or cls.default_model)
 
     @classmethod
     def from_settings(cls) -> OpenAIImageProvider:

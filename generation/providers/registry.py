@@ -1,9 +1,15 @@
-"""Which prompt writer and image provider a task uses.
+"""Which prompt writer and image provider a task uses, and what each can do.
 
-Settings name them (``AICEPS_PROMPT_WRITER``, ``AICEPS_IMAGE_PROVIDER``) by a short name from the
-tables below or by a dotted path to a class. ``auto`` picks Gemini when ``GEMINI_API_KEY`` is
-set, else OpenAI when ``OPENAI_API_KEY`` is set, else the offline ones. Instances are built once
-per process and reused, so SDK clients and loaded models are never created per request.
+Settings name them (``AICEPS_PROMPT_WRITER``, ``AICEPS_IMAGE_PROVIDER``) by a short name from
+the tables below or by a dotted path to a class. ``auto`` takes the first provider of its
+table that :meth:`is_configured` (keys present), in table order. To add a provider, add its
+module and one line to a table; nothing else names providers.
+
+Provider classes are imported, never built, to read what they declare (``capabilities``,
+``title``, ``setup``, ``queue_group``): their modules import no SDK at import time, so a web
+process without torch still knows what the diffusers provider can do. Instances are built
+once per process, on first use (a worker's), and reused, so SDK clients and loaded models are
+never created per request.
 """
 
 from __future__ import annotations
@@ -13,8 +19,12 @@ import threading
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import ImageProvider, PromptWriter, ProviderError
+from core.errors import ValidationError
 
+from ..task_types import provider_can
+from .base import Capabilities, ImageProvider, PromptWriter, ProviderError
+
+# Table order is the order ``auto`` tries them in.
 PROMPT_WRITERS = {
     "gemini": "generation.providers.gemini.GeminiPromptWriter",
     "openai": "generation.providers.openai.OpenAIPromptWriter",
@@ -23,14 +33,35 @@ PROMPT_WRITERS = {
 IMAGE_PROVIDERS = {
     "gemini": "generation.providers.gemini.GeminiImageProvider",
     "openai": "generation.providers.openai.OpenAIImageProvider",
-    "diffusers": "generation.providers.diffusers_local.DiffusersImageProvider",
     "offline": "generation.providers.offline.editor.OfflineImageProvider",
+    "diffusers": "generation.providers.diffusers_local.DiffusersImageProvider",
 }
-OFFLINE_PROMPT_WRITER = "template"
-OFFLINE_IMAGE_PROVIDER = "offline"
+TABLES = {"prompt_writer": PROMPT_WRITERS, "image_provider": IMAGE_PROVIDERS}
 
 _instances: dict[str, object] = {}
 _lock = threading.Lock()
+
+
+def _configured_default(kind: str) -> str:
+    return {
+        "prompt_writer": settings.AICEPS_PROMPT_WRITER,
+        "image_provider": settings.AICEPS_IMAGE_PROVIDER,
+    }[kind]
+
+
+def provider_class(name: str, *, kind: str = "image_provider") -> type:
+    """The class behind a concrete short name or dotted path (imported, not built)."""
+    dotted = TABLES[kind].get(name, name)
+    try:
+        return import_string(dotted)
+    except ImportError as exc:
+        raise ProviderError(
+            f"The {kind.replace('_', ' ')} {name!r} is not available on this server.",
+            permanent=True,
+            code="provider_unavailable",
+            provider=name,
+            detail=f"Cannot import {dotted}: {exc}. Is its extra installed?",
+        ) from exc
 
 
 def resolve_name(name: str | None, *, kind: str, allow_dotted: bool = True) -> str:
@@ -39,55 +70,91 @@ def resolve_name(name: str | None, *, kind: str, allow_dotted: bool = True) -> s
 
     A name a client sent must pass ``allow_dotted=False``: only the operator (settings, the
     CLI) may name an arbitrary class to import and build."""
-    table = PROMPT_WRITERS if kind == "prompt_writer" else IMAGE_PROVIDERS
-    default = {
-        "prompt_writer": settings.AICEPS_PROMPT_WRITER,
-        "image_provider": settings.AICEPS_IMAGE_PROVIDER,
-    }[kind]
+    table = TABLES[kind]
     requested = bool(name)
-    name = (name or default or "auto").strip()
+    name = (name or _configured_default(kind) or "auto").strip()
     if name == "auto":
-        if settings.GEMINI_API_KEY:
-            return "gemini"
-        if settings.OPENAI_API_KEY:
-            return "openai"
-        return OFFLINE_PROMPT_WRITER if kind == "prompt_writer" else OFFLINE_IMAGE_PROVIDER
+        for short in table:
+            if provider_class(short, kind=kind).is_configured():
+                return short
+        raise ProviderError(  # unreachable with the shipped tables: the offline ones always are
+            f"No {kind.replace('_', ' ')} is configured.", permanent=True, code="not_configured"
+        )
     if name in table or ("." in name and (allow_dotted or not requested)):
         return name
-    raise ProviderError(
+    raise ValidationError(
         f"Unknown {kind.replace('_', ' ')} {name!r}; choose one of: auto, {', '.join(table)}.",
-        permanent=True,
         code="unknown_provider",
+        param=kind,
     )
 
 
-def _get(name: str, table: dict[str, str]):
-    dotted = table.get(name, name)
+def capabilities_of(name: str) -> Capabilities:
+    """What the image provider ``name`` (concrete) can do with this server's settings."""
+    return provider_class(name).configured_capabilities()
+
+
+def display_name(name: str, *, kind: str = "image_provider") -> str:
+    """The provider's own ``name`` (as stage records and metrics use), or ``name``."""
+    try:
+        return provider_class(name, kind=kind).name or name
+    except ProviderError:
+        return name
+
+
+def queue_group(name: str) -> str:
+    return provider_class(name).queue_group
+
+
+def providers_able(task_type: str, *, exclude: tuple[str, ...] = ()) -> list[type]:
+    """Image provider classes that can do ``task_type``, in table order (configured or not)."""
+    able = []
+    for short in IMAGE_PROVIDERS:
+        if short in exclude:
+            continue
+        try:
+            cls = provider_class(short)
+        except ProviderError:
+            continue
+        if provider_can(cls.capabilities, task_type):
+            able.append(cls)
+    return able
+
+
+def alternatives(task_type: str, *, exclude: tuple[str, ...] = ()) -> tuple[str, str]:
+    """(for the end user, for the operator): which providers can do ``task_type``, e.g.
+    ("Gemini, OpenAI or a local diffusers model", "gemini (set GEMINI_API_KEY), …")."""
+    able = providers_able(task_type, exclude=exclude)
+    return (
+        _join([cls.title or cls.name for cls in able]),
+        _join([f"{cls.name} ({cls.setup})" if cls.setup else cls.name for cls in able]),
+    )
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _get(name: str, kind: str):
+    dotted = TABLES[kind].get(name, name)
     instance = _instances.get(dotted)
     if instance is None:
         with _lock:
             instance = _instances.get(dotted)
             if instance is None:
-                try:
-                    cls = import_string(dotted)
-                except ImportError as exc:
-                    raise ProviderError(
-                        f"Provider {name!r} cannot be loaded: {exc}. Is its extra installed?",
-                        permanent=True,
-                        code="provider_unavailable",
-                        provider=name,
-                    ) from exc
-                instance = cls.from_settings()
+                instance = provider_class(name, kind=kind).from_settings()
                 _instances[dotted] = instance
     return instance
 
 
 def get_prompt_writer(name: str | None = None) -> PromptWriter:
-    return _get(resolve_name(name, kind="prompt_writer"), PROMPT_WRITERS)
+    return _get(resolve_name(name, kind="prompt_writer"), "prompt_writer")
 
 
 def get_image_provider(name: str | None = None) -> ImageProvider:
-    return _get(resolve_name(name, kind="image_provider"), IMAGE_PROVIDERS)
+    return _get(resolve_name(name, kind="image_provider"), "image_provider")
 
 
 def reset() -> None:

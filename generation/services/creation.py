@@ -1,4 +1,8 @@
-"""Creating a task: price it, charge it, store its inputs, queue it once committed."""
+"""Creating a task: validate it, price it, charge it, store its inputs, queue it once committed.
+
+Every entry point (API, seed endpoint, ``/v1/images``, the editor's routes, pages, CLI) calls
+:func:`task_create`, which checks the request against its task type and the image provider
+(``generation.task_types.validate``) before anything is stored or charged."""
 
 from __future__ import annotations
 
@@ -12,12 +16,13 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from accounts.services import credits_charge
-from aiceps import metrics
+from core import metrics
 
+from .. import task_types
+from ..files import TaskFiles
 from ..imaging import UploadedImage
 from ..models import TaskHistory
-from ..providers.base import ProviderError
-from ..providers.registry import get_image_provider, resolve_name
+from ..providers.registry import capabilities_of, resolve_name
 from ..storage import delete_file
 from ..storage_batch import store_many
 from .lifecycle import IdempotencyConflictError, enqueue_task
@@ -33,7 +38,8 @@ class TaskInput:
     images: tuple[UploadedImage, ...] = ()
     mask: UploadedImage | None = None
     aspect_ratio: str = ""
-    parameters: dict = field(default_factory=dict)  # hotspot x/y, n, size, output format …
+    # hotspot x/y (pixels or fractions; pixels once validated), n, size, output format …
+    parameters: dict = field(default_factory=dict)
     prompt_writer: str | None = None  # overrides of the configured providers
     image_provider: str | None = None
 
@@ -60,10 +66,6 @@ class TaskCreation:
     balance: int | None = None
 
 
-def _task_key(task: TaskHistory, name: str) -> str:
-    return f"task-history/{task.user_id}/{task.id}/{name}"
-
-
 def task_create(
     *,
     user: User,
@@ -74,16 +76,17 @@ def task_create(
     enqueue: bool = True,
     trusted: bool = False,
 ) -> TaskCreation:
-    """Price, charge and record a task, store its inputs, and queue it once committed.
+    """Validate, price, charge and record a task, store its inputs, and queue it once committed.
 
-    Raises ``InsufficientCreditsError`` (nothing stored, nothing charged),
-    :class:`IdempotencyConflictError` when the key was used for a different request, and
-    ``ProviderError`` for an unknown provider name. ``trusted`` callers (the operator's CLI)
-    may name providers by dotted path; clients only by the registry's short names.
+    Raises ``core.errors.ValidationError`` for a request its task type or the image provider
+    does not take (an unknown provider name too), ``InsufficientCreditsError`` (nothing
+    stored, nothing charged) and :class:`IdempotencyConflictError` when the key was used for
+    a different request. ``trusted`` callers (the operator's CLI) may name providers by
+    dotted path; clients only by the registry's short names.
     """
     writer = resolve_name(data.prompt_writer, kind="prompt_writer", allow_dotted=trusted)
     provider = resolve_name(data.image_provider, kind="image_provider", allow_dotted=trusted)
-    _check_capabilities(provider, data)
+    data = task_types.validate(data, capabilities=capabilities_of(provider), provider=provider)
     fingerprint = data.fingerprint(prompt_writer=writer, image_provider=provider)
     if idempotency_key:
         earlier = _task_for_key(user, idempotency_key, fingerprint)
@@ -92,9 +95,7 @@ def task_create(
 
     count = int(data.parameters.get("n", 1) or 1)
     price = (
-        task_price(task_type=data.task_type, image_provider=provider, count=count)
-        if (charge)
-        else 0
+        task_price(task_type=data.task_type, image_provider=provider, count=count) if charge else 0
     )
     task = TaskHistory(
         id=uuid.uuid4(),
@@ -119,8 +120,7 @@ def task_create(
             task.save(force_insert=True)
             entry = credits_charge(user=user, amount=price, task=task, note="Image task")
             if enqueue:
-                task_id = str(task.id)
-                transaction.on_commit(lambda: enqueue_task(task_id))
+                enqueue_task(task)
     except IntegrityError:
         for name in stored:
             delete_file(name)
@@ -146,33 +146,6 @@ def task_create(
     return TaskCreation(task, created=True, balance=entry.balance)
 
 
-def _check_capabilities(provider_name: str, data: TaskInput) -> None:
-    """Refuse, before charging, what the chosen provider can never do."""
-    provider = get_image_provider(provider_name)
-    caps = provider.capabilities
-    if data.task_type == TaskHistory.TaskType.TEXT_TO_IMAGE and not caps.text_to_image:
-        raise ProviderError(
-            f"The {provider_name!r} image provider cannot create an image from text alone; "
-            "gemini (GEMINI_API_KEY), openai (OPENAI_API_KEY) or diffusers "
-            "(AICEPS_DIFFUSERS_MODEL) can.",
-            permanent=True,
-            code="unsupported_task",
-        )
-    if len(data.images) > caps.max_input_images:
-        raise ProviderError(
-            f"The {provider_name!r} image provider takes at most {caps.max_input_images} "
-            f"image(s); {len(data.images)} were sent.",
-            permanent=True,
-            code="too_many_images",
-        )
-    if data.mask is not None and not caps.mask:
-        raise ProviderError(
-            f"The {provider_name!r} image provider does not take a mask.",
-            permanent=True,
-            code="mask_not_supported",
-        )
-
-
 def _task_for_key(user: User, key: str, fingerprint: str) -> TaskHistory | None:
     earlier = TaskHistory.objects.filter(user=user, idempotency_key=key).first()
     if earlier is not None and earlier.request_fingerprint != fingerprint:
@@ -183,15 +156,13 @@ def _task_for_key(user: User, key: str, fingerprint: str) -> TaskHistory | None:
 
 
 def _store_inputs(task: TaskHistory, data: TaskInput) -> list[str]:
+    keys = TaskFiles(task)
     files = [
-        (
-            _task_key(task, f"{'original' if n == 1 else f'source-{n}'}.{image.extension}"),
-            image.data,
-        )
+        (keys.input_key(n, image.extension), image.data)
         for n, image in enumerate(data.images, start=1)
     ]
     if data.mask is not None:
-        files.append((_task_key(task, f"mask.{data.mask.extension}"), data.mask.data))
+        files.append((keys.mask_key(data.mask.extension), data.mask.data))
     saved = store_many(files)
     names = [file.name for file in saved]
     extra: dict = {}
@@ -200,6 +171,10 @@ def _store_inputs(task: TaskHistory, data: TaskInput) -> list[str]:
         extra["sources"] = names[1 : len(data.images)]
     if data.mask is not None:
         extra["mask"] = names[-1]
+    uploads = [*data.images, *([data.mask] if data.mask is not None else [])]
+    uncleaned = [name for name, image in zip(names, uploads, strict=True) if image.needs_cleaning]
+    if uncleaned:  # kept as they came; the worker stores their clean copies
+        extra["uncleaned"] = uncleaned
     task.extra_files = extra
     task.storage_fallback = any(file.fallback for file in saved)
     return names

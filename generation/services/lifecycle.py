@@ -2,6 +2,8 @@
 
 Every transition is a conditional UPDATE whose row count is checked, so a job delivered twice,
 a reaper and a cancel can race a worker without double work, double refunds or lost states.
+Every transition also moves ``updated_at`` and is announced to waiting clients once it commits
+(``generation.live.publish``).
 """
 
 from __future__ import annotations
@@ -15,38 +17,55 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.services import credits_refund
-from aiceps import metrics
+from core import metrics
+from core.errors import ConflictError
 
+from ..live.publish import task_changed
 from ..models import TaskHistory
+from ..providers.registry import display_name, queue_group
 from .statistics import statistics_record
 
 logger = logging.getLogger(__name__)
 Status = TaskHistory.Status
 
 
-class TaskError(Exception):
+class TaskError(ConflictError):
     code = "task_error"
-    status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class IdempotencyConflictError(TaskError):
     code = "idempotency_key_reused"
-    status = 409
 
 
 class TaskStateError(TaskError):
     code = "invalid_state"
-    status = 409
 
 
-def enqueue_task(task_id: str) -> None:
+def queue_for(image_provider: str) -> str:
+    """The queue (django-q2 cluster) whose workers run this provider's tasks."""
+    if queue_group(image_provider) == "local":
+        return settings.AICEPS_LOCAL_QUEUE_NAME
+    return settings.AICEPS_QUEUE_NAME
+
+
+def enqueue_task(task: TaskHistory) -> None:
+    """Queue ``task`` for a worker of its provider's group once the current transaction
+    commits (at once outside one): a worker must never look for a row not yet committed."""
     from django_q.tasks import async_task
 
-    async_task("generation.tasks.run_task", task_id, task_name=f"task-{task_id}"[:100])
+    task_id, cluster = str(task.pk), queue_for(task.image_provider)
+    transaction.on_commit(
+        lambda: async_task(
+            "generation.tasks.run_task",
+            task_id,
+            task_name=f"task-{task_id}"[:100],
+            cluster=cluster,
+        )
+    )
+
+
+def _announce(task: TaskHistory) -> None:
+    task_changed(task.pk, status=task.status, stage=task.stage, progress=task.progress or None)
 
 
 def task_claim(*, task_id) -> TaskHistory | None:
@@ -64,20 +83,36 @@ def task_claim(*, task_id) -> TaskHistory | None:
         attempts=F("attempts") + 1,
         started_at=now,
         lease_expires_at=lease,
+        progress={},
         updated_at=now,
     )
     if not claimed:
         return None
-    return TaskHistory.objects.select_related("user").get(pk=task_id)
+    task = TaskHistory.objects.select_related("user").get(pk=task_id)
+    _announce(task)
+    return task
 
 
 def task_set_stage(*, task: TaskHistory, stage: str) -> None:
     if task.stage == stage:  # already written (the claim and stage 1's record set stages)
         return
-    TaskHistory.objects.filter(pk=task.pk, status=Status.PROCESSING).update(
-        stage=stage, updated_at=timezone.now()
-    )
-    task.stage = stage
+    if TaskHistory.objects.filter(pk=task.pk, status=Status.PROCESSING).update(
+        stage=stage, progress={}, updated_at=timezone.now()
+    ):
+        task.stage, task.progress = stage, {}
+        _announce(task)
+
+
+def task_record_progress(*, task: TaskHistory, progress: dict) -> bool:
+    """Keep how far stage 2 has come (``{"phase", "step", "steps", "preview"}``) and tell
+    the waiters; False when the task is no longer processing."""
+    if not TaskHistory.objects.filter(pk=task.pk, status=Status.PROCESSING).update(
+        progress=progress, updated_at=timezone.now()
+    ):
+        return False
+    task.progress = progress
+    _announce(task)
+    return True
 
 
 def task_complete(*, task: TaskHistory, fields: dict) -> bool:
@@ -93,6 +128,7 @@ def task_complete(*, task: TaskHistory, fields: dict) -> bool:
         "lease_expires_at": None,
         "error_code": "",
         "error_message": "",
+        "progress": {},
     }
     with transaction.atomic():
         if not TaskHistory.objects.filter(pk=task.pk, status=Status.PROCESSING).update(**fields):
@@ -100,12 +136,24 @@ def task_complete(*, task: TaskHistory, fields: dict) -> bool:
         for name, value in fields.items():  # the row now holds exactly these values
             setattr(task, name, value)
         statistics_record(task=task)
-    metrics.task_finished(task)
+        _announce(task)
+    metrics.task_finished(task, provider=display_name(task.image_provider))
     return True
 
 
-def task_fail(*, task: TaskHistory, code: str, message: str, from_statuses=None) -> bool:
-    """Mark a task failed, refund its credits (once) and count it. Idempotent."""
+def task_fail(
+    *,
+    task: TaskHistory,
+    code: str,
+    message: str,
+    status: int | None = None,
+    detail: str = "",
+    from_statuses=None,
+) -> bool:
+    """Mark a task failed, refund its credits (once) and count it. Idempotent.
+
+    ``message`` is for the user; ``detail`` (settings to change, the upstream's words) for
+    the operator; ``status`` is the HTTP status a synchronous answer about it carries."""
     now = timezone.now()
     from_statuses = from_statuses or (Status.PENDING, Status.PROCESSING)
     with transaction.atomic():
@@ -113,6 +161,9 @@ def task_fail(*, task: TaskHistory, code: str, message: str, from_statuses=None)
             status=Status.FAILED,
             error_code=code[:64],
             error_message=message[:2000],
+            error_detail=detail[:4000],
+            error_status=status,
+            progress={},
             completed_at=now,
             updated_at=now,
             lease_expires_at=None,
@@ -122,8 +173,9 @@ def task_fail(*, task: TaskHistory, code: str, message: str, from_statuses=None)
         task.refresh_from_db()
         credits_refund(task=task, note=f"Refund: {code}")
         statistics_record(task=task)
-    metrics.task_finished(task)
-    logger.info("task failed", extra={"task_id": str(task.pk), "code": code})
+        _announce(task)
+    metrics.task_finished(task, provider=display_name(task.image_provider))
+    logger.info("task failed", extra={"task_id": str(task.pk), "code": code, "detail": detail})
     return True
 
 
@@ -137,6 +189,7 @@ def task_cancel(*, task: TaskHistory) -> TaskHistory:
         if changed:
             credits_refund(task=task, note="Refund: cancelled before it started")
             metrics.task_cancelled(task)
+            _announce(task)
         elif task.status != Status.CANCELLED:
             raise TaskStateError(f"The task is {task.status} and can no longer be cancelled.")
     return task

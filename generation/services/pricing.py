@@ -9,10 +9,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from ..task_types import spec_for
+
 
 def task_price(*, task_type: str, image_provider: str, count: int = 1) -> int:
     costs = settings.AICEPS_TASK_COSTS or {}
-    for key in (f"{image_provider}:{task_type}", image_provider, task_type, "default"):
+    type_key = spec_for(task_type).key
+    for key in (f"{image_provider}:{type_key}", image_provider, type_key, "default"):
         if key in costs:
             value = costs[key]
             break

@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from ..live.publish import task_changed
 from ..models import TaskHistory
 from .lifecycle import enqueue_task, task_fail
 
@@ -25,7 +26,7 @@ def tasks_reap_stuck(*, now=None) -> dict[str, int]:
     now = now or timezone.now()
     requeued = failed = 0
     expired = TaskHistory.objects.filter(status=Status.PROCESSING, lease_expires_at__lt=now)
-    for task in expired.only("pk", "attempts", "user_id"):
+    for task in expired.only("pk", "attempts", "user_id", "image_provider"):
         if task.attempts >= settings.AICEPS_TASK_MAX_ATTEMPTS:
             if task_fail(
                 task=task,
@@ -45,15 +46,16 @@ def tasks_reap_stuck(*, now=None) -> dict[str, int]:
             updated_at=now,
         )
         if reset:
-            enqueue_task(str(task.pk))
+            task_changed(task.pk, status=Status.PENDING, stage=TaskHistory.Stage.QUEUED)
+            enqueue_task(task)
             requeued += 1
     forgotten = TaskHistory.objects.filter(
         status=Status.PENDING,
         updated_at__lt=now - timedelta(seconds=settings.AICEPS_TASK_LEASE_SECONDS),
     )
-    for task in forgotten.only("pk"):
+    for task in forgotten.only("pk", "image_provider"):
         if TaskHistory.objects.filter(pk=task.pk, status=Status.PENDING).update(updated_at=now):
-            enqueue_task(str(task.pk))
+            enqueue_task(task)
             requeued += 1
     if requeued or failed:
         logger.warning("reaped stuck tasks", extra={"requeued": requeued, "failed": failed})

@@ -9,16 +9,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from aiceps import metrics
-from aiceps.logging import log_context
+from core import metrics
+from core.errors import DomainError
+from core.logging import log_context
+from core.retry import RetryPolicy
 
-from ..imaging import decode_image, encode_image, prepare_for_model
+from ..files import TaskFiles
+from ..imaging import decode_image, encode_image
+from ..live.publish import task_changed
 from ..models import TaskHistory
-from ..pipeline import Pipeline, PipelineInput, PipelineResult, RetryPolicy, StageRecord
-from ..providers.base import PromptPlan, PromptResult, ProviderError, TaskType
+from ..pipeline import Pipeline, PipelineResult, StageRecord
+from ..providers.base import PromptPlan, PromptResult, ProviderError
 from ..providers.registry import get_image_provider, get_prompt_writer
-from ..storage_batch import read_many, store_many
+from ..storage_batch import store_many
 from .lifecycle import task_claim, task_complete, task_fail, task_set_stage
+from .progress import ProgressRecorder
+from .task_inputs import pipeline_input
 
 logger = logging.getLogger(__name__)
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
@@ -51,16 +57,25 @@ def _run(task_id) -> TaskHistory | None:
         storing = time.perf_counter()
         fields = _store_results(task, result)
         fields["storage_time_ms"] = round((time.perf_counter() - storing) * 1000)
-    except ProviderError as error:
-        metrics.provider_error(error)
-        task_fail(task=task, code=error.code, message=error.message)
+    except DomainError as error:  # a provider's, or an input that failed to decode
+        if isinstance(error, ProviderError):
+            metrics.provider_error(error)
+        task_fail(
+            task=task,
+            code=error.code,
+            message=error.message,
+            status=422 if error.status < 500 else error.status,
+            detail=error.detail,
+        )
         return _reload(task)
     except Exception as exc:  # a bug must not leave the task stuck or the credits taken
         logger.exception("task crashed", extra={"task_id": str(task.pk)})
         task_fail(
             task=task,
             code="internal_error",
-            message=f"AicePS failed while running the task ({type(exc).__name__}).",
+            message="AicePS failed while running the task; the credits were refunded.",
+            status=500,
+            detail=f"{type(exc).__name__}: {exc}"[:2000],
         )
         return _reload(task)
     fields["generation_time_ms"] = round((time.perf_counter() - started) * 1000)
@@ -72,28 +87,6 @@ def _run(task_id) -> TaskHistory | None:
 def _reload(task: TaskHistory) -> TaskHistory:
     task.refresh_from_db()
     return task
-
-
-def _pipeline_input(task: TaskHistory) -> PipelineInput:
-    extra = task.extra_files or {}
-    names = [task.original_image.name, *extra.get("sources", [])] if task.original_image else []
-    if extra.get("mask"):
-        names.append(extra["mask"])
-    prepared = [prepare_for_model(data) for data in read_many(names)]
-    mask = prepared.pop() if extra.get("mask") else None
-    images = tuple(prepared)
-    params = task.parameters or {}
-    hotspot = (int(params["x"]), int(params["y"])) if "x" in params and "y" in params else None
-    return PipelineInput(
-        instruction=task.prompt,
-        task_type=TaskType(task.task_type),
-        images=images,
-        mask=mask,
-        aspect_ratio=task.aspect_ratio or None,
-        hotspot=hotspot,
-        count=int(params.get("n", 1) or 1),
-        size=params.get("size") or None,
-    )
 
 
 def cached_prompt_for(task: TaskHistory) -> PromptResult | None:
@@ -124,17 +117,14 @@ def _run_pipeline(task: TaskHistory) -> PipelineResult:
     pipeline = Pipeline(
         prompt_writer=get_prompt_writer(task.prompt_writer),
         image_provider=get_image_provider(task.image_provider),
-        retry=RetryPolicy(
-            max_attempts=settings.AICEPS_PROVIDER_MAX_ATTEMPTS,
-            backoff_seconds=settings.AICEPS_PROVIDER_BACKOFF_SECONDS,
-            max_backoff_seconds=settings.AICEPS_PROVIDER_MAX_BACKOFF_SECONDS,
-        ),
+        retry=RetryPolicy.from_settings(),
     )
     return pipeline.run(
-        _pipeline_input(task),
+        pipeline_input(task),
         cached_prompt=cached_prompt_for(task),
         on_stage=lambda stage: task_set_stage(task=task, stage=stage),
         on_prompt=lambda prompt, stage: _record_prompt(task, prompt, stage),
+        on_progress=ProgressRecorder(task),
     )
 
 
@@ -150,18 +140,21 @@ def _record_prompt(task: TaskHistory, prompt: PromptResult, stage: StageRecord) 
         prompt_tokens=stage.tokens,
         tokens_used=stage.tokens,
         prompt_time_ms=stage.duration_ms,
+        updated_at=timezone.now(),
     )
+    task_changed(task.pk, status=task.status, stage=task.stage)
 
 
 def _store_results(task: TaskHistory, result: PipelineResult) -> dict:
     wanted = FORMATS.get(str((task.parameters or {}).get("output_format", "")).lower())
+    keys = TaskFiles(task)
     files = []
     for position, image in enumerate(result.image.images, start=1):
         data, mime = image.data, image.mime_type
         if wanted and wanted[1] != mime:
             data, mime = encode_image(decode_image(data), format=wanted[0]), wanted[1]
         ext = EXTENSIONS.get(mime, "png")
-        files.append((f"task-history/{task.user_id}/{task.pk}/generated-{position}.{ext}", data))
+        files.append((keys.output_key(position, ext), data))
     saved = store_many(files)
     names = [file.name for file in saved]
     fallback = task.storage_fallback or any(file.fallback for file in saved)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from ..files import TaskFiles
 from ..models import TaskHistory
 from ..storage import (
     CACHE_DIR,
@@ -22,7 +23,6 @@ from ..storage import (
     primary_storage,
     read_local,
     save_exact,
-    task_file_names,
     uses_remote_storage,
 )
 
@@ -44,7 +44,7 @@ def storage_reupload_pending(*, limit: int = 200) -> int:
     tasks = TaskHistory.objects.filter(storage_fallback=True).order_by("created_at")[:limit]
     for task in tasks:
         try:
-            for name in task_file_names(task):
+            for name in TaskFiles(task).all():
                 data = read_local(local, name)
                 if data is None:
                     continue

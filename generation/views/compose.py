@@ -11,24 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import credits_balance
-from accounts.services import InsufficientCreditsError
+from core.errors import DomainError
 
-from ..forms import (
-    ASPECT_RATIO_LABELS,
-    MAX_IMAGES,
-    TASK_TYPE_HELP,
-    GenerationForm,
-    images_needed,
-)
-from ..imaging import ImageError, UploadedImage, read_upload
+from .. import task_types
+from ..files import TaskFiles
+from ..forms import ASPECT_RATIO_LABELS, GenerationForm
+from ..imaging import ImageError, UploadedImage, inspect_upload
 from ..models import PromptTemplate, TaskHistory
-from ..providers.base import Capabilities, ProviderError
-from ..providers.registry import get_image_provider, resolve_name
+from ..providers.base import Capabilities
+from ..providers.registry import capabilities_of, resolve_name
 from ..selectors import task_get
-from ..services import TaskError, TaskInput, task_create, task_price
+from ..services import TaskInput, task_create, task_price
 from ..storage import read_bytes
 from . import staging
-from .messages import image_error_message, insufficient_credits_message
+from .messages import image_error_message, page_message
 
 TaskType = TaskHistory.TaskType
 
@@ -65,37 +61,27 @@ def _submit(request):
     user = request.user
     form = GenerationForm(request.POST)
     errors: list[str] = []
+    codes: list[str] = []
     kept: list[staging.KeptImage] = []
-    for ref in list(dict.fromkeys(request.POST.getlist("kept")))[:MAX_IMAGES]:
+    for ref in list(dict.fromkeys(request.POST.getlist("kept")))[: task_types.MAX_IMAGES]:
         try:
             kept.append(staging.resolve(user, ref))
         except staging.KeptImageError:
             errors.append(
                 _("A photo you added earlier is no longer available. Please add it again.")
             )
+            codes.append("kept_image_gone")
     new: list[UploadedImage] = []
     for upload in request.FILES.getlist("images"):
         try:
             if upload.size > settings.AICEPS_MAX_UPLOAD_BYTES:
                 raise ImageError("file_too_large", "", status=413)
-            new.append(read_upload(upload.read()))
+            new.append(inspect_upload(upload.read()))
         except ImageError as exc:
             errors.append(image_error_message(upload.name, exc))
+            codes.append(exc.code)
     images = [item.image for item in kept] + new
     status = 400
-    if form.is_valid():
-        task_type = form.cleaned_data["task_type"]
-        offer = Offer.current()
-        if not offer.available(task_type):
-            errors.append(
-                _("“%(type)s” is not available on this server: its image model cannot do it.")
-                % {"type": TaskType(task_type).label}
-            )
-        errors += _image_count_errors(task_type, len(images), bool(errors), offer.max_inputs)
-        if task_type == TaskType.TEXT_TO_IMAGE:
-            images = []
-        elif task_type == TaskType.HOTSPOT and images:
-            errors += _hotspot_errors(form, images[0])
     if form.is_valid() and not errors:
         data = TaskInput(
             prompt=form.cleaned_data["prompt"],
@@ -106,84 +92,50 @@ def _submit(request):
         )
         try:
             creation = task_create(user=user, data=data, source="web")
-        except InsufficientCreditsError as exc:
-            errors.append(insufficient_credits_message(exc))
-            status = 402
-        except (TaskError, ProviderError) as exc:
-            errors.append(exc.message)
+        except DomainError as exc:
+            codes.append(exc.code)
+            status = 402 if exc.code == "insufficient_credits" else 400
+            message = page_message(exc)
+            if exc.param in ("prompt", "x", "y"):
+                form.add_error(exc.param, message)
+            else:
+                errors.append(message)
         else:
             staging.discard(user, [item.ref for item in kept])
             messages.success(request, _("Your task was submitted."))
             return redirect("web:task", task_id=creation.task.pk)
     kept += [staging.stage(user, image) for image in new]
-    return _render(request, form, kept, errors=errors, status=status)
-
-
-def _image_count_errors(task_type: str, count: int, had_errors: bool, max_inputs: int):
-    fewest, most = images_needed(task_type, max_inputs)
-    if task_type == TaskType.TEXT_TO_IMAGE:
-        return []  # photos are not used (the page hides them)
-    if count < fewest:
-        if had_errors:
-            return []  # the photo's own error says it all
-        if fewest == 1:
-            return [_("Please add a photo to edit.")]
-        return [_("Fusion needs at least two photos: the main one and one to blend in.")]
-    if count > most and task_type == TaskType.FUSION:
-        return [_("Please use at most %(count)d photos.") % {"count": most}]
-    if count > most:
-        return [
-            _("Only Fusion combines several photos. Remove the extra photos, or choose Fusion.")
-        ]
-    return []
-
-
-def _hotspot_errors(form: GenerationForm, image: UploadedImage) -> list[str]:
-    x, y = form.cleaned_data["x"], form.cleaned_data["y"]
-    if x >= image.width or y >= image.height:
-        return [
-            _(
-                "The point (%(x)d, %(y)d) is outside the photo (%(width)d×%(height)d pixels). "
-                "Click the photo to choose it."
-            )
-            % {"x": x, "y": y, "width": image.width, "height": image.height}
-        ]
-    return []
+    return _render(request, form, kept, errors=errors, codes=codes, status=status)
 
 
 class Offer:
-    """What the configured image provider offers: prices and the task types it can do."""
+    """What the configured image provider offers: prices and the task types it can do, read
+    from its declared capabilities (the provider is never built here)."""
 
     def __init__(self, provider: str, prices: dict[str, int], caps: Capabilities | None):
         self.provider, self.prices, self.caps = provider, prices, caps
-        self.max_inputs = caps.max_input_images if caps else MAX_IMAGES
 
     @classmethod
     def current(cls) -> Offer:
         try:
             provider = resolve_name(None, kind="image_provider")
-        except ProviderError:
-            return cls("", {}, None)
+            caps = capabilities_of(provider)
+        except DomainError:
+            return cls("", {}, None)  # task_create will say what is wrong
         prices = {
-            value: task_price(task_type=value, image_provider=provider) for value in TaskType.values
+            value: task_price(task_type=value, image_provider=provider)
+            for value, _label in task_types.choices()
         }
-        try:
-            caps = get_image_provider(provider).capabilities
-        except ProviderError:
-            caps = None  # task_create will say what is wrong
         return cls(provider, prices, caps)
 
     def available(self, task_type: str) -> bool:
-        if self.caps is None:
-            return True
-        if task_type == TaskType.TEXT_TO_IMAGE:
-            return self.caps.text_to_image
-        if task_type == TaskType.FUSION:
-            return self.caps.edit and self.caps.max_input_images >= 2
-        return self.caps.edit
+        return self.caps is None or task_types.provider_can(self.caps, task_type)
+
+    def images(self, task_type: str) -> tuple[int, int]:
+        return task_types.image_range(task_type, self.caps)
 
 
-def _render(request, form, kept, *, errors=(), status: int = 200) -> HttpResponse:
+def _render(request, form, kept, *, errors=(), codes=(), status: int = 200) -> HttpResponse:
     offer = Offer.current()
     prices = offer.prices
     templates = [
@@ -191,46 +143,46 @@ def _render(request, form, kept, *, errors=(), status: int = 200) -> HttpRespons
         for item in PromptTemplate.objects.filter(is_active=True)
         if offer.available(item.task_type)
     ]
-    task_types = [
+    types = [
         {
-            "value": value,
-            "label": label,
-            "help": TASK_TYPE_HELP.get(value, ""),
-            "price": prices.get(value),
-            "needs": images_needed(value, offer.max_inputs),
-            "available": offer.available(value),
+            "value": spec.value.value,
+            "label": str(spec.label),
+            "help": str(spec.help),
+            "price": prices.get(spec.value.value),
+            "needs": offer.images(spec.value),
+            "available": offer.available(spec.value),
         }
-        for value, label in TaskType.choices
+        for spec in task_types.SPECS.values()
     ]
+    most = max((item["needs"][1] for item in types if item["available"]), default=1)
     context = {
         "form": form,
         "kept": kept,
         "errors": errors,
+        "error_codes": " ".join(codes),
         "templates": templates,
-        "task_types": task_types,
+        "task_types": types,
         "prices": prices,
         "image_provider": offer.provider,
         "balance": credits_balance(user=request.user),
-        "max_images": images_needed(TaskType.FUSION, offer.max_inputs)[1],
+        "max_images": most,
         "max_upload_mb": settings.AICEPS_MAX_UPLOAD_BYTES // (1024 * 1024),
         "aspect_ratio_labels": ASPECT_RATIO_LABELS,
         "selected_price": prices.get(form["task_type"].value() or TaskType.EDIT),
         "page_data": {
             "prices": prices,
-            "maxImages": max(1, images_needed(TaskType.FUSION, offer.max_inputs)[1]),
-            "needs": {item["value"]: item["needs"] for item in task_types},
+            "maxImages": max(1, most),
+            "needs": {item["value"]: item["needs"] for item in types},
             "strings": {
                 "credit": _("%(count)d credit"),
                 "credits": _("%(count)d credits"),
                 "remove": _("Remove photo %(n)s"),
                 "photo": _("Photo %(n)s"),
-                "tooMany": _("Please use at most %(count)d photos.")
-                % {"count": max(1, images_needed(TaskType.FUSION, offer.max_inputs)[1])},
+                "tooMany": _("Please use at most %(count)d photos.") % {"count": max(1, most)},
                 "notImage": _("%(name)s is not a JPEG, PNG, WebP or GIF image."),
                 "tooBig": _("%(name)s is larger than the %(limit)s MB limit."),
                 "onlyFusion": _(
-                    "Only Fusion combines several photos. Remove the extra photos, or choose "
-                    "Fusion."
+                    "This task takes one photo. Remove the extra photos, or choose Fusion."
                 ),
             },
             "maxBytes": settings.AICEPS_MAX_UPLOAD_BYTES,
@@ -248,8 +200,8 @@ def task_rerun(request, task_id):
         raise Http404
     try:
         images = tuple(staging.resolve(request.user, ref).image for ref in staging.task_refs(task))
-        mask_name = (task.extra_files or {}).get("mask")
-        mask = read_upload(read_bytes(mask_name)) if mask_name else None
+        mask_name = TaskFiles(task).mask
+        mask = inspect_upload(read_bytes(mask_name)) if mask_name else None
     except (staging.KeptImageError, ImageError, OSError):
         messages.error(request, _("The photos of this task are no longer available."))
         return redirect("web:task", task_id=task.pk)
@@ -263,11 +215,8 @@ def task_rerun(request, task_id):
     )
     try:
         creation = task_create(user=request.user, data=data, source="web")
-    except InsufficientCreditsError as exc:
-        messages.error(request, insufficient_credits_message(exc))
-        return redirect("web:task", task_id=task.pk)
-    except (TaskError, ProviderError) as exc:
-        messages.error(request, exc.message)
+    except DomainError as exc:
+        messages.error(request, page_message(exc))
         return redirect("web:task", task_id=task.pk)
     messages.success(request, _("The task was submitted again."))
     return redirect("web:task", task_id=creation.task.pk)
@@ -282,7 +231,12 @@ def staged_image(request, name: str):
         data = read_bytes(staging.staged_key(request.user, name))
     except Exception as exc:  # missing, on disk or S3
         raise Http404 from exc
-    content_type = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+    content_type = {
+        "png": "image/png",
+        "jpg": "image/jpeg",
+        "webp": "image/webp",
+        "gif": "image/gif",
+    }
     response = HttpResponse(data, content_type=content_type[name.rsplit(".", 1)[1]])
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"

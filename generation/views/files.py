@@ -8,20 +8,8 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404
 from django.views.decorators.http import require_safe
 
+from ..files import owner_of_key
 from ..storage import is_served_locally, open_local, signature_is_valid
-
-
-def _owner_id(key: str) -> str | None:
-    """The owner's id from ``task-history/{user}/{task}/{file}``; None for anything else
-    (``..``, ``.``, empty parts, absolute paths, backslashes, NUL bytes)."""
-    if "\\" in key or "\x00" in key:
-        return None
-    parts = key.split("/")
-    if len(parts) != 4 or parts[0] != "task-history" or not parts[1].isdigit():
-        return None
-    if any(part in ("", ".", "..") for part in parts):
-        return None
-    return parts[1]
 
 
 @require_safe
@@ -29,7 +17,7 @@ def serve_task_file(request, key: str):
     """A signed, unexpired link, or the owner's (or staff's) session, may read the file.
 
     Everyone else gets 404, so nobody learns which files exist."""
-    owner = _owner_id(key)
+    owner = owner_of_key(key)
     if owner is None or not is_served_locally(key):
         raise Http404
     signed = signature_is_valid(key, request.GET.get("expires"), request.GET.get("signature"))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.services import InsufficientCreditsError
+from core.errors import DomainError
 
 from ..imaging import ImageError
 
@@ -47,3 +48,34 @@ def insufficient_credits_message(error: InsufficientCreditsError) -> str:
         "Not enough credits: this task costs %(required)d and you have %(available)d. "
         "Nothing was charged. Ask an administrator for more credits."
     ) % {"required": error.required_credits, "available": error.available_credits}
+
+
+def page_message(error: DomainError) -> str:
+    """A refusal of ``task_create`` (or the ledger) as the pages say it, in the user's
+    language; errors without a page wording keep their own message."""
+    extra = error.extra
+    if isinstance(error, InsufficientCreditsError):
+        return insufficient_credits_message(error)
+    if isinstance(error, ImageError):
+        return str(IMAGE_ERRORS.get(error.code, error.message))
+    if error.code == "missing_image":
+        if error.message.startswith("Send an image"):
+            return _("Please add a photo to edit.")
+        return _("Fusion needs at least two photos: the main one and one to blend in.")
+    if error.code == "too_many_images":
+        most = extra.get("max_images", 1)
+        if most == 1:
+            return _("This task takes one photo. Remove the extra photos, or choose Fusion.")
+        return _("Please use at most %(count)d photos.") % {"count": most}
+    if error.code == "missing_prompt":
+        return _("Please write an instruction, or pick a template.")
+    if error.code == "missing_hotspot":
+        return _("Click the photo to choose the point to edit.")
+    if error.code == "hotspot_outside_image":
+        return _(
+            "The point is outside the photo (%(width)d×%(height)d pixels). "
+            "Click the photo to choose it."
+        ) % {"width": extra.get("width", 0), "height": extra.get("height", 0)}
+    if error.code == "unsupported_task":
+        return _("This task is not available on this server: its image model cannot do it.")
+    return error.message

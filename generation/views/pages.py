@@ -10,16 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import credits_balance, credits_ledger
 
+from ..files import TaskFiles
 from ..forms import HistoryFilterForm, SignupForm
 from ..models import TaskHistory, TaskStatistics
-from ..selectors import statistics_for, task_get, task_image_urls, task_list
+from ..presenters import elapsed_ms, task_page_payload
+from ..selectors import statistics_for, task_get, task_list
 from ..services import TaskStateError, task_cancel
 from .charts import statistics_charts
 
@@ -37,51 +38,6 @@ def _own_task(request, task_id) -> TaskHistory:
     if task is None:
         raise Http404
     return task
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _elapsed_ms(task: TaskHistory) -> int:
-    start = task.started_at or task.created_at
-    end = task.completed_at or timezone.now()
-    return max(0, round((end - start).total_seconds() * 1000)) if start else 0
-
-
-def task_status_payload(task: TaskHistory) -> dict:
-    """The same fields as ``GET /api/v1/tasks/<id>``, plus what the page shows."""
-    error = None
-    if task.status in (TaskHistory.Status.FAILED, TaskHistory.Status.CANCELLED):
-        error = {"code": task.error_code or task.status, "message": task.error_message}
-    return {
-        "id": str(task.pk),
-        "status": task.status,
-        "stage": task.stage,
-        "task_type": task.task_type,
-        "prompt": task.prompt,
-        "professional_prompt": task.professional_prompt,
-        "aspect_ratio": task.aspect_ratio,
-        **{
-            key: value for key, value in task_image_urls(task).items() if key != "source_image_urls"
-        },
-        "credits_deducted": task.credits_deducted,
-        "tokens_used": task.tokens_used,
-        "error": error,
-        "timings": {
-            "prompt_ms": task.prompt_time_ms,
-            "image_ms": task.image_time_ms,
-            "storage_ms": task.storage_time_ms,
-            "total_ms": task.generation_time_ms,
-        },
-        "created_at": _iso(task.created_at),
-        "started_at": _iso(task.started_at),
-        "completed_at": _iso(task.completed_at),
-        "status_label": str(task.get_status_display()),
-        "stage_label": str(task.get_stage_display()),
-        "is_final": task.is_final,
-        "elapsed_ms": _elapsed_ms(task),
-    }
 
 
 def _stage_steps(task: TaskHistory) -> list[dict]:
@@ -104,13 +60,13 @@ def task_detail(request, task_id):
     refunded = sum(row.amount for row in ledger if row.amount > 0)
     context = {
         "task": task,
-        "urls": task_image_urls(task),
+        "urls": TaskFiles(task).urls(),
         "steps": _stage_steps(task),
         "labels": {
             "stage": {stage.value: str(stage.label) for stage in STAGES},
             "status": {value: str(label) for value, label in TaskHistory.Status.choices},
         },
-        "elapsed_ms": _elapsed_ms(task),
+        "elapsed_ms": elapsed_ms(task),
         "ledger": ledger,
         "refunded": refunded,
         "hotspot": task.parameters if task.task_type == TaskHistory.TaskType.HOTSPOT else None,
@@ -126,7 +82,7 @@ def task_status(request, task_id):
             {"error": {"code": "not_authenticated", "message": _("Please sign in again.")}},
             status=401,
         )
-    return JsonResponse(task_status_payload(_own_task(request, task_id)))
+    return JsonResponse(task_page_payload(_own_task(request, task_id)))
 
 
 @login_required
@@ -155,7 +111,7 @@ def history(request):
     page = Paginator(tasks, 20).get_page(request.GET.get("page"))
     rows = []
     for task in page.object_list:
-        urls = task_image_urls(task)
+        urls = TaskFiles(task).urls()
         rows.append(
             {"task": task, "thumb": urls["generated_image_url"] or urls["original_image_url"]}
         )

@@ -22,7 +22,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from ..imaging import UploadedImage, read_upload
+from ..files import TaskFiles
+from ..imaging import UploadedImage, inspect_upload
 from ..models import TaskHistory
 from ..selectors import task_get
 from ..storage import delete_file, file_url, primary_storage, read_bytes, store_bytes
@@ -30,7 +31,7 @@ from ..storage import delete_file, file_url, primary_storage, read_bytes, store_
 logger = logging.getLogger(__name__)
 KEEP_FOR = timedelta(days=1)  # staged photos of abandoned forms are removed after this
 
-STAGED_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
+STAGED_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|gif)$")
 TASK_REF = re.compile(r"^t:([0-9a-f-]{36}):([0-3])$")
 
 
@@ -57,9 +58,7 @@ def stage(user, image: UploadedImage) -> KeptImage:
 
 
 def task_input_names(task: TaskHistory) -> list[str]:
-    if not task.original_image:
-        return []
-    return [task.original_image.name, *(task.extra_files or {}).get("sources", [])]
+    return TaskFiles(task).inputs
 
 
 def task_refs(task: TaskHistory) -> list[str]:
@@ -91,7 +90,7 @@ def resolve(user, ref: str) -> KeptImage:
             url = file_url(names[index])
         else:
             raise KeptImageError(ref)
-        return KeptImage(ref, url, read_upload(data))
+        return KeptImage(ref, url, inspect_upload(data))
     except KeptImageError:
         raise
     except Exception as exc:  # a missing or unreadable file (disk or S3), a damaged image

@@ -200,7 +200,7 @@ def _more_of_the_new_page(page, base, photo, folder) -> None:
     assert page.input_value("#id_prompt") == "Turn the photo into an oil painting"
     page.click("details.library summary")
     _shoot(page, folder, "en-new-templates")
-    page.check("#task-type-filter")
+    page.check("#task-type-edit")
     page.fill("#id_prompt", "")
     page.click("#submit-button")
     page.wait_for_selector("#form-errors")

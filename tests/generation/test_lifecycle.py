@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.selectors import credits_balance, credits_ledger_sum
+from core.errors import ValidationError
 from generation.imaging import read_upload
 from generation.models import TaskHistory
 from generation.services import (
@@ -86,7 +87,8 @@ def test_reaper_requeues_a_task_whose_worker_vanished(user, django_capture_on_co
     TaskHistory.objects.filter(pk=task.pk).update(
         lease_expires_at=timezone.now() - timedelta(seconds=1)
     )
-    assert tasks_reap_stuck() == {"requeued": 1, "failed": 0}
+    with django_capture_on_commit_callbacks(execute=True):  # the queue hand-off waits for it
+        assert tasks_reap_stuck() == {"requeued": 1, "failed": 0}
     task.refresh_from_db()
     # The queue runs inline in tests, so the re-queued task has run to completion.
     assert task.status == "completed"
@@ -115,23 +117,25 @@ def test_reaper_leaves_live_tasks_alone(user):
     assert task.status == "processing"
 
 
-def test_reaper_requeues_a_pending_task_whose_job_was_lost(user, settings):
+def test_reaper_requeues_a_pending_task_whose_job_was_lost(
+    user, settings, django_capture_on_commit_callbacks
+):
     task = create(user)
     TaskHistory.objects.filter(pk=task.pk).update(
         updated_at=timezone.now() - timedelta(seconds=settings.AICEPS_TASK_LEASE_SECONDS + 5)
     )
-    assert tasks_reap_stuck()["requeued"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks_reap_stuck()["requeued"] == 1
     task.refresh_from_db()
     assert task.status == "completed"
 
 
 def test_unknown_provider_is_refused_before_charging(user):
     data = TaskInput(prompt="x", images=(read_upload(make_photo()),), image_provider="nope")
-    from generation.providers.base import ProviderError
 
-    with pytest.raises(ProviderError) as caught:
+    with pytest.raises(ValidationError) as caught:
         task_create(user=user, data=data, enqueue=False)
-    assert caught.value.code == "unknown_provider"
+    assert (caught.value.code, caught.value.param) == ("unknown_provider", "image_provider")
     assert credits_balance(user=user) == 10
     assert TaskHistory.objects.count() == 0
 

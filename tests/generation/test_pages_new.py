@@ -105,7 +105,7 @@ def test_a_good_photo_is_kept_when_another_is_bad(signed_in):
 
 
 def test_missing_instruction_and_photo_are_explained(signed_in):
-    response = submit(signed_in, prompt="   ")
+    response = submit(signed_in, task_type="edit", prompt="   ")
     html = response.content.decode()
     assert response.status_code == 400
     assert "Please write an instruction" in html
@@ -132,7 +132,7 @@ def test_photo_counts_per_task_type(signed_in):
     response = submit(signed_in, task_type="fusion", prompt="blend", images=[photo()])
     assert "Fusion needs at least two photos" in response.content.decode()
     response = submit(signed_in, images=[photo(), photo("b.jpg")])
-    assert "Only Fusion combines several photos" in response.content.decode()
+    assert "This task takes one photo" in response.content.decode()
     response = submit(
         signed_in,
         task_type="fusion",

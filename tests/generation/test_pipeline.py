@@ -10,7 +10,6 @@ from generation.providers.base import (
     PromptResult,
     PromptWriter,
     ProviderError,
-    TaskType,
 )
 
 PHOTO = InputImage(data=b"input-bytes", mime_type="image/png", width=4, height=4)
@@ -158,13 +157,3 @@ def test_empty_prompt_is_an_error():
             PipelineInput(instruction="x", images=(PHOTO,))
         )
     assert caught.value.code == "empty_prompt"
-
-
-def test_capabilities_are_checked_before_any_call():
-    writer = ScriptedWriter("p")
-    with pytest.raises(ProviderError) as caught:
-        make(writer, ScriptedProvider(result()), []).run(
-            PipelineInput(instruction="a cat", task_type=TaskType.TEXT_TO_IMAGE)
-        )
-    assert caught.value.code == "unsupported_task"
-    assert writer.requests == []

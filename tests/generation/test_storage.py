@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from generation import storage
-from generation.models import TaskHistory
 from generation.services.storage_jobs import storage_prune_cache, storage_reupload_pending
 from generation.storage import (
     delete_file,
@@ -19,7 +18,6 @@ from generation.storage import (
     read_bytes,
     signature_is_valid,
     store_bytes,
-    task_file_names,
     uses_remote_storage,
 )
 
@@ -184,27 +182,6 @@ def test_path_traversal_is_404(client, user, media_root, tmp_path):
         for url in (f"/files/{key}", f"/files/{key}?expires={expires}&signature={signature}"):
             response = client.get(url)
             assert response.status_code == 404, (url, response.status_code)
-
-
-def test_task_file_names_lists_every_key_once():
-    task = TaskHistory(
-        original_image="k/original.jpg",
-        generated_image="k/generated-1.png",
-        extra_files={
-            "sources": ["k/source-2.jpg"],
-            "mask": "k/mask.png",
-            "generated": ["k/generated-1.png", "k/generated-2.png"],
-        },
-    )
-
-    assert task_file_names(task) == [
-        "k/original.jpg",
-        "k/generated-1.png",
-        "k/source-2.jpg",
-        "k/generated-2.png",
-        "k/mask.png",
-    ]
-    assert task_file_names(TaskHistory()) == []
 
 
 def test_file_url_of_nothing_is_empty():

@@ -102,6 +102,7 @@ def test_redis_broker_and_the_reaper_recover_a_lost_job(user, settings, monkeypa
         "AICEPS_TASK_LEASE_SECONDS": "5",
     }
     settings.AICEPS_TASK_LEASE_SECONDS = 5
+    settings.AICEPS_QUEUE_NAME = name  # the queue this process hands tasks to
     task = submit(user)
     worker = Worker(**env).start()
     try:

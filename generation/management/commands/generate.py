@@ -11,11 +11,12 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from accounts.services import InsufficientCreditsError
-from generation.imaging import ImageError, read_upload
+from core.errors import DomainError
+from generation import task_types
+from generation.files import TaskFiles
+from generation.imaging import inspect_upload
 from generation.models import TaskHistory
-from generation.providers.base import ProviderError
-from generation.selectors import task_seed_payload
+from generation.presenters import task_seed_payload
 from generation.services import TaskInput, task_create, task_run
 from generation.storage import fallback_storage, is_served_locally, read_bytes, uses_remote_storage
 
@@ -35,8 +36,10 @@ class Command(BaseCommand):
             "--image-provider", default=None, help="auto, gemini, openai, diffusers, offline"
         )
         parser.add_argument(
-            "--task-type", default=TaskHistory.TaskType.EDIT, choices=TaskHistory.TaskType.values
+            "--task-type", default="edit", choices=[value for value, _ in task_types.choices()]
         )
+        parser.add_argument("--x", default=None, help="Hotspot x: pixels, or a fraction (0-1).")
+        parser.add_argument("--y", default=None, help="Hotspot y: pixels, or a fraction (0-1).")
         parser.add_argument("--aspect-ratio", default="", help="1:1, 16:9, 9:16, 4:3 or 3:4")
         parser.add_argument(
             "--image2",
@@ -49,7 +52,7 @@ class Command(BaseCommand):
         output_dir = Path(options["output_dir"] or settings.AICEPS_OUTPUT_DIR).resolve()
         try:
             payload = self._generate(options, output_dir)
-        except (ImageError, ProviderError, InsufficientCreditsError, CommandError) as error:
+        except (DomainError, CommandError) as error:
             payload = {
                 "success": False,
                 "message": str(getattr(error, "message", error)),
@@ -67,7 +70,7 @@ class Command(BaseCommand):
         images = []
         for path in paths:
             try:
-                images.append(read_upload(Path(path).read_bytes()))
+                images.append(inspect_upload(Path(path).read_bytes()))
             except OSError as exc:
                 raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
         self._progress("stage 0/2: stored the input")
@@ -78,6 +81,7 @@ class Command(BaseCommand):
                 task_type=options["task_type"],
                 images=tuple(images),
                 aspect_ratio=options["aspect_ratio"],
+                parameters={key: options[key] for key in ("x", "y") if options[key] is not None},
                 prompt_writer=options["prompt_writer"],
                 image_provider=options["image_provider"],
             ),
@@ -100,7 +104,7 @@ class Command(BaseCommand):
         if task.status == TaskHistory.Status.COMPLETED:
             output_dir.mkdir(parents=True, exist_ok=True)
             written = []
-            for name in (task.extra_files or {}).get("generated", [task.generated_image.name]):
+            for name in TaskFiles(task).generated:
                 target = output_dir / f"{task.pk}-{Path(name).name}"
                 target.write_bytes(read_bytes(name))
                 written.append(str(target))

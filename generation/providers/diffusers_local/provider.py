@@ -56,7 +56,25 @@ class DiffusersImageProvider(ImageProvider):
     """
 
     name = PROVIDER
+    title = "a local diffusers model"
+    setup = "install the [local] extra and set AICEPS_DIFFUSERS_MODEL"
+    queue_group = "local"  # torch and a GPU: only workers of the local-model queue run it
     capabilities = Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=1)
+
+    @classmethod
+    def is_configured(cls) -> bool:
+        from django.conf import settings
+
+        return bool(settings.AICEPS_DIFFUSERS_MODEL)
+
+    @classmethod
+    def configured_capabilities(cls) -> Capabilities:
+        """From the model's ``model_index.json`` alone: neither torch nor the weights load."""
+        from django.conf import settings
+
+        model = settings.AICEPS_DIFFUSERS_MODEL
+        family = family_for(runtime.read_class_name(model)) if model else None
+        return cls._capabilities(family) if family is not None else cls.capabilities
 
     def __init__(
         self,

@@ -1,20 +1,24 @@
-/* Task page: while the task runs, poll its status and show the stage and elapsed time;
-   when it ends, reload the page so the server renders the result. */
+/* Task page: while the task runs, follow its events (server-sent, one connection) and show
+   the stage, the progress inside it and a preview; poll status.json only when events are
+   unavailable. When the task ends, reload the page so the server renders the result. */
 (function () {
   "use strict";
   var live = document.getElementById("live-status");
   if (!live) return;
-  var url = live.getAttribute("data-status-url");
+  var statusUrl = live.getAttribute("data-status-url");
+  var eventsUrl = live.getAttribute("data-events-url");
   var labels = JSON.parse(document.getElementById("task-labels").textContent);
   var stageLine = document.getElementById("stage-line");
+  var progressLine = document.getElementById("progress-line");
+  var preview = document.getElementById("progress-preview");
   var elapsedEl = document.getElementById("elapsed");
   var steps = document.querySelectorAll("#stages li");
   var order = Array.prototype.map.call(steps, function (li) { return li.getAttribute("data-stage"); });
   var elapsed = parseInt(live.getAttribute("data-elapsed-ms"), 10) || 0;
   var measuredAt = Date.now();
   var lastStage = null;
-  var delay = 1000;
   var failures = 0;
+  var finished = false;
 
   function formatSeconds(ms) {
     var seconds = ms / 1000;
@@ -23,6 +27,21 @@
 
   function tick() {
     elapsedEl.textContent = formatSeconds(elapsed + (Date.now() - measuredAt));
+  }
+
+  function showProgress(progress) {
+    if (!progress) {
+      progressLine.hidden = true;
+      return;
+    }
+    var text = progress.phase || "";
+    if (progress.step && progress.steps) text += " · " + progress.step + " / " + progress.steps;
+    progressLine.textContent = text;
+    progressLine.hidden = !text;
+    if (progress.preview_url && preview.getAttribute("src") !== progress.preview_url) {
+      preview.src = progress.preview_url;
+      preview.hidden = false;
+    }
   }
 
   function show(state) {
@@ -40,13 +59,21 @@
         (labels.stage[state.stage] || state.stage);
       lastStage = state.stage;
     }
+    showProgress(state.progress);
+    if (state.is_final) finish();
+  }
+
+  function finish() {
+    if (finished) return;
+    finished = true;
+    window.location.reload();
   }
 
   function poll() {
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch(statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (response.status === 401 || response.status === 404) {
-          window.location.reload();
+          finish();
           throw new Error("gone");
         }
         if (!response.ok) throw new Error("HTTP " + response.status);
@@ -55,19 +82,44 @@
       .then(function (state) {
         failures = 0;
         show(state);
-        if (state.is_final) {
-          window.location.reload();
-        } else {
-          window.setTimeout(poll, delay);
-        }
+        if (!state.is_final) window.setTimeout(poll, 1000);
       })
       .catch(function (error) {
         if (error.message === "gone") return;
         failures += 1;
-        window.setTimeout(poll, Math.min(10000, delay * Math.pow(2, failures)));
+        window.setTimeout(poll, Math.min(10000, 1000 * Math.pow(2, failures)));
       });
   }
 
+  function follow() {
+    if (!window.EventSource || !eventsUrl) {
+      window.setTimeout(poll, 500);
+      return;
+    }
+    var source = new EventSource(eventsUrl);
+    source.addEventListener("status", function (event) {
+      failures = 0;
+      show(JSON.parse(event.data));
+    });
+    source.addEventListener("end", function () {
+      source.close();
+      finish();
+    });
+    source.addEventListener("timeout", function () {
+      source.close();
+      window.setTimeout(follow, 1000);
+    });
+    source.onerror = function () {
+      // The browser reconnects by itself; after repeated errors (a 401, 404 or 429 ends the
+      // stream for good) fall back to polling.
+      failures += 1;
+      if (source.readyState === EventSource.CLOSED || failures > 3) {
+        source.close();
+        if (!finished) window.setTimeout(poll, 1000);
+      }
+    };
+  }
+
   window.setInterval(tick, 200);
-  window.setTimeout(poll, 500);
+  follow();
 })();

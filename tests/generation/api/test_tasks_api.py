@@ -7,6 +7,7 @@ from accounts.selectors import credits_balance, credits_ledger_sum
 from generation.models import TaskHistory, TaskStatistics
 from tests.conftest import make_photo
 from tests.fakes.providers import EchoPromptWriter
+from tests.fakes.sse import stream_text
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def test_insufficient_credits_is_402_and_changes_nothing(api, user, settings):
         ({"prompt": "黑白"}, 400, "missing_image"),
         ({"image": "not-a-file", "prompt": "x"}, 400, "invalid_request"),
         ({"prompt": "x", "task_type": "teleport"}, 400, "invalid_request"),
-        ({"prompt": "x", "task_type": "hotspot"}, 400, "invalid_request"),
+        ({"prompt": "x", "task_type": "hotspot"}, 400, "missing_image"),
     ],
 )
 def test_bad_input_gets_a_clear_error(api, payload, status, code):
@@ -223,7 +224,7 @@ def test_events_stream_ends_with_the_final_state(api):
     ).json()
     response = api.get(f"/api/v1/tasks/{body['id']}/events", HTTP_ACCEPT="text/event-stream")
     assert response["Content-Type"] == "text/event-stream"
-    text = b"".join(response.streaming_content).decode()
+    text = stream_text(response)
     assert "event: status" in text and '"status": "completed"' in text
     assert text.rstrip().endswith('"status": "completed"}')
 

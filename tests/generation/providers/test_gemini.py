@@ -11,6 +11,7 @@ import time
 import pytest
 from PIL import Image
 
+from generation.pipeline import Pipeline
 from generation.providers.base import (
     ASPECT_RATIOS,
     ImageRequest,
@@ -23,6 +24,7 @@ from generation.providers.gemini import GeminiImageProvider, GeminiPromptWriter
 from tests.fakes.base_server import solid_png
 from tests.fakes.fixtures import gemini_server, gemini_service  # noqa: F401
 from tests.fakes.gemini_server import SIZES, GeminiFakeServer, request_images, request_texts
+from tests.fakes.providers import EchoPromptWriter
 
 KEY = "test-gemini-key"
 
@@ -105,14 +107,32 @@ def test_count_makes_one_call_per_image(provider, gemini_server):  # noqa: F811
     assert len(gemini_server.requests) == 2
 
 
+def run_edit(provider, instruction="ciel bleu"):
+    """Stage 2 through the pipeline, which owns the one retry with the bare instruction."""
+    pipeline = Pipeline(
+        prompt_writer=EchoPromptWriter(), image_provider=provider, sleep=lambda s: None
+    )
+    return pipeline._image_stage(edit(instruction=instruction))
+
+
+def test_text_only_answer_is_a_permanent_no_image_error(provider, gemini_server):  # noqa: F811
+    gemini_server.enqueue_text("Which part of the sky do you mean?")
+    with pytest.raises(ProviderError) as info:
+        provider.generate(edit())
+    error = info.value
+    assert (error.permanent, error.code, error.provider) == (True, "no_image", "gemini")
+    assert "Which part of the sky" in error.message
+    assert len(gemini_server.requests) == 1
+
+
 def test_text_only_answer_is_retried_once_with_the_bare_instruction(provider, gemini_server):  # noqa: F811
     gemini_server.enqueue_text("Which part of the sky do you mean?")
     sent = gemini_server.enqueue_image(color=(0, 0, 255))
 
-    result = provider.generate(edit(instruction="ciel bleu"))
+    result, record = run_edit(provider, instruction="ciel bleu")
 
     assert result.images[0].data == sent
-    assert result.tokens_used == 25 + 1290
+    assert record.tokens == 1290
     first, second = gemini_server.requests
     assert request_texts(first) == ["Make the sky blue."]
     assert request_texts(second) == ["ciel bleu"]
@@ -124,7 +144,7 @@ def test_text_only_twice_is_a_permanent_no_image_error(provider, gemini_server):
     gemini_server.enqueue_text("Still no sky here.")
 
     with pytest.raises(ProviderError) as info:
-        provider.generate(edit())
+        run_edit(provider)
 
     error = info.value
     assert (error.permanent, error.code, error.provider) == (True, "no_image", "gemini")
@@ -137,7 +157,7 @@ def test_blocked_answer_is_content_blocked(provider, gemini_server):  # noqa: F8
     gemini_server.enqueue("generateContent", 200, blocked)
     gemini_server.enqueue("generateContent", 200, blocked)
     with pytest.raises(ProviderError) as info:
-        provider.generate(edit())
+        run_edit(provider)
     assert (info.value.permanent, info.value.code) == (True, "content_blocked")
     assert "PROHIBITED_CONTENT" in info.value.message
 

@@ -55,8 +55,8 @@ def edit(*images, prompt="Replace the sky with a sunset.", **kwargs) -> ImageReq
 
 
 def test_module_imports_the_real_sdk():
-    assert openai_provider.openai.__name__ == "openai"
-    assert hasattr(openai_provider.openai, "OpenAI")
+    assert openai_provider._sdk().__name__ == "openai"
+    assert hasattr(openai_provider._sdk(), "OpenAI")
 
 
 def test_edit_returns_the_image_the_server_sent(provider, openai_server):  # noqa: F811

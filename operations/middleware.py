@@ -3,7 +3,7 @@
 The line (logger ``aiceps.request``) holds the method, the URL's route pattern (never the raw
 path: ids, tokens and file keys stay out), the status, the duration in ms and the user's id
 when the request was authenticated. Nothing from headers or bodies is written. With
-``AICEPS_LOG_JSON`` the fields are JSON keys (``aiceps.logging.JsonFormatter``).
+``AICEPS_LOG_JSON`` the fields are JSON keys (``core.logging.JsonFormatter``).
 
 Put it first in ``MIDDLEWARE`` so its time covers every other middleware. It never loads the
 user: the id is read only if authentication already happened, so ``/healthz`` stays free of
@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import time
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject, empty
 
-from . import metrics
+from core import metrics
 
 logger = logging.getLogger("aiceps.request")
 UNMATCHED = "<unmatched>"
@@ -52,26 +53,44 @@ def user_id_of(request):
 
 
 class RequestMetricsMiddleware:
+    """Native in both modes: under ASGI it never hands the request to a thread (a waiting
+    answer must cost a socket, not a thread), under WSGI it is plain sync code."""
+
+    sync_capable = True
+    async_capable = True
+
     def __init__(self, get_response):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
     def __call__(self, request):
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
         started = time.perf_counter()
         response = self.get_response(request)
-        seconds = time.perf_counter() - started
-        route, method = route_of(request), method_of(request)
-        metrics.request_finished(
-            route=route, method=method, status=response.status_code, seconds=seconds
-        )
-        user_id = user_id_of(request)
-        logger.info(
-            "request",
-            extra={
-                "method": method,
-                "route": route,
-                "status": response.status_code,
-                "duration_ms": round(seconds * 1000, 1),
-                "user_id": user_id,
-            },
-        )
+        record(request, response, time.perf_counter() - started)
         return response
+
+    async def __acall__(self, request):
+        started = time.perf_counter()
+        response = await self.get_response(request)
+        record(request, response, time.perf_counter() - started)
+        return response
+
+
+def record(request, response, seconds: float) -> None:
+    route, method = route_of(request), method_of(request)
+    metrics.request_finished(
+        route=route, method=method, status=response.status_code, seconds=seconds
+    )
+    logger.info(
+        "request",
+        extra={
+            "method": method,
+            "route": route,
+            "status": response.status_code,
+            "duration_ms": round(seconds * 1000, 1),
+            "user_id": user_id_of(request),
+        },
+    )

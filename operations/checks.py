@@ -1,15 +1,8 @@
-"""Operations endpoints: ``/healthz``, ``/readyz`` and ``/metrics``.
+"""Readiness checks of the dependencies (database, file storage, queue broker), for
+``/readyz`` and the ``aiceps_dependency_up`` gauges.
 
-``/healthz``
-    The process answers; touches nothing else (no database), for a liveness probe.
-``/readyz``
-    The database, the file storage and the queue broker each answer, with their latency;
-    503 when one does not, for a readiness probe or a load balancer. The checks run one after
-    the other with the dependencies' own short timeouts (S3: ``AICEPS_S3_TIMEOUT_SECONDS`` and
-    two attempts; Redis: 1 s), so give the probe a timeout of about 10 s.
-``/metrics``
-    Prometheus text format (see :mod:`aiceps.metrics`); with ``AICEPS_METRICS_TOKEN`` set,
-    only for ``Authorization: Bearer <token>``.
+Each check runs with its dependency's own short timeout (S3: ``AICEPS_S3_TIMEOUT_SECONDS`` and
+two attempts; Redis: 1 s), one after the other, so give a readiness probe about 10 s.
 
 The readiness answer names each failing check's error class, never its message (which may
 carry host names); the message goes to the log.
@@ -20,27 +13,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import os
 import tempfile
 import time
 from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
-
-from . import metrics
 
 logger = logging.getLogger(__name__)
 STORAGE_PROBE_KEY = "readyz-probe"
 REDIS_TIMEOUT_SECONDS = 1.0
-
-
-# --- Checks ------------------------------------------------------------------------------
 
 
 def check_database() -> dict:
@@ -158,44 +141,3 @@ def run_checks() -> dict[str, dict]:
         result["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         results[name] = result
     return results
-
-
-# --- Views -------------------------------------------------------------------------------
-
-
-@never_cache
-@require_safe
-def healthz(request):
-    return JsonResponse({"status": "ok", "pid": os.getpid()})
-
-
-@never_cache
-@require_safe
-def readyz(request):
-    checks = run_checks()
-    ready = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks},
-        status=200 if ready else 503,
-    )
-
-
-def _authorized(request) -> bool:
-    token = getattr(settings, "AICEPS_METRICS_TOKEN", "")
-    if not token:
-        return True
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and constant_time_compare(given.strip(), token)
-
-
-@never_cache
-@require_safe
-def metrics_view(request):
-    if not _authorized(request):
-        response = JsonResponse(
-            {"error": {"code": "not_authenticated", "message": "A metrics token is required."}},
-            status=401,
-        )
-        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
-        return response
-    return HttpResponse(metrics.render(), content_type=metrics.CONTENT_TYPE)

@@ -1,0 +1,43 @@
+"""Production settings: base, plus what a public deployment must have. Fails fast.
+
+``DJANGO_SETTINGS_MODULE=aiceps.settings.production`` refuses to start with ``DJANGO_DEBUG``
+on, without ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS`` or ``AICEPS_METRICS_TOKEN``, and
+turns on HTTPS-only cookies, HSTS and the redirect to HTTPS. It assumes the nginx recipe
+(``ops/nginx/aiceps.conf``) in front, which sets ``X-Forwarded-Proto``; set
+``AICEPS_TRUST_FORWARDED_PROTO=0`` when nothing in front sets that header.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DEBUG
+from .env import env_bool, env_int, env_str
+
+if DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off with aiceps.settings.production.")
+_missing = [
+    name
+    for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "AICEPS_METRICS_TOKEN")
+    if not os.environ.get(name, "").strip()
+]
+if _missing:
+    raise ImproperlyConfigured(
+        f"Production settings need {', '.join(_missing)}; see the README's configuration table."
+    )
+if len(env_str("DJANGO_SECRET_KEY")) < 32:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 32 random characters.")
+
+SESSION_COOKIE_SECURE = env_bool("AICEPS_SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("AICEPS_SSL_REDIRECT", True)
+# Probes and scrapers inside the network speak plain HTTP to the instance.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("AICEPS_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("AICEPS_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("AICEPS_HSTS_PRELOAD", False)
+if env_bool("AICEPS_TRUST_FORWARDED_PROTO", True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

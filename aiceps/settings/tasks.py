@@ -1,0 +1,90 @@
+"""Task, queue, cache and serving settings, read from the environment; imported by base."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import env_float, env_int, env_str
+
+# --- Tasks -------------------------------------------------------------------------------
+AICEPS_SYNC_WAIT_SECONDS = env_float("AICEPS_SYNC_WAIT_SECONDS", 120.0)
+AICEPS_PROMPT_CACHE_SECONDS = env_int("AICEPS_PROMPT_CACHE_SECONDS", 3600)
+AICEPS_TASK_MAX_ATTEMPTS = env_int("AICEPS_TASK_MAX_ATTEMPTS", 3)
+AICEPS_MAX_UPLOAD_BYTES = env_int("AICEPS_MAX_UPLOAD_BYTES", 12 * 1024 * 1024)
+AICEPS_MAX_IMAGE_PIXELS = env_int("AICEPS_MAX_IMAGE_PIXELS", 40_000_000)
+AICEPS_MODEL_MAX_SIDE = env_int("AICEPS_MODEL_MAX_SIDE", 2048)
+
+# --- Queue -------------------------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+AICEPS_QUEUE_NAME = env_str("AICEPS_QUEUE_NAME", "aiceps")
+# Tasks of local models (torch, a GPU) go to a queue of their own, so only workers started
+# for it (Q_CLUSTER_NAME=<this> manage.py qcluster) take them; everything else runs anywhere.
+AICEPS_LOCAL_QUEUE_NAME = env_str("AICEPS_LOCAL_QUEUE_NAME", f"{AICEPS_QUEUE_NAME}-local")
+AICEPS_QUEUE_WORKERS = env_int("AICEPS_QUEUE_WORKERS", 2)
+AICEPS_QUEUE_TIMEOUT_SECONDS = env_int("AICEPS_QUEUE_TIMEOUT_SECONDS", 600)
+# A job that outlives its worker (killed, machine lost) is delivered again by the ORM broker
+# after this long; it must exceed the timeout, or a slow job runs twice at once.
+AICEPS_QUEUE_RETRY_SECONDS = env_int(
+    "AICEPS_QUEUE_RETRY_SECONDS", AICEPS_QUEUE_TIMEOUT_SECONDS + 60
+)
+if AICEPS_QUEUE_RETRY_SECONDS <= AICEPS_QUEUE_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "AICEPS_QUEUE_RETRY_SECONDS must exceed AICEPS_QUEUE_TIMEOUT_SECONDS"
+    )
+# A worker holds a task this long; past it the task counts as abandoned (its worker died)
+# and may be claimed again. No job runs past the queue timeout, so the lease just exceeds it.
+AICEPS_TASK_LEASE_SECONDS = env_int("AICEPS_TASK_LEASE_SECONDS", AICEPS_QUEUE_TIMEOUT_SECONDS + 30)
+# The ORM broker's poll: a queued job waits half of it on average before a worker sees it.
+AICEPS_QUEUE_POLL_SECONDS = env_float("AICEPS_QUEUE_POLL_SECONDS", 0.05)
+Q_CLUSTER = {
+    "name": AICEPS_QUEUE_NAME,
+    "workers": AICEPS_QUEUE_WORKERS,
+    "timeout": AICEPS_QUEUE_TIMEOUT_SECONDS,
+    # retry must exceed timeout, or a slow task is handed to a second worker while it runs.
+    "retry": AICEPS_QUEUE_RETRY_SECONDS,
+    "max_attempts": env_int("AICEPS_QUEUE_MAX_ATTEMPTS", 3),
+    "poll": AICEPS_QUEUE_POLL_SECONDS,
+    # Successful jobs are not kept (TaskHistory is the record): keeping the last N made the
+    # monitor lock and load all N rows for every finished job. Failed jobs are kept.
+    "save_limit": -1,
+    "ack_failures": True,
+    "catch_up": False,
+    "label": "Queue",
+    # The local-model queue: the same settings, its own list of jobs.
+    "ALT_CLUSTERS": {AICEPS_LOCAL_QUEUE_NAME: {}},
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# Throttle counters live in the cache: shared through Redis when there is one, otherwise per
+# process (each web worker then counts on its own).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# --- Serving: waiting clients and request limits -----------------------------------------
+# Everything that waits for a task (event streams, the seed endpoint, /v1/images) holds a
+# socket, never a thread; these bound how many each user and each web process may hold.
+AICEPS_MAX_WAITERS_PER_USER = env_int("AICEPS_MAX_WAITERS_PER_USER", 8)
+AICEPS_MAX_WAITERS_PER_PROCESS = env_int("AICEPS_MAX_WAITERS_PER_PROCESS", 5000)
+AICEPS_STREAM_MAX_SECONDS = env_int("AICEPS_STREAM_MAX_SECONDS", 30 * 60)
+AICEPS_STREAM_HEARTBEAT_SECONDS = env_float("AICEPS_STREAM_HEARTBEAT_SECONDS", 15.0)
+# How waiters learn of task changes: "auto" picks Redis pub/sub when REDIS_URL is set, else
+# PostgreSQL LISTEN/NOTIFY on PostgreSQL, else one shared poll per process (SQLite).
+AICEPS_NOTIFY_BACKEND = env_str("AICEPS_NOTIFY_BACKEND", "auto")
+AICEPS_NOTIFY_POLL_SECONDS = env_float("AICEPS_NOTIFY_POLL_SECONDS", 0.2)
+# With Redis or PostgreSQL, the same shared poll still runs this rarely, in case a
+# notification was lost while the listener reconnected.
+AICEPS_NOTIFY_SAFETY_POLL_SECONDS = env_float("AICEPS_NOTIFY_SAFETY_POLL_SECONDS", 5.0)
+# Threads per web process for the short synchronous parts of requests (ORM, parsing).
+AICEPS_WEB_SYNC_THREADS = env_int("AICEPS_WEB_SYNC_THREADS", 32)
+# A request body larger than this is refused with 413 from its Content-Length, unread.
+AICEPS_MAX_REQUEST_BYTES = env_int(
+    "AICEPS_MAX_REQUEST_BYTES", 5 * AICEPS_MAX_UPLOAD_BYTES + 1024 * 1024
+)

@@ -1,0 +1,68 @@
+"""Retrying a call that may fail transiently: the one place AicePS waits and tries again.
+
+Used by the pipeline around each provider stage and by HTTP client code (webhook deliveries,
+polling a remote job). A call is retried when the error says it is ``retryable`` (see
+:class:`core.errors.DomainError`), with bounded exponential backoff that honours the
+error's ``retry_after``; any other exception ends the attempts at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 3
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 30.0
+
+    @classmethod
+    def from_settings(cls) -> RetryPolicy:
+        from django.conf import settings
+
+        return cls(
+            max_attempts=settings.AICEPS_PROVIDER_MAX_ATTEMPTS,
+            backoff_seconds=settings.AICEPS_PROVIDER_BACKOFF_SECONDS,
+            max_backoff_seconds=settings.AICEPS_PROVIDER_MAX_BACKOFF_SECONDS,
+        )
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        exponential = self.backoff_seconds * (2 ** (attempt - 1))
+        return min(max(exponential, retry_after or 0.0), self.max_backoff_seconds)
+
+
+def is_retryable(error: BaseException) -> bool:
+    return bool(getattr(error, "retryable", False))
+
+
+def call_with_retries(
+    call: Callable[[], T],
+    *,
+    policy: RetryPolicy,
+    retryable: Callable[[BaseException], bool] = is_retryable,
+    on_retry: Callable[[int, BaseException, float], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[T, int]:
+    """``call()``'s result and the number of attempts it took.
+
+    Raises the last error when it is not retryable or the attempts are used up. ``on_retry``
+    hears of each retry (attempt number, error, delay) before the wait."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return call(), attempt
+        except Exception as error:
+            if not retryable(error) or attempt >= policy.max_attempts:
+                raise
+            delay = policy.delay(attempt, getattr(error, "retry_after", None))
+            if on_retry is not None:
+                on_retry(attempt, error, delay)
+            sleep(delay)

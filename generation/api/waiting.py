@@ -1,0 +1,121 @@
+"""API views that wait for a task while holding a socket and no thread.
+
+A :class:`WaitingApiView` is a DRF view served by an ``async`` Django view. Its handler runs
+as usual (authentication, throttles, parsing, creating the task) on a pooled thread and may
+return :class:`Waiting` instead of an answer: the thread is given back, the wait happens on
+the event loop (woken by the process's task notifications, ``generation.live``), and then
+``then(task)`` builds the answer, again on a pooled thread, with DRF's usual error handling.
+Handlers that stream (server-sent events) return a streaming response over an async
+iterator, which is consumed on the event loop too.
+
+Each wait or stream holds a slot (``generation.live.slots``): per user and per process,
+refused with 429 before anything is created when none is left.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+
+from asgiref.sync import sync_to_async
+from django.http import HttpResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.views import APIView
+
+from ..live.slots import Ticket
+from ..live.waiting import task_updates, wait_for_task
+from ..models import TaskHistory
+from .access import ApiViewMixin
+
+
+class Waiting(HttpResponse):
+    """What a handler returns to wait for ``task_id`` up to ``timeout`` seconds, then answer
+    with ``then(task)`` (the task as it is then: final, or still running)."""
+
+    def __init__(self, *, ticket: Ticket, task_id, timeout: float, then: Callable) -> None:
+        super().__init__(status=202)
+        self.ticket, self.task_id, self.timeout, self.then = ticket, task_id, timeout, then
+
+    async def resolve(self, view: WaitingApiView, request) -> HttpResponse:
+        try:
+            task = await wait_for_task(self.task_id, timeout=self.timeout)
+        finally:
+            self.ticket.release()
+        return await sync_to_async(view.answer_after_wait)(request, task, self.then)
+
+
+class WaitingApiView(ApiViewMixin, APIView):
+    @classmethod
+    def as_view(cls, **initkwargs):
+        sync_view = super().as_view(**initkwargs)
+
+        async def view(request, *args, **kwargs):
+            response = await sync_to_async(sync_view)(request, *args, **kwargs)
+            if isinstance(response, Waiting):
+                return await response.resolve(response.view, response.drf_request)
+            return response
+
+        view.cls, view.initkwargs = sync_view.cls, sync_view.initkwargs  # for the schema
+        return csrf_exempt(view)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Waiting):
+            response.view, response.drf_request = self, request
+            return response
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def answer_after_wait(self, request, task: TaskHistory | None, then: Callable):
+        try:
+            response = then(task)
+        except Exception as exc:
+            response = self.handle_exception(exc)
+        return super().finalize_response(request, response)
+
+
+class IgnoreAcceptNegotiation(BaseContentNegotiation):
+    """EventSource sends ``Accept: text/event-stream``; errors still answer as JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+
+def sse(name: str, payload: dict) -> str:
+    return f"event: {name}\ndata: {json.dumps(payload, default=str, ensure_ascii=False)}\n\n"
+
+
+def event_stream(
+    task_id,
+    *,
+    ticket: Ticket,
+    render: Callable[[TaskHistory], dict],
+    max_seconds: float,
+    heartbeat: float,
+) -> StreamingHttpResponse:
+    """``status`` events with ``render(task)`` at each change, then ``end`` (or ``timeout``
+    after ``max_seconds``); a comment every ``heartbeat`` seconds keeps proxies from
+    closing a quiet stream."""
+
+    async def events() -> AsyncIterator[str]:
+        last = None
+        try:
+            async for task in task_updates(task_id, max_seconds=max_seconds, heartbeat=heartbeat):
+                if task is None:
+                    yield ": keep-alive\n\n"
+                    continue
+                last = task
+                yield sse("status", await sync_to_async(render)(task))
+            if last is not None and last.is_final:
+                yield sse("end", {"id": str(last.pk), "status": last.status})
+            elif last is not None:
+                yield sse("timeout", {"id": str(last.pk), "status": last.status})
+        finally:
+            ticket.release()
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OperationsConfig(AppConfig):
+    """Health, readiness, metrics and the serving tier's wiring (request logs, limits)."""
+
+    name = "operations"
+    verbose_name = "Operations"
