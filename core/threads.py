@@ -10,6 +10,7 @@ None there.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -27,3 +28,22 @@ def install(max_workers: int) -> ThreadPoolExecutor:
 
 def sync_pool() -> ThreadPoolExecutor | None:
     return _pool
+
+
+def close_connections(timeout: float = 5.0) -> None:
+    """Close the database connections every pool thread holds (a test server's shutdown):
+    one job per thread, held at a barrier so that each runs on a thread of its own."""
+    pool = _pool
+    if pool is None:
+        return
+    from django.db import connections
+
+    barrier = threading.Barrier(pool._max_workers)
+
+    def close() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout)
+        connections.close_all()
+
+    for job in [pool.submit(close) for _ in range(pool._max_workers)]:
+        job.result(timeout + 1)

@@ -44,12 +44,15 @@ class GenerationForm(forms.Form):
         ),
         help_text=_("(in any language)"),
     )
-    aspect_ratio = forms.ChoiceField(
+    # A plain field: which ratios exist is the task types' rule, checked by task_create.
+    aspect_ratio = forms.CharField(
         label=_("Aspect ratio"),
-        choices=[(ratio, ASPECT_RATIO_LABELS[ratio]) for ratio in task_types.ASPECT_RATIOS],
         initial="1:1",
         required=False,
-        widget=forms.RadioSelect,
+        max_length=8,
+        widget=forms.RadioSelect(
+            choices=[(ratio, ASPECT_RATIO_LABELS[ratio]) for ratio in task_types.ASPECT_RATIOS]
+        ),
     )
     x = forms.FloatField(label=_("Point X (pixels)"), min_value=0, required=False)
     y = forms.FloatField(label=_("Point Y (pixels)"), min_value=0, required=False)

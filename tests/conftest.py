@@ -6,9 +6,11 @@ import io
 
 import numpy as np
 import pytest
+from django.core.cache import cache
 from PIL import Image, ImageDraw
 
 from generation.providers import registry
+from tests.fakes.asgi_server import asgi_server  # noqa: F401  (a fixture for every test)
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +18,12 @@ def _fresh_provider_instances():
     registry.reset()
     yield
     registry.reset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters live in the (per-process) cache: each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -10,13 +10,18 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.paths import project_folder
+
 from .env import database_from_url, env_bool, env_float, env_int, env_json, env_list, env_str
 from .providers import *  # noqa: F403
 from .storage import S3_STORAGE_BACKEND, s3_storage_options
 from .tasks import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(env_str("AICEPS_VAR_DIR", str(BASE_DIR / "var")))
+# A checkout keeps its data in ./var beside manage.py; an installed wheel in ./var of the
+# folder it is run from (set AICEPS_VAR_DIR in production).
+_DEFAULT_VAR = BASE_DIR / "var" if (BASE_DIR / "manage.py").exists() else Path.cwd() / "var"
+VAR_DIR = Path(env_str("AICEPS_VAR_DIR", str(_DEFAULT_VAR)))
 
 # --- Django core -------------------------------------------------------------------------
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -68,7 +73,7 @@ ASGI_APPLICATION = "aiceps.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [project_folder("templates")],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -97,7 +102,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [project_folder("locale")]
 TIME_ZONE = env_str("AICEPS_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

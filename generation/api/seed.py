@@ -37,6 +37,9 @@ class SeedGenerationApi(WaitingApiView):
         image = serializers.FileField()
         prompt = serializers.CharField(max_length=4000)
         task_type = serializers.ChoiceField(choices=task_types.choices(), default="edit")
+        aspect_ratio = serializers.CharField(required=False, allow_blank=True, max_length=8)
+        x = serializers.FloatField(required=False, help_text="Hotspot: pixels or a fraction.")
+        y = serializers.FloatField(required=False, help_text="Hotspot: pixels or a fraction.")
 
     @extend_schema(request={"multipart/form-data": SeedInputSerializer})
     def post(self, request):
@@ -46,7 +49,11 @@ class SeedGenerationApi(WaitingApiView):
         user = acting_user(request)
         with reserved(user.pk) as ticket:  # before anything is charged: a 429 costs nothing
             task_input = build_task_input(
-                prompt=data["prompt"], task_type=data["task_type"], image_files=[data["image"]]
+                prompt=data["prompt"],
+                task_type=data["task_type"],
+                image_files=[data["image"]],
+                aspect_ratio=data.get("aspect_ratio", ""),
+                parameters={"x": data.get("x"), "y": data.get("y")},
             )
             task = task_create(user=user, data=task_input, source="seed").task
             return Waiting(

@@ -57,8 +57,11 @@ class AsgiServer:
         return self
 
     def stop(self) -> None:
+        from core.threads import close_connections
+
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        close_connections()  # the test database can then be flushed and dropped
 
     @staticmethod
     def threads() -> int:

@@ -1,0 +1,16 @@
+"""``aiceps-manage``: Django's management commands for an installed AicePS (``manage.py`` in
+a checkout does the same)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aiceps.settings.base")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
