@@ -10,7 +10,7 @@ An image model that answers without an image (a question, a refusal: ``no_image`
 prompt, as the photo editor does.
 
 What a request may contain was checked when the task was created
-(``generation.task_types.validate``); the pipeline does not check it again.
+(``generation.task_rules.validate``); the pipeline does not check it again.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 request for it is checked.
 
 Each entry point (the v1 API, the seed endpoint, ``/v1/images``, the photo editor's routes,
-the pages, the CLI) builds a ``TaskInput`` and hands it to ``task_create``, which calls
-:func:`validate` here before anything is stored or charged; forms, serializers, the compose
-page and the pipeline read the specs instead of restating them. To add a task type: add a
+the pages, the CLI) builds a ``TaskInput`` and hands it to ``task_create``, which checks it
+against these specs (``generation.task_rules.validate``) before anything is stored or
+charged; forms, serializers, the compose page and the pipeline read the specs instead of
+restating them. To add a task type: add a
 member to :class:`TaskType` and a :class:`TaskTypeSpec` to ``SPECS`` (then, where a provider
 needs to know it, teach that provider; see the README's "Changing AicePS").
 
@@ -13,10 +14,9 @@ Pure Python: no Django models, no providers imported, so every layer may import 
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.errors import ValidationError
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 ASPECT_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4")
 MAX_IMAGES = 4  # the most photos any task takes: a main photo and up to three more
 MAX_COUNT = 4  # images per task (``n``)
-_SIZE = re.compile(r"^(\d{2,5})x(\d{2,5})$")
 
 
 class TaskType(StrEnum):
@@ -217,168 +216,3 @@ def image_range(task_type: str, capabilities: Capabilities | None = None) -> tup
     if capabilities is not None:
         most = min(most, capabilities.max_input_images)
     return spec.min_images, most
-
-
-def parse_point(x: Any, y: Any, *, width: int, height: int) -> tuple[int, int]:
-    """A hotspot in pixels of the main photo.
-
-    Pixels, or fractions of the width and height: when both values lie between 0 and 1 and
-    at least one is not a whole number (``0.8, 0.25``), they are fractions."""
-    try:
-        fx, fy = float(x), float(y)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            "x and y must be numbers: pixels, or fractions of the width and height (0 to 1).",
-            code="invalid_hotspot",
-            param="x",
-        ) from None
-    if not (fx == fx and fy == fy) or fx < 0 or fy < 0:  # NaN or negative
-        raise ValidationError("x and y must be 0 or more.", code="invalid_hotspot", param="x")
-    fractions = fx <= 1 and fy <= 1 and not (fx.is_integer() and fy.is_integer())
-    if fractions:
-        return min(int(fx * width), width - 1), min(int(fy * height), height - 1)
-    px, py = int(fx), int(fy)
-    if px >= width or py >= height:
-        raise ValidationError(
-            f"The point ({px}, {py}) is outside the photo ({width}×{height} pixels).",
-            code="hotspot_outside_image",
-            param="x" if px >= width else "y",
-            width=width,
-            height=height,
-        )
-    return px, py
-
-
-def parse_size(size: str) -> tuple[int, int] | None:
-    """``"WIDTHxHEIGHT"`` as numbers; ``""``/``"auto"`` as None."""
-    if not size or size == "auto":
-        return None
-    match = _SIZE.match(size)
-    if not match:
-        raise ValidationError(
-            f"size must be WIDTHxHEIGHT (for example 1024x1024) or auto, not {size!r}.",
-            code="invalid_size",
-            param="size",
-        )
-    return int(match.group(1)), int(match.group(2))
-
-
-def validate(data, *, capabilities: Capabilities, provider: str):
-    """``data`` (a ``TaskInput``) checked against its task type and the image provider that
-    will run it, with defaults filled in; a ValidationError (code, message, param) otherwise.
-
-    Nothing has been stored or charged when this raises."""
-    spec = spec_for(data.task_type)
-    prompt = (data.prompt or "").strip() or spec.default_prompt
-    if spec.prompt_required and not prompt:
-        raise ValidationError(
-            "Describe the change you want in the instruction.",
-            code="missing_prompt",
-            param="prompt",
-        )
-    if not provider_can(capabilities, spec.value):
-        raise ValidationError(
-            f"{spec.label.en} is not available on this server: its image model cannot do it.",
-            code="unsupported_task",
-            param="task_type",
-            provider=provider,
-        )
-    _check_images(spec, data, capabilities)
-    params = dict(data.parameters or {})
-    _check_hotspot(spec, data, params)
-    ratio = data.aspect_ratio or spec.default_aspect_ratio
-    if ratio and ratio not in ASPECT_RATIOS:
-        raise ValidationError(
-            f"aspect_ratio must be one of {', '.join(ASPECT_RATIOS)}, not {ratio!r}.",
-            code="invalid_aspect_ratio",
-            param="aspect_ratio",
-        )
-    _check_count(params, capabilities)
-    if params.get("size"):
-        _check_size(params["size"], capabilities)
-    return replace(
-        data,
-        task_type=spec.value.value,
-        prompt=prompt,
-        aspect_ratio=ratio,
-        images=tuple(data.images) if spec.max_images else (),
-        parameters=params,
-    )
-
-
-def _check_images(spec: TaskTypeSpec, data, capabilities: Capabilities) -> None:
-    count = len(data.images)
-    fewest, most = spec.min_images, min(spec.max_images, capabilities.max_input_images)
-    if spec.max_images == 0:
-        return  # photos sent with a text-to-image request are ignored, as the pages do
-    if count < fewest:
-        message = (
-            "Send an image to edit (field 'image')."
-            if fewest == 1
-            else f"{spec.label.en} needs at least {fewest} photos: the main one first."
-        )
-        raise ValidationError(message, code="missing_image", param="image")
-    if count > most:
-        raise ValidationError(
-            f"{spec.label.en} takes at most {most} photo{'s' if most != 1 else ''} here; "
-            f"{count} were sent.",
-            code="too_many_images",
-            param="image",
-            max_images=most,
-        )
-    if data.mask is not None and not (spec.mask and capabilities.mask):
-        raise ValidationError(
-            f"{spec.label.en} with this image model takes no mask.",
-            code="mask_not_supported",
-            param="mask",
-        )
-
-
-def _check_hotspot(spec: TaskTypeSpec, data, params: dict) -> None:
-    has_point = params.get("x") is not None and params.get("y") is not None
-    if spec.hotspot == "required" and not has_point:
-        raise ValidationError(
-            "An edit at a point needs the point: x and y on the photo.",
-            code="missing_hotspot",
-            param="x",
-        )
-    if spec.hotspot == "none" or not has_point:
-        params.pop("x", None)
-        params.pop("y", None)
-        return
-    main = data.images[0]
-    params["x"], params["y"] = parse_point(
-        params["x"], params["y"], width=main.width, height=main.height
-    )
-
-
-def _check_count(params: dict, capabilities: Capabilities) -> None:
-    count = params.get("n", 1)
-    most = min(MAX_COUNT, capabilities.max_count)
-    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= most:
-        raise ValidationError(
-            f"n must be a whole number from 1 to {most} with this image model.",
-            code="invalid_n",
-            param="n",
-        )
-    if count == 1:
-        params.pop("n", None)
-
-
-def _check_size(size: str, capabilities: Capabilities) -> None:
-    wanted = parse_size(size)
-    if wanted is None:
-        return
-    if capabilities.sizes is not None and size not in capabilities.sizes:
-        raise ValidationError(
-            f"This image model makes the sizes {', '.join(capabilities.sizes)}, not {size}.",
-            code="invalid_size",
-            param="size",
-        )
-    longest = max(wanted)
-    if longest > capabilities.max_side or min(wanted) < 64:
-        raise ValidationError(
-            f"size must be between 64 and {capabilities.max_side} pixels a side here.",
-            code="invalid_size",
-            param="size",
-        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -17,28 +18,22 @@ import pytest
 from tests.conftest import make_photo
 
 ROOT = Path(__file__).resolve().parent.parent
+NOT_SOURCE = (".git", ".venv", "var", "build", "dist", "*.egg-info", "node_modules", "screenshots")
+NOT_SOURCE += ("__pycache__", ".pytest_cache", ".ruff_cache")
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    build = tmp_path_factory.mktemp("build")
+    # A copy of the working tree: building in place would leave build/ in the checkout.
+    source = tmp_path_factory.mktemp("source") / "aiceps"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(out),
-            str(ROOT),
-        ],
+        [*command, "-q", "-w", str(out), str(source)],
         check=True,
-        cwd=build,
+        cwd=source,
         env={**os.environ, "PIP_NO_INPUT": "1"},
         timeout=300,
     )

@@ -37,7 +37,9 @@ SECURE_SSL_REDIRECT = env_bool("AICEPS_SSL_REDIRECT", True)
 # Probes and scrapers inside the network speak plain HTTP to the instance.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("AICEPS_HSTS_SECONDS", 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("AICEPS_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = env_bool("AICEPS_HSTS_PRELOAD", False)
+# AicePS is meant to have a host name of its own (aiceps.example.com): its subdomains, if
+# any, are its own too. Turn these off when that is not so.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("AICEPS_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("AICEPS_HSTS_PRELOAD", True)
 if env_bool("AICEPS_TRUST_FORWARDED_PROTO", True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,7 +1,7 @@
 """Turning uploaded files and form fields into a ``TaskInput``.
 
 Only the translation lives here: what a task type takes is checked by ``task_create``
-(``generation.task_types.validate``) for every entry point alike. Uploads are checked from
+(``generation.task_rules.validate``) for every entry point alike. Uploads are checked from
 their headers (``inspect_upload``): a web process never decodes an image's pixels.
 """
 

@@ -2,7 +2,7 @@
 
 Every entry point (API, seed endpoint, ``/v1/images``, the editor's routes, pages, CLI) calls
 :func:`task_create`, which checks the request against its task type and the image provider
-(``generation.task_types.validate``) before anything is stored or charged."""
+(``generation.task_rules.validate``) before anything is stored or charged."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.services import credits_charge
 from core import metrics
 
-from .. import task_types
+from .. import task_rules
 from ..files import TaskFiles
 from ..imaging import UploadedImage
 from ..models import TaskHistory
@@ -86,7 +86,7 @@ def task_create(
     """
     writer = resolve_name(data.prompt_writer, kind="prompt_writer", allow_dotted=trusted)
     provider = resolve_name(data.image_provider, kind="image_provider", allow_dotted=trusted)
-    data = task_types.validate(data, capabilities=capabilities_of(provider), provider=provider)
+    data = task_rules.validate(data, capabilities=capabilities_of(provider), provider=provider)
     fingerprint = data.fingerprint(prompt_writer=writer, image_provider=provider)
     if idempotency_key:
         earlier = _task_for_key(user, idempotency_key, fingerprint)

@@ -82,3 +82,14 @@ class FailingImageProvider(ImageProvider):
 class EditOnlyImageProvider(InvertImageProvider):
     name = "edit-only"
     capabilities = Capabilities(edit=True, text_to_image=False, mask=False, max_input_images=1)
+
+
+class RecordingImageProvider(InvertImageProvider):
+    """Inverts, and keeps the last request it was given (for what the pipeline sent)."""
+
+    name = "recording"
+    last: ImageRequest | None = None
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        RecordingImageProvider.last = request
+        return super().generate(request)
