@@ -16,3 +16,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("generation.urls")),
 ]
+
+handler500 = "operations.errors.server_error"

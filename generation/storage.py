@@ -48,6 +48,8 @@ from django.utils.http import urlencode
 
 from core import metrics
 
+from .storage_breaker import breaker
+
 logger = logging.getLogger(__name__)
 SIGNER_SALT = "aiceps.task-file"
 FALLBACK_DIR = "s3-fallback"
@@ -102,10 +104,13 @@ def store_bytes(name: str, data: bytes) -> StoredFile:
     storage = primary_storage()
     if not uses_remote_storage():
         return StoredFile(save_exact(storage, name, data), fallback=False)
+    if not breaker.allow():  # S3 failed again and again: don't wait on it for a while
+        return _keep_locally(name, data)
     started = time.perf_counter()
     try:
         saved = save_exact(storage, name, data)
     except Exception as exc:  # any storage failure: S3 down, timeouts, refused, denied
+        breaker.failed()
         logger.warning(
             "storage save failed, keeping the file locally",
             extra={
@@ -115,10 +120,8 @@ def store_bytes(name: str, data: bytes) -> StoredFile:
                 "duration_ms": round((time.perf_counter() - started) * 1000),
             },
         )
-        metrics.storage_fell_back()
-        _write_local(fallback_storage(), name, data, durable=True)
-        discard_local(cache_storage(), name)
-        return StoredFile(name, fallback=True)
+        return _keep_locally(name, data)
+    breaker.succeeded()
     # A copy kept during an earlier outage would shadow the new object.
     discard_local(fallback_storage(), saved)
     if cache_seconds() > 0:
@@ -127,6 +130,13 @@ def store_bytes(name: str, data: bytes) -> StoredFile:
         except OSError:  # the cache is an optimisation
             logger.warning("could not cache a stored file locally", extra={"key": saved})
     return StoredFile(saved, fallback=False)
+
+
+def _keep_locally(name: str, data: bytes) -> StoredFile:
+    metrics.storage_fell_back()
+    _write_local(fallback_storage(), name, data, durable=True)
+    discard_local(cache_storage(), name)
+    return StoredFile(name, fallback=True)
 
 
 def read_bytes(name: str) -> bytes:

@@ -11,7 +11,6 @@ carry host names); the message goes to the log.
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import tempfile
 import time
@@ -19,7 +18,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.utils import timezone
+
+from generation.services.queue import broker_backend, redis_client, waiting_jobs
 
 logger = logging.getLogger(__name__)
 STORAGE_PROBE_KEY = "readyz-probe"
@@ -42,83 +42,50 @@ def check_database() -> dict:
     return {"backend": connection.vendor}
 
 
-def check_storage() -> dict:
-    from django.core.files.storage import default_storage
-
-    from generation.storage import uses_remote_storage
-
-    if uses_remote_storage():
-        # A HEAD of a key that needs no special permission; a 404 is an answer.
-        default_storage.exists(STORAGE_PROBE_KEY)
-        return {"backend": type(default_storage._wrapped).__name__}
-    root = Path(settings.MEDIA_ROOT)
+def _write_probe(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=root, prefix=".readyz-", delete=True) as probe:
         probe.write(b"ok")
         probe.flush()
-    return {"backend": "local"}
 
 
-def broker_backend() -> str:
-    from django_q.conf import Conf
+def check_storage() -> dict:
+    """Local storage: a file can be written. S3: it answers; when it does not (or the upload
+    breaker is open) and the local fallback can be written, storage is *degraded*: files are
+    kept and served locally until S3 is back, so the instance stays ready."""
+    from django.core.files.storage import default_storage
 
-    if Conf.ORM:
-        return "orm"
-    if getattr(settings, "REDIS_URL", ""):
-        return "redis"
-    return "other"
+    from generation.storage import FALLBACK_DIR, uses_remote_storage
+    from generation.storage_breaker import breaker
 
-
-@functools.lru_cache(maxsize=4)
-def _redis_client(url: str):
-    import redis
-
-    return redis.Redis.from_url(
-        url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
-    )
-
-
-def _redis_key() -> str:
-    from django_q.conf import Conf
-
-    return f"django_q:{Conf.CLUSTER_NAME}:q"  # django_q.brokers.redis_broker.Redis
+    if not uses_remote_storage():
+        _write_probe(Path(settings.MEDIA_ROOT))
+        return {"backend": "local"}
+    backend = type(default_storage._wrapped).__name__
+    state = breaker.describe()
+    if state["state"] == "closed":
+        try:
+            default_storage.exists(STORAGE_PROBE_KEY)  # a HEAD; a 404 is an answer
+            return {"backend": backend, "breaker": state}
+        except Exception as exc:
+            logger.warning(
+                "storage probe failed",
+                extra={"error": type(exc).__name__, "detail": str(exc)[:300]},
+            )
+            state = {**state, "probe": type(exc).__name__}
+    _write_probe(Path(settings.MEDIA_ROOT) / FALLBACK_DIR)  # raises: nothing can store
+    return {"backend": backend, "degraded": True, "serving": "local fallback", "breaker": state}
 
 
 def broker_queue() -> tuple[int, float]:
-    """Jobs waiting in the broker and how long (seconds) the oldest has waited."""
-    from django.db.models import Count, Min
-    from django_q.conf import Conf
-    from django_q.models import OrmQ
-
-    backend = broker_backend()
-    if backend == "orm":
-        now = timezone.now()
-        waiting = OrmQ.objects.using(Conf.ORM).filter(key=Conf.CLUSTER_NAME, lock__lte=now)
-        row = waiting.order_by().aggregate(n=Count("id"), oldest=Min("lock"))
-        oldest = row["oldest"]
-        return row["n"], max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
-    if backend == "redis":
-        client = _redis_client(settings.REDIS_URL)
-        depth = int(client.llen(_redis_key()))
-        return depth, _redis_oldest_age(client) if depth else 0.0
-    return 0, 0.0
-
-
-def _redis_oldest_age(client) -> float:
-    from django_q.signing import SignedPackage
-
-    payload = client.lindex(_redis_key(), 0)
-    try:
-        started = SignedPackage.loads(payload)["started"]  # set by async_task
-    except Exception:
-        return 0.0
-    return max((timezone.now() - started).total_seconds(), 0.0)
+    """Jobs waiting in the default queue and how long (seconds) the oldest has waited."""
+    return waiting_jobs(settings.AICEPS_QUEUE_NAME)
 
 
 def check_broker() -> dict:
     backend = broker_backend()
     if backend == "redis":
-        _redis_client(settings.REDIS_URL).ping()
+        redis_client(settings.REDIS_URL).ping()
     depth, _ = broker_queue()
     return {"backend": backend, "queued": depth}
 

@@ -4,7 +4,8 @@
     The process answers; touches nothing else (no database), for a liveness probe.
 ``/readyz``
     The database, the file storage and the queue broker each answer, with their latency;
-    503 when one does not (see :mod:`operations.checks`).
+    503 when one does not, 200 with ``"status": "degraded"`` when S3 is away but the local
+    fallback serves (see :mod:`operations.checks`).
 ``/metrics``
     Prometheus text format (see :mod:`operations.collectors`); with ``AICEPS_METRICS_TOKEN``
     set, only for ``Authorization: Bearer <token>``.
@@ -35,10 +36,9 @@ def healthz(request):
 def readyz(request):
     checks = run_checks()
     ready = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks},
-        status=200 if ready else 503,
-    )
+    degraded = any(check.get("degraded") for check in checks.values())
+    status = "unavailable" if not ready else "degraded" if degraded else "ok"
+    return JsonResponse({"status": status, "checks": checks}, status=200 if ready else 503)
 
 
 def _authorized(request) -> bool:

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from PIL import Image, ImageDraw
 
 from generation.providers import registry
+from generation.storage_breaker import breaker
 from tests.fakes.asgi_server import asgi_server  # noqa: F401  (a fixture for every test)
 
 
@@ -24,6 +25,14 @@ def _fresh_provider_instances():
 def _fresh_throttles():
     """Throttle counters live in the (per-process) cache: each test starts with none."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _closed_storage_breaker():
+    """The S3 breaker is per process: each test starts with it closed."""
+    breaker.succeeded()
+    yield
+    breaker.succeeded()
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ import logging
 import shutil
 import socket
 import subprocess
-import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -26,61 +26,8 @@ from rest_framework.authtoken.models import Token
 from aiceps.settings.storage import S3_STORAGE_BACKEND, s3_storage_options
 from core.logging import JsonFormatter
 from operations import checks as ops
+from tests.fakes.outages import TcpProxy, database_switched, free_port
 from tests.fakes.seaweed import seaweed_fixture  # noqa: F401
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class TcpProxy:
-    """Forwards 127.0.0.1:port to an upstream; ``stop()`` refuses and cuts like a dead server."""
-
-    def __init__(self, upstream: tuple[str, int]) -> None:
-        self.upstream, self.port = upstream, free_port()
-        self._listener: socket.socket | None = None
-        self._open: list[socket.socket] = []
-
-    def start(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(16)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def stop(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            with contextlib.suppress(OSError):
-                listener.shutdown(socket.SHUT_RDWR)
-            listener.close()
-        for sock in self._open:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-        self._open.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(self.upstream)
-            self._open += [client, server]
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, target: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                target.sendall(data)
-        with contextlib.suppress(OSError):
-            target.shutdown(socket.SHUT_RDWR)
 
 
 def ready(client) -> tuple[int, dict]:
@@ -124,20 +71,6 @@ def test_readyz_is_503_when_local_storage_cannot_be_written(client, settings, tm
     assert str(tmp_path) not in json.dumps(body)  # the class of the error, not its message
 
 
-@contextlib.contextmanager
-def database_switched(**changes):
-    """Point the default connection elsewhere (a proxy, a missing file), then back."""
-    connection = connections["default"]
-    saved = {key: connection.settings_dict.get(key) for key in changes}
-    connection.close()
-    connection.settings_dict.update(changes)
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict.update(saved)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_readyz_turns_503_when_the_database_stops_and_200_when_it_returns(client, tmp_path):
     connection = connections["default"]
@@ -179,7 +112,9 @@ def test_readyz_turns_503_when_the_database_stops_and_200_when_it_returns(client
 
 
 @pytest.mark.django_db
-def test_readyz_turns_503_when_s3_stops_and_200_when_it_returns(client, settings, seaweed):
+def test_readyz_is_degraded_while_s3_is_away_and_503_when_nothing_can_store(
+    client, settings, seaweed
+):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -200,14 +135,25 @@ def test_readyz_turns_503_when_s3_stops_and_200_when_it_returns(client, settings
     try:
         started = time.perf_counter()
         status, body = ready(client)
-        assert status == 503
-        assert body["checks"]["storage"]["ok"] is False
-        assert body["checks"]["database"]["ok"] is True
+        # The local fallback keeps and serves files: still ready, but degraded.
+        assert (status, body["status"]) == (200, "degraded"), body
+        storage = body["checks"]["storage"]
+        assert storage["ok"] is True and storage["degraded"] is True
+        assert storage["serving"] == "local fallback"
         assert time.perf_counter() - started < 10
+        fallback = Path(settings.MEDIA_ROOT) / "s3-fallback"
+        shutil.rmtree(fallback, ignore_errors=True)
+        fallback.parent.mkdir(parents=True, exist_ok=True)
+        fallback.write_text("")  # a file where the folder must be: the fallback cannot store
+        try:
+            status, body = ready(client)
+            assert status == 503 and body["checks"]["storage"]["ok"] is False
+        finally:
+            fallback.unlink()
     finally:
         seaweed.start()
     status, body = ready(client)
-    assert status == 200, body
+    assert (status, body["status"]) == (200, "ok"), body
 
 
 @pytest.fixture

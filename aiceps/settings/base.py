@@ -47,9 +47,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_q",
     "accounts.apps.AccountsConfig",
+    # Before django_q: its qcluster command is generation's (the cluster plus the reaper).
     "generation.apps.GenerationConfig",
+    "django_q",
     "operations.apps.OperationsConfig",
 ]
 
@@ -129,6 +130,10 @@ AICEPS_S3_URL_EXPIRE_SECONDS = env_int("AICEPS_S3_URL_EXPIRE_SECONDS", 3600)
 # Local copies of what was uploaded, so a worker on the same host reads its inputs without a
 # download, and a task created just before an S3 outage still runs. 0 keeps none.
 AICEPS_S3_CACHE_SECONDS = env_int("AICEPS_S3_CACHE_SECONDS", 6 * 3600)
+# After this many failed uploads in a row, uploads go straight to the local fallback for the
+# cool-down, then one probe decides (generation.storage_breaker).
+AICEPS_S3_BREAKER_FAILURES = env_int("AICEPS_S3_BREAKER_FAILURES", 3)
+AICEPS_S3_BREAKER_COOLDOWN_SECONDS = env_float("AICEPS_S3_BREAKER_COOLDOWN_SECONDS", 30.0)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -31,9 +31,19 @@ if AICEPS_QUEUE_RETRY_SECONDS <= AICEPS_QUEUE_TIMEOUT_SECONDS:
     raise ImproperlyConfigured(
         "AICEPS_QUEUE_RETRY_SECONDS must exceed AICEPS_QUEUE_TIMEOUT_SECONDS"
     )
-# A worker holds a task this long; past it the task counts as abandoned (its worker died)
-# and may be claimed again. No job runs past the queue timeout, so the lease just exceeds it.
-AICEPS_TASK_LEASE_SECONDS = env_int("AICEPS_TASK_LEASE_SECONDS", AICEPS_QUEUE_TIMEOUT_SECONDS + 30)
+# A worker holds a task this long and renews it while it runs; a task whose lease ran out
+# lost its worker and is run again (or failed and refunded) by the reaper, which every
+# qcluster runs this often.
+AICEPS_TASK_LEASE_SECONDS = env_int("AICEPS_TASK_LEASE_SECONDS", 30)
+AICEPS_LEASE_RENEW_SECONDS = env_float("AICEPS_LEASE_RENEW_SECONDS", 10.0)
+AICEPS_REAPER_SECONDS = env_float("AICEPS_REAPER_SECONDS", 5.0)
+# A pending task not started this long after it was queued may have lost its job.
+AICEPS_PENDING_RESCUE_SECONDS = env_int("AICEPS_PENDING_RESCUE_SECONDS", 30)
+if AICEPS_LEASE_RENEW_SECONDS * 2 >= AICEPS_TASK_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "AICEPS_LEASE_RENEW_SECONDS must be under half of AICEPS_TASK_LEASE_SECONDS, so one "
+        "late renewal does not cost a running task its lease"
+    )
 # The ORM broker's poll: a queued job waits half of it on average before a worker sees it.
 AICEPS_QUEUE_POLL_SECONDS = env_float("AICEPS_QUEUE_POLL_SECONDS", 0.05)
 Q_CLUSTER = {
@@ -49,6 +59,8 @@ Q_CLUSTER = {
     "save_limit": -1,
     "ack_failures": True,
     "catch_up": False,
+    # Jobs a cluster takes ahead of its free workers: few, as a killed cluster loses them.
+    "queue_limit": AICEPS_QUEUE_WORKERS,
     "label": "Queue",
     # The local-model queue: the same settings, its own list of jobs.
     "ALT_CLUSTERS": {AICEPS_LOCAL_QUEUE_NAME: {}},

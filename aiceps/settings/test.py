@@ -1,5 +1,6 @@
 """Test settings: small overrides on top of base."""
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -20,10 +21,13 @@ DATABASES = {
         base_dir=BASE_DIR,  # noqa: F405
     )
 }
+# SQLite: a file, so threads and worker processes share it. PostgreSQL: a test database of
+# this checkout's own, so two checkouts on one server never drop each other's.
+_CHECKOUT = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: F405
 DATABASES["default"]["TEST"] = (
     {"NAME": str(_TMP / "test-db.sqlite3")}
     if (DATABASES["default"]["ENGINE"].endswith("sqlite3"))
-    else {}
+    else {"NAME": env_str("TEST_DATABASE_NAME", f"test_aiceps_{_CHECKOUT}")}
 )
 
 MEDIA_ROOT = _TMP / "media"

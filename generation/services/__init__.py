@@ -5,13 +5,13 @@ from .lifecycle import (
     IdempotencyConflictError,
     TaskError,
     TaskStateError,
-    enqueue_task,
     task_cancel,
     task_claim,
     task_complete,
     task_fail,
 )
 from .pricing import task_price
+from .queue import enqueue_task, queue_for
 from .reaper import tasks_reap_stuck
 from .runner import task_run
 from .statistics import statistics_record
@@ -23,6 +23,7 @@ __all__ = [
     "TaskInput",
     "TaskStateError",
     "enqueue_task",
+    "queue_for",
     "statistics_record",
     "task_cancel",
     "task_claim",

@@ -25,8 +25,9 @@ from ..models import TaskHistory
 from ..providers.registry import capabilities_of, resolve_name
 from ..storage import delete_file
 from ..storage_batch import store_many
-from .lifecycle import IdempotencyConflictError, enqueue_task
+from .lifecycle import IdempotencyConflictError
 from .pricing import task_price
+from .queue import enqueue_task
 
 logger = logging.getLogger(__name__)
 

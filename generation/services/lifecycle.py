@@ -22,7 +22,7 @@ from core.errors import ConflictError
 
 from ..live.publish import task_changed
 from ..models import TaskHistory
-from ..providers.registry import display_name, queue_group
+from ..providers.registry import display_name
 from .statistics import statistics_record
 
 logger = logging.getLogger(__name__)
@@ -41,29 +41,6 @@ class TaskStateError(TaskError):
     code = "invalid_state"
 
 
-def queue_for(image_provider: str) -> str:
-    """The queue (django-q2 cluster) whose workers run this provider's tasks."""
-    if queue_group(image_provider) == "local":
-        return settings.AICEPS_LOCAL_QUEUE_NAME
-    return settings.AICEPS_QUEUE_NAME
-
-
-def enqueue_task(task: TaskHistory) -> None:
-    """Queue ``task`` for a worker of its provider's group once the current transaction
-    commits (at once outside one): a worker must never look for a row not yet committed."""
-    from django_q.tasks import async_task
-
-    task_id, cluster = str(task.pk), queue_for(task.image_provider)
-    transaction.on_commit(
-        lambda: async_task(
-            "generation.tasks.run_task",
-            task_id,
-            task_name=f"task-{task_id}"[:100],
-            cluster=cluster,
-        )
-    )
-
-
 def _announce(task: TaskHistory) -> None:
     task_changed(task.pk, status=task.status, stage=task.stage, progress=task.progress or None)
 
@@ -73,7 +50,7 @@ def task_claim(*, task_id) -> TaskHistory | None:
 
     Returns ``None`` when the task is final, cancelled, or held by a live worker."""
     now = timezone.now()
-    lease = now + timedelta(seconds=settings.AICEPS_TASK_LEASE_SECONDS)
+    lease = now + timedelta(seconds=settings.AICEPS_TASK_LEASE_SECONDS)  # renewed while it runs
     claimable = TaskHistory.objects.filter(pk=task_id, status=Status.PENDING) | (
         TaskHistory.objects.filter(pk=task_id, status=Status.PROCESSING, lease_expires_at__lt=now)
     )

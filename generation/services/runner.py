@@ -22,6 +22,7 @@ from ..pipeline import Pipeline, PipelineResult, StageRecord
 from ..providers.base import PromptPlan, PromptResult, ProviderError
 from ..providers.registry import get_image_provider, get_prompt_writer
 from ..storage_batch import store_many
+from .leases import lease_kept
 from .lifecycle import task_claim, task_complete, task_fail, task_set_stage
 from .progress import ProgressRecorder
 from .task_inputs import pipeline_input
@@ -51,11 +52,12 @@ def _run(task_id) -> TaskHistory | None:
         return None
     started = time.perf_counter()
     try:
-        result = _run_pipeline(task)
-        metrics.stages_finished(result)
-        task_set_stage(task=task, stage=TaskHistory.Stage.STORING)
-        storing = time.perf_counter()
-        fields = _store_results(task, result)
+        with lease_kept(task):
+            result = _run_pipeline(task)
+            metrics.stages_finished(result)
+            task_set_stage(task=task, stage=TaskHistory.Stage.STORING)
+            storing = time.perf_counter()
+            fields = _store_results(task, result)
         fields["storage_time_ms"] = round((time.perf_counter() - storing) * 1000)
     except DomainError as error:  # a provider's, or an input that failed to decode
         if isinstance(error, ProviderError):

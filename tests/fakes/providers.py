@@ -93,3 +93,20 @@ class RecordingImageProvider(InvertImageProvider):
     def generate(self, request: ImageRequest) -> ImageResult:
         RecordingImageProvider.last = request
         return super().generate(request)
+
+
+class PidWritingImageProvider(InvertImageProvider):
+    """A slow model that writes its worker's pid to ``$AICEPS_TEST_PID_FILE`` as it starts,
+    so a test can kill exactly the process running the task."""
+
+    name = "pid-writing"
+    delay_seconds = 8.0
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        import os
+
+        path = os.environ.get("AICEPS_TEST_PID_FILE")
+        if path:
+            with open(path, "a") as handle:
+                handle.write(f"{os.getpid()}\n")
+        return super().generate(request)

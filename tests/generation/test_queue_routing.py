@@ -15,7 +15,7 @@ from django_q.conf import Conf
 from django_q.models import OrmQ
 
 from generation.models import TaskHistory
-from generation.services.lifecycle import queue_for
+from generation.services import queue_for
 from tests.fakes.worker import ROOT, Worker, database_url, wait_for
 
 

@@ -176,6 +176,7 @@ def test_s3_down_keeps_the_file_locally_then_the_job_uploads_it(s3, user, client
         assert elapsed < FALLBACK_LIMIT_SECONDS
         assert is_served_locally(key)
         url = file_url(key)
+        handed_out = url
         assert url.startswith(f"/files/{key}?")
         response = client.get(url)  # anonymous: the signature is enough
         assert response.status_code == 200 and body(response) == data
@@ -202,6 +203,10 @@ def test_s3_down_keeps_the_file_locally_then_the_job_uploads_it(s3, user, client
     url = file_url(key)
     assert "X-Amz-Signature=" in url and download(url) == data
     assert client.get(f"/files/{key}").status_code == 404  # no longer served locally
+    # A link handed out during the outage still works: it sends the client on to S3.
+    moved = client.get(handed_out)
+    assert moved.status_code == 302
+    assert "X-Amz-Signature=" in moved["Location"] and download(moved["Location"]) == data
     assert storage_reupload_pending() == 0
 
 

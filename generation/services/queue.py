@@ -1,0 +1,100 @@
+"""The hand-off to workers: which queue a task goes to, the one enqueue function, and how
+many jobs wait in a queue.
+
+Tasks of local models (``queue_group == "local"``) go to ``AICEPS_LOCAL_QUEUE_NAME``, all
+others to ``AICEPS_QUEUE_NAME``; each name is a django-q2 cluster (``Q_CLUSTER_NAME``).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..providers.registry import queue_group
+
+REDIS_TIMEOUT_SECONDS = 1.0
+
+
+def queue_for(image_provider: str) -> str:
+    """The queue (django-q2 cluster) whose workers run this provider's tasks."""
+    if queue_group(image_provider) == "local":
+        return settings.AICEPS_LOCAL_QUEUE_NAME
+    return settings.AICEPS_QUEUE_NAME
+
+
+def queues() -> list[str]:
+    return [settings.AICEPS_QUEUE_NAME, settings.AICEPS_LOCAL_QUEUE_NAME]
+
+
+def enqueue_task(task) -> None:
+    """Queue ``task`` for a worker of its provider's group once the current transaction
+    commits (at once outside one): a worker must never look for a row not yet committed."""
+    from django_q.tasks import async_task
+
+    task_id, cluster = str(task.pk), queue_for(task.image_provider)
+    transaction.on_commit(
+        lambda: async_task(
+            "generation.tasks.run_task",
+            task_id,
+            task_name=f"task-{task_id}"[:100],
+            cluster=cluster,
+        )
+    )
+
+
+def broker_backend() -> str:
+    from django_q.conf import Conf
+
+    if Conf.ORM:
+        return "orm"
+    if getattr(settings, "REDIS_URL", ""):
+        return "redis"
+    return "other"
+
+
+@functools.lru_cache(maxsize=4)
+def redis_client(url: str):
+    import redis
+
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+    )
+
+
+def redis_key(queue: str) -> str:
+    return f"django_q:{queue}:q"  # django_q.brokers.redis_broker.Redis
+
+
+def waiting_jobs(queue: str) -> tuple[int, float]:
+    """Jobs waiting in ``queue`` for a worker, and how long (seconds) the oldest has waited.
+    Jobs a worker has taken are not counted."""
+    from django.db.models import Count, Min
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+
+    backend = broker_backend()
+    if backend == "orm":
+        now = timezone.now()
+        waiting = OrmQ.objects.using(Conf.ORM).filter(key=queue, lock__lte=now)
+        row = waiting.order_by().aggregate(n=Count("id"), oldest=Min("lock"))
+        oldest = row["oldest"]
+        return row["n"], max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
+    if backend == "redis":
+        client = redis_client(settings.REDIS_URL)
+        depth = int(client.llen(redis_key(queue)))
+        return depth, _redis_oldest_age(client, queue) if depth else 0.0
+    return 0, 0.0
+
+
+def _redis_oldest_age(client, queue: str) -> float:
+    from django_q.signing import SignedPackage
+
+    payload = client.lindex(redis_key(queue), 0)
+    try:
+        started = SignedPackage.loads(payload)["started"]  # set by async_task
+    except Exception:
+        return 0.0
+    return max((timezone.now() - started).total_seconds(), 0.0)
