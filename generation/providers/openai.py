@@ -15,9 +15,18 @@ import base64
 import binascii
 import functools
 import json
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, ClassVar
 
 from ._openai_files import data_url, openai_mask, upload
+from ._openai_params import (
+    GPT_OPTIONS,
+    GPT_QUALITIES,
+    decode_b64,
+    fallback_size,
+    request_options,
+    upstream_size,
+)
 from ._support import (
     WRITER_SYSTEM_INSTRUCTION,
     error_for_status,
@@ -41,11 +50,6 @@ from .base import (
 )
 
 NAME = "openai"
-# Nearest size each model family offers for our aspect ratios.
-_GPT_SIZES = {"1:1": "1024x1024", "16:9": "1536x1024", "4:3": "1536x1024"}
-_GPT_SIZES |= {"9:16": "1024x1536", "3:4": "1024x1536"}
-_DALLE3_SIZES = {"1:1": "1024x1024", "16:9": "1792x1024", "4:3": "1792x1024"}
-_DALLE3_SIZES |= {"9:16": "1024x1792", "3:4": "1024x1792"}
 _BLOCKED_CODES = {"content_policy_violation", "moderation_blocked"}
 
 
@@ -136,7 +140,15 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
     GPT image models (``gpt-image-*``, the default) take up to 16 input images and a mask and
     always answer in base64. ``dall-e-2`` edits one square PNG; ``dall-e-3`` cannot edit and
     makes one image per call; both are asked for ``response_format="b64_json"``. Capabilities
-    therefore depend on the model and are set per instance.
+    therefore depend on the model and are set per instance. ``request.model`` (a model the
+    client named) replaces the configured one for that call.
+
+    Request options go upstream as they came (``quality``, ``background``, ``moderation``,
+    ``input_fidelity``, ``style``, ``complexity``, ``output_format``, ``output_compression``,
+    ``user``). Sizes go upstream as the model takes them: any multiple of 16 for
+    ``gpt-image-2`` and later, else the nearest standard size; AicePS crops and resizes the
+    answer to the exact size asked. With ``request.partial_images`` the call streams and each
+    upstream partial image is reported as a preview as it arrives.
 
     Our mask is white (or opaque) where the image may change; OpenAI's is transparent there,
     so it is converted to an RGBA PNG of the first image's size.
@@ -144,7 +156,15 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
 
     name = NAME
     default_model = "gpt-image-1"
-    capabilities = Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=16)
+    capabilities = Capabilities(
+        edit=True,
+        text_to_image=True,
+        mask=True,
+        max_input_images=16,
+        max_side=3840,
+        qualities=GPT_QUALITIES,
+        options=GPT_OPTIONS,
+    )
 
     def __init__(self, **kwargs) -> None:
         """Keyword-only: ``api_key``, ``model``, ``base_url``, ``timeout`` (seconds)."""
@@ -154,7 +174,14 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
     @classmethod
     def capabilities_for(cls, model: str) -> Capabilities:
         if model.startswith("dall-e-3"):
-            return Capabilities(edit=False, text_to_image=True, max_input_images=0, max_count=1)
+            return Capabilities(
+                edit=False,
+                text_to_image=True,
+                max_input_images=0,
+                max_count=1,
+                qualities=("standard", "hd"),
+                options=frozenset({"style"}),
+            )
         if model.startswith("dall-e"):
             return Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=1)
         return cls.capabilities
@@ -174,24 +201,28 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
     def generate(self, request: ImageRequest) -> ImageResult:
         if request.aspect_ratio is not None and request.aspect_ratio not in ASPECT_RATIOS:
             raise _invalid(f"Unsupported aspect ratio {request.aspect_ratio!r}.")
-        legacy = self.model.startswith("dall-e")
+        model = request.model or self.model
+        capabilities = self.capabilities_for(model)
+        legacy = model.startswith("dall-e")
         kwargs = {
-            "model": self.model,
+            "model": model,
             "prompt": request.prompt,
-            "n": 1 if self.model.startswith("dall-e-3") else min(max(request.count, 1), 10),
+            "n": 1 if model.startswith("dall-e-3") else min(max(request.count, 1), 10),
         }
         if legacy:
             kwargs["response_format"] = "b64_json"  # GPT image models reject this parameter
-        size = request.size or self._size(request)
+        size = upstream_size(model, request.size) or fallback_size(model, request.aspect_ratio)
         if size:
             kwargs["size"] = size
+        kwargs.update(request_options(request, legacy, edit=bool(request.images)))
         if not request.images:
-            return self._result(self._call(self.client.images.generate, **kwargs))
-        if not self.capabilities.edit:
-            raise _invalid(f"{self.model} cannot edit images.")
-        if len(request.images) > self.capabilities.max_input_images:
+            request.progress(f"generating with {model}")
+            return self._run(self.client.images.generate, request, model, kwargs)
+        if not capabilities.edit:
+            raise _invalid(f"{model} cannot edit images.")
+        if len(request.images) > capabilities.max_input_images:
             raise _invalid(
-                f"{self.model} takes at most {self.capabilities.max_input_images} images.",
+                f"{model} takes at most {capabilities.max_input_images} images.",
                 code="too_many_images",
             )
         files = [upload(img, i, force_png=legacy) for i, img in enumerate(request.images)]
@@ -200,16 +231,39 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
             first = request.images[0]
             mask = openai_mask(request.mask, first.width, first.height)
             kwargs["mask"] = ("mask.png", mask, "image/png")
-        return self._result(self._call(self.client.images.edit, **kwargs))
+        count = len(files)
+        request.progress(f"uploading {count} image{'s' if count != 1 else ''} to {model}")
+        return self._run(self.client.images.edit, request, model, kwargs)
 
-    def _size(self, request: ImageRequest) -> str | None:
-        if self.model.startswith("dall-e-3"):
-            return _DALLE3_SIZES.get(request.aspect_ratio or "1:1")
-        if self.model.startswith("dall-e"):
-            return "1024x1024"  # dall-e-2 makes squares only
-        return _GPT_SIZES.get(request.aspect_ratio) if request.aspect_ratio else None
+    def _run(self, method, request: ImageRequest, model: str, kwargs: dict) -> ImageResult:
+        if request.partial_images > 0 and not model.startswith("dall-e"):
+            kwargs.update(stream=True, partial_images=min(request.partial_images, 3))
+            return self._call(functools.partial(self._streamed, method, request), **kwargs)
+        result = self._result(self._call(method, **kwargs), model)
+        request.progress("received", step=len(result.images), steps=kwargs["n"])
+        return result
 
-    def _result(self, response) -> ImageResult:
+    def _streamed(self, method, request: ImageRequest, **kwargs) -> ImageResult:
+        """Consume an upstream stream: partial images become previews as they arrive, the
+        completed events the result."""
+        wanted = kwargs["partial_images"]
+        completed, tokens = [], 0
+        for event in method(**kwargs):
+            kind = getattr(event, "type", "")
+            if kind.endswith(".partial_image"):
+                request.progress(
+                    "generating",
+                    step=int(getattr(event, "partial_image_index", 0)) + 1,
+                    steps=wanted,
+                    preview=decode_b64(getattr(event, "b64_json", "")),
+                )
+            elif kind.endswith(".completed"):
+                completed.append(SimpleNamespace(b64_json=event.b64_json, revised_prompt=None))
+                tokens = max(tokens, getattr(getattr(event, "usage", None), "total_tokens", 0))
+        usage = SimpleNamespace(total_tokens=tokens)
+        return self._result(SimpleNamespace(data=completed, usage=usage), kwargs["model"])
+
+    def _result(self, response, model: str) -> ImageResult:
         data = getattr(response, "data", None)
         if not isinstance(data, list):
             raise malformed(f"OpenAI answered without an image list: {str(response)[:200]}", NAME)
@@ -232,7 +286,7 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
         if not images:
             detail = " (only URLs, base64 was asked for)" if urls else ""
             raise ProviderError(
-                f"{self.model} answered without an image{detail}.",
+                f"{model} answered without an image{detail}.",
                 permanent=True,
                 code="no_image",
                 provider=NAME,
@@ -240,7 +294,7 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
         usage = getattr(response, "usage", None)
         tokens = getattr(usage, "total_tokens", 0) or 0
         return ImageResult(
-            images=tuple(images), model=self.model, tokens_used=int(tokens), text="\n".join(texts)
+            images=tuple(images), model=model, tokens_used=int(tokens), text="\n".join(texts)
         )
 
 

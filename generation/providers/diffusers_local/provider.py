@@ -12,6 +12,11 @@ are already in the Hugging Face cache (nothing is downloaded unless ``allow_down
 Text-to-image reuses the loaded weights (``from_pipe``), so nothing is loaded twice. The model
 is loaded once per process, on first use or :meth:`DiffusersImageProvider.load`, and reused;
 pipelines are not thread-safe, so calls are serialised by a lock.
+
+Each denoising step is reported (``request.progress``: "denoising", step i of N) with a few
+cheap previews (``previews``). Request options: ``quality`` low / medium / high runs half,
+the usual or twice the steps; ``input_fidelity=high`` keeps closer to the photo (a lower
+img2img strength, a stronger InstructPix2Pix image guidance).
 """
 
 from __future__ import annotations
@@ -37,11 +42,15 @@ from .configuration import check_options, options_from_settings
 from .families import Family, Mode, family_for
 from .inference import run_pipeline
 from .loading import LoadedModel, derived_pipeline, load_model
+from .previews import StepReporter
 
 logger = logging.getLogger(__name__)
 
 PROVIDER = runtime.PROVIDER
 MAX_MODEL_NAME = 100  # TaskHistory.*_model columns
+QUALITY_STEPS = {"low": 0.5, "medium": 1.0, "high": 2.0}  # times the configured steps
+HIGH_FIDELITY_STRENGTH = 0.6  # times the configured img2img strength
+HIGH_FIDELITY_IMAGE_GUIDANCE = 1.5  # times the configured InstructPix2Pix image guidance
 
 
 class DiffusersImageProvider(ImageProvider):
@@ -59,7 +68,14 @@ class DiffusersImageProvider(ImageProvider):
     title = "a local diffusers model"
     setup = "install the [local] extra and set AICEPS_DIFFUSERS_MODEL"
     queue_group = "local"  # torch and a GPU: only workers of the local-model queue run it
-    capabilities = Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=1)
+    capabilities = Capabilities(
+        edit=True,
+        text_to_image=True,
+        mask=True,
+        max_input_images=1,
+        qualities=tuple(QUALITY_STEPS),
+        options=frozenset({"input_fidelity"}),
+    )
 
     @classmethod
     def is_configured(cls) -> bool:
@@ -122,11 +138,14 @@ class DiffusersImageProvider(ImageProvider):
 
     @staticmethod
     def _capabilities(family: Family) -> Capabilities:
+        fidelity = family.mode in (Mode.STRENGTH, Mode.INSTRUCT)
         return Capabilities(
             edit=True,
             text_to_image=family.text_to_image is not None,
             mask=True,
             max_input_images=family.max_input_images,
+            qualities=tuple(QUALITY_STEPS),
+            options=frozenset({"input_fidelity"}) if fidelity else frozenset(),
         )
 
     # -- loading -------------------------------------------------------------------------
@@ -164,6 +183,8 @@ class DiffusersImageProvider(ImageProvider):
     # -- generation ----------------------------------------------------------------------
 
     def generate(self, request: ImageRequest) -> ImageResult:
+        if not self.loaded:
+            request.progress("loading the model")
         loaded = self._ensure_loaded()
         if request.task_type == TaskType.TEXT_TO_IMAGE or not request.images:
             if request.task_type != TaskType.TEXT_TO_IMAGE:
@@ -182,8 +203,28 @@ class DiffusersImageProvider(ImageProvider):
     def _count(self, request: ImageRequest) -> int:
         return max(1, min(int(request.count or 1), self.max_count))
 
-    def _steps(self, family: Family) -> int:
-        return int(self.steps or family.steps)
+    def _steps(self, family: Family, request: ImageRequest | None = None) -> int:
+        steps = int(self.steps or family.steps)
+        quality = request.option("quality") if request is not None else None
+        return max(1, round(steps * QUALITY_STEPS.get(str(quality), 1.0)))
+
+    def _strength(self, request: ImageRequest) -> float:
+        if request.option("input_fidelity") == "high":
+            return self.strength * HIGH_FIDELITY_STRENGTH
+        return self.strength
+
+    def _image_guidance(self, request: ImageRequest) -> float:
+        if request.option("input_fidelity") == "high":
+            return self.image_guidance * HIGH_FIDELITY_IMAGE_GUIDANCE
+        return self.image_guidance
+
+    @staticmethod
+    def _report_steps(request: ImageRequest, family: Family, size, steps: int) -> dict:
+        reporter = StepReporter(request, family_key=family.key, size=size, steps=steps)
+        return {
+            "callback_on_step_end": reporter,
+            "callback_on_step_end_tensor_inputs": ["latents"],
+        }
 
     def _guidance(self, family: Family) -> float:
         return float(family.guidance if self.guidance is None else self.guidance)
@@ -216,7 +257,9 @@ class DiffusersImageProvider(ImageProvider):
             im.aspect_size(request.aspect_ratio, long_side=long_side, multiple=family.multiple)
         )
         kwargs = self._common_kwargs(loaded, request)
-        kwargs.update(width=size[0], height=size[1], num_inference_steps=self._steps(family))
+        steps = self._steps(family, request)
+        kwargs.update(width=size[0], height=size[1], num_inference_steps=steps)
+        kwargs.update(self._report_steps(request, family, size, steps))
         pictures = self._call(loaded, pipe, kwargs, "drawing an image")
         return self._result(pipe, [im.prepare(p.convert("RGB"), size) for p in pictures])
 
@@ -241,16 +284,17 @@ class DiffusersImageProvider(ImageProvider):
             )
 
         kwargs = self._common_kwargs(loaded, request)
-        steps = self._steps(family)
+        steps = self._steps(family, request)
         pipe = loaded.pipe
         if family.mode == Mode.STRENGTH:
-            steps = self.strength_steps(steps, self.strength)
-            kwargs.update(image=image, strength=self.strength)
+            strength = self._strength(request)
+            steps = self.strength_steps(steps, strength)
+            kwargs.update(image=image, strength=strength)
             if mask is not None and family.inpaint:
                 pipe = derived_pipeline(loaded, "inpaint", label=self.label, lock=self._load_lock)
                 kwargs.update(mask_image=mask, width=size[0], height=size[1])
         elif family.mode == Mode.INSTRUCT:
-            kwargs.update(image=image, image_guidance_scale=self.image_guidance)
+            kwargs.update(image=image, image_guidance_scale=self._image_guidance(request))
         else:
             references = [image] + [
                 im.prepare(s, im.fit_size(*s.size, max_side=max_side, multiple=family.multiple))
@@ -258,6 +302,7 @@ class DiffusersImageProvider(ImageProvider):
             ]
             kwargs.update(image=references if len(references) > 1 else image)
         kwargs["num_inference_steps"] = steps
+        kwargs.update(self._report_steps(request, family, size, steps))
         pictures = self._call(loaded, pipe, kwargs, "editing an image")
         out = []
         for picture in pictures:
