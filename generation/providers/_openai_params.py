@@ -3,8 +3,6 @@ them, and the request options passed upstream."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 
 from .base import ImageRequest
@@ -64,10 +62,3 @@ def request_options(request: ImageRequest, legacy: bool, *, edit: bool) -> dict:
     if sent.get("output_format") == "png" and "output_compression" not in sent:
         sent.pop("output_format")  # the default; older compatible servers reject the field
     return sent
-
-
-def decode_b64(b64: str) -> bytes | None:
-    try:
-        return base64.b64decode(b64, validate=True) if b64 else None
-    except (binascii.Error, ValueError):
-        return None

@@ -11,18 +11,15 @@ retries.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import json
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, ClassVar
 
+from ._openai_answers import read_images, read_stream
 from ._openai_files import data_url, openai_mask, upload
 from ._openai_params import (
     GPT_OPTIONS,
     GPT_QUALITIES,
-    decode_b64,
     fallback_size,
     request_options,
     upstream_size,
@@ -33,13 +30,11 @@ from ._support import (
     malformed,
     parse_retry_after,
     parse_writer_answer,
-    sniff_mime,
     writer_user_text,
 )
 from .base import (
     ASPECT_RATIOS,
     Capabilities,
-    GeneratedImage,
     ImageProvider,
     ImageRequest,
     ImageResult,
@@ -239,63 +234,12 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
         if request.partial_images > 0 and not model.startswith("dall-e"):
             kwargs.update(stream=True, partial_images=min(request.partial_images, 3))
             return self._call(functools.partial(self._streamed, method, request), **kwargs)
-        result = self._result(self._call(method, **kwargs), model)
+        result = read_images(self._call(method, **kwargs), model)
         request.progress("received", step=len(result.images), steps=kwargs["n"])
         return result
 
     def _streamed(self, method, request: ImageRequest, **kwargs) -> ImageResult:
-        """Consume an upstream stream: partial images become previews as they arrive, the
-        completed events the result."""
-        wanted = kwargs["partial_images"]
-        completed, tokens = [], 0
-        for event in method(**kwargs):
-            kind = getattr(event, "type", "")
-            if kind.endswith(".partial_image"):
-                request.progress(
-                    "generating",
-                    step=int(getattr(event, "partial_image_index", 0)) + 1,
-                    steps=wanted,
-                    preview=decode_b64(getattr(event, "b64_json", "")),
-                )
-            elif kind.endswith(".completed"):
-                completed.append(SimpleNamespace(b64_json=event.b64_json, revised_prompt=None))
-                tokens = max(tokens, getattr(getattr(event, "usage", None), "total_tokens", 0))
-        usage = SimpleNamespace(total_tokens=tokens)
-        return self._result(SimpleNamespace(data=completed, usage=usage), kwargs["model"])
-
-    def _result(self, response, model: str) -> ImageResult:
-        data = getattr(response, "data", None)
-        if not isinstance(data, list):
-            raise malformed(f"OpenAI answered without an image list: {str(response)[:200]}", NAME)
-        images, urls, texts = [], 0, []
-        for item in data:
-            b64 = getattr(item, "b64_json", None)
-            urls += bool(getattr(item, "url", None))
-            if getattr(item, "revised_prompt", None):
-                texts.append(item.revised_prompt)
-            if not b64:
-                continue
-            try:
-                raw = base64.b64decode(b64, validate=True)
-            except (binascii.Error, ValueError, TypeError) as exc:
-                raise malformed(f"OpenAI returned invalid base64: {exc}", NAME) from exc
-            mime = sniff_mime(raw)
-            if mime is None:
-                raise malformed("OpenAI returned data that is not an image", NAME)
-            images.append(GeneratedImage(data=raw, mime_type=mime))
-        if not images:
-            detail = " (only URLs, base64 was asked for)" if urls else ""
-            raise ProviderError(
-                f"{model} answered without an image{detail}.",
-                permanent=True,
-                code="no_image",
-                provider=NAME,
-            )
-        usage = getattr(response, "usage", None)
-        tokens = getattr(usage, "total_tokens", 0) or 0
-        return ImageResult(
-            images=tuple(images), model=model, tokens_used=int(tokens), text="\n".join(texts)
-        )
+        return read_stream(method(**kwargs), request, kwargs["model"], kwargs["partial_images"])
 
 
 class OpenAIPromptWriter(_OpenAIClient, PromptWriter):
