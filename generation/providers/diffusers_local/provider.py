@@ -37,20 +37,16 @@ from ..base import (
     TaskType,
 )
 from . import images as im
-from . import runtime
+from . import options, runtime
 from .configuration import check_options, options_from_settings
 from .families import Family, Mode, family_for
 from .inference import run_pipeline
 from .loading import LoadedModel, derived_pipeline, load_model
-from .previews import StepReporter
 
 logger = logging.getLogger(__name__)
 
 PROVIDER = runtime.PROVIDER
 MAX_MODEL_NAME = 100  # TaskHistory.*_model columns
-QUALITY_STEPS = {"low": 0.5, "medium": 1.0, "high": 2.0}  # times the configured steps
-HIGH_FIDELITY_STRENGTH = 0.6  # times the configured img2img strength
-HIGH_FIDELITY_IMAGE_GUIDANCE = 1.5  # times the configured InstructPix2Pix image guidance
 
 
 class DiffusersImageProvider(ImageProvider):
@@ -73,7 +69,7 @@ class DiffusersImageProvider(ImageProvider):
         text_to_image=True,
         mask=True,
         max_input_images=1,
-        qualities=tuple(QUALITY_STEPS),
+        qualities=tuple(options.QUALITY_STEPS),
         options=frozenset({"input_fidelity"}),
     )
 
@@ -138,15 +134,7 @@ class DiffusersImageProvider(ImageProvider):
 
     @staticmethod
     def _capabilities(family: Family) -> Capabilities:
-        fidelity = family.mode in (Mode.STRENGTH, Mode.INSTRUCT)
-        return Capabilities(
-            edit=True,
-            text_to_image=family.text_to_image is not None,
-            mask=True,
-            max_input_images=family.max_input_images,
-            qualities=tuple(QUALITY_STEPS),
-            options=frozenset({"input_fidelity"}) if fidelity else frozenset(),
-        )
+        return options.capabilities_for(family)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -204,30 +192,17 @@ class DiffusersImageProvider(ImageProvider):
         return max(1, min(int(request.count or 1), self.max_count))
 
     def _steps(self, family: Family, request: ImageRequest | None = None) -> int:
-        steps = int(self.steps or family.steps)
-        quality = request.option("quality") if request is not None else None
-        return max(1, round(steps * QUALITY_STEPS.get(str(quality), 1.0)))
+        return options.steps(int(self.steps or family.steps), request)
 
     def _strength(self, request: ImageRequest) -> float:
-        if request.option("input_fidelity") == "high":
-            return self.strength * HIGH_FIDELITY_STRENGTH
-        return self.strength
+        return options.strength(self.strength, request)
 
     def _image_guidance(self, request: ImageRequest) -> float:
-        if request.option("input_fidelity") == "high":
-            return self.image_guidance * HIGH_FIDELITY_IMAGE_GUIDANCE
-        return self.image_guidance
+        return options.image_guidance(self.image_guidance, request)
 
     @staticmethod
     def _report_steps(request: ImageRequest, family: Family, size, steps: int) -> dict:
-        reporter = StepReporter(request, family_key=family.key, size=size, steps=steps)
-        return {
-            "callback_on_step_end": reporter,
-            "callback_on_step_end_tensor_inputs": ["latents"],
-        }
-
-    def _guidance(self, family: Family) -> float:
-        return float(family.guidance if self.guidance is None else self.guidance)
+        return options.step_callback(request, family, size, steps)
 
     @staticmethod
     def strength_steps(steps: int, strength: float) -> int:
