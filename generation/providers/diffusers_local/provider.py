@@ -194,6 +194,9 @@ class DiffusersImageProvider(ImageProvider):
     def _steps(self, family: Family, request: ImageRequest | None = None) -> int:
         return options.steps(int(self.steps or family.steps), request)
 
+    def _guidance(self, family: Family) -> float:
+        return float(family.guidance if self.guidance is None else self.guidance)
+
     def _strength(self, request: ImageRequest) -> float:
         return options.strength(self.strength, request)
 
