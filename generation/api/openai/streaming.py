@@ -23,6 +23,7 @@ from django.conf import settings
 from django.http import StreamingHttpResponse
 
 from generation.files import TaskFiles
+from generation.imaging import inspect_upload
 from generation.live.slots import Ticket
 from generation.live.waiting import task_updates
 from generation.models import TaskHistory
@@ -38,12 +39,15 @@ def _partial_events(call: ImagesCall, task: TaskHistory, prefix: str, sent: int)
     events = []
     names = TaskFiles(task).partials[: call.partial_images]
     for index in range(sent, len(names)):
+        data = read_bytes(names[index])
+        header = inspect_upload(data, max_bytes=None)  # the header: no pixels decoded here
         event = {
             "type": f"{prefix}.partial_image",
-            "b64_json": b64(read_bytes(names[index])),
+            "b64_json": b64(data),
             "partial_image_index": index,
             "created_at": int(time.time()),
             **described(call, task),
+            "size": f"{header.width}x{header.height}",
         }
         events.append(sse(event["type"], event))
     return events

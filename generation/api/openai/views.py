@@ -17,6 +17,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import ValidationError
 from generation.live.slots import reserved
 from generation.models import TaskHistory
 from generation.services import task_create
@@ -58,7 +59,12 @@ class _ImagesApi(WaitingApiView):
                 parameters=call.parameters(),
                 image_provider=call.provider,
             )
-            task = task_create(user=user, data=task_input, source="openai").task
+            try:
+                task = task_create(user=user, data=task_input, source="openai").task
+            except ValidationError as error:
+                if error.param == "task_type":  # what the model cannot do: OpenAI's "model"
+                    error.param = "model"
+                raise
             if call.stream:
                 return image_stream(
                     call,

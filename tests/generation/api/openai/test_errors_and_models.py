@@ -43,6 +43,15 @@ def test_400_is_bad_request_error(client, user):
     assert envelope(caught.value)["param"] == "size"
 
 
+def test_400_names_the_model_when_it_cannot_do_the_task(client, settings, user):
+    settings.AICEPS_IMAGE_PROVIDER = "offline"  # it edits photos; it cannot draw from text
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.images.generate(prompt="a cat")
+    body = envelope(caught.value)
+    assert (body["param"], body["code"]) == ("model", "unsupported_task")
+    assert credits_balance(user=user) == 10
+
+
 def test_401_is_authentication_error(asgi_server):
     bad = openai.OpenAI(base_url=f"{asgi_server.url}/v1", api_key="wrong", max_retries=0)
     with pytest.raises(openai.AuthenticationError) as caught:

@@ -36,6 +36,7 @@ def test_offline_edit_streams_its_stage_boundary_then_the_image(client, runner, 
     # The partial is the editor's own answer at the end of stage 2; the completed image was
     # then made the size asked (320x240 -> 256x192).
     assert decoded(base64.b64decode(partial.b64_json)).size == (320, 240)
+    assert partial.size == "320x240"
     final = decoded(base64.b64decode(completed.b64_json))
     assert final.size == (256, 192) and completed.size == "256x192"
     pixel = final.convert("RGB").getpixel((128, 96))
