@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -121,7 +122,10 @@ def choose(model: str | None) -> Choice:
 class ModelsApi(ApiViewMixin, APIView):
     error_shape = "openai"
 
-    @extend_schema(summary="The image models this server can run (OpenAI's list)")
+    @extend_schema(
+        summary="The image models this server can run (OpenAI's list)",
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request):
         return Response({"object": "list", "data": catalogue()})
 
@@ -129,7 +133,7 @@ class ModelsApi(ApiViewMixin, APIView):
 class ModelDetailApi(ApiViewMixin, APIView):
     error_shape = "openai"
 
-    @extend_schema(summary="One image model (OpenAI's Model)")
+    @extend_schema(summary="One image model (OpenAI's Model)", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, model_id: str):
         for entry in catalogue():
             if entry["id"] == model_id:

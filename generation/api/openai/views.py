@@ -12,6 +12,7 @@ socket and no thread.
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
@@ -93,7 +94,8 @@ class _ImagesApi(WaitingApiView):
 class ImagesEditsApi(_ImagesApi):
     @extend_schema(
         summary="Edit images (OpenAI's images.edit)",
-        request={"multipart/form-data": {"type": "object"}},
+        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request):
         call = read_call(request.data, edit=True)
@@ -111,7 +113,8 @@ class ImagesGenerationsApi(_ImagesApi):
 
     @extend_schema(
         summary="Create images from text (OpenAI's images.generate)",
-        request={"application/json": {"type": "object"}},
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request):
         return self._run(request, read_call(request.data, edit=False), [])
@@ -122,6 +125,7 @@ class UnknownRouteApi(ApiViewMixin, APIView):
 
     error_shape = "openai"
     permission_classes = []
+    schema = None  # not an endpoint
 
     def _missing(self, request, path: str = ""):
         raise ApiError("not_found", f"Invalid URL ({request.method} /v1/{path}).", 404)
