@@ -200,3 +200,43 @@ def credits_refund(*, task, note: str = "") -> LedgerEntry | None:
             return LedgerEntry(_existing(key), account.balance, created=False)
         metrics.credits_refunded(charged)
         return LedgerEntry(entry, account.balance, created=True)
+
+
+def credits_refund_undelivered(
+    *, task, amount: int, note: str = "", idempotency_key: str | None = None
+) -> LedgerEntry | None:
+    """Give back ``amount`` of what ``task`` was charged for images it did not deliver
+    (three of four made, say), at most once per key however often it is called.
+
+    Never more than the task's debits less what was already refunded for it; ``None`` when
+    there is nothing to give back. The key defaults to one such refund per task."""
+    if not isinstance(amount, int) or amount < 0:
+        raise InvalidAmountError("The amount to refund must be a whole number, 0 or more.")
+    key = idempotency_key or f"refund-undelivered:{task.pk}"
+    with transaction.atomic():
+        account = _locked_account(task.user)
+        if (done := _existing(key)) is not None:
+            return LedgerEntry(done, account.balance, created=False)
+        moved = CreditTransaction.objects.filter(
+            account=account,
+            task=task,
+            kind__in=(CreditTransaction.Kind.DEBIT, CreditTransaction.Kind.REFUND),
+        ).values_list("amount", flat=True)
+        amount = min(amount, -sum(moved))
+        if amount <= 0:
+            return None
+        try:
+            with transaction.atomic():
+                entry = _append(
+                    account=account,
+                    amount=amount,
+                    kind=CreditTransaction.Kind.REFUND,
+                    task=task,
+                    idempotency_key=key,
+                    note=note or "Refund for images that were not delivered",
+                )
+        except IntegrityError:
+            account.refresh_from_db(fields=["balance"])
+            return LedgerEntry(_existing(key), account.balance, created=False)
+        metrics.credits_refunded(amount)
+        return LedgerEntry(entry, account.balance, created=True)

@@ -2,7 +2,7 @@
 
 Keys are ``task-history/{user id}/{task id}/{name}`` with names ``original.{ext}``,
 ``source-{n}.{ext}`` (further input photos, n from 2), ``mask.{ext}``, ``generated-{n}.{ext}``
-(outputs, n from 1) and ``preview.{ext}`` (the latest progress preview). Everything that
+(outputs, n from 1) and ``preview-{n}.{ext}`` (progress previews, n from 1). Everything that
 stores, lists, serves or deletes a task's files goes through :class:`TaskFiles`, so the format
 is written once.
 """
@@ -45,6 +45,10 @@ class TaskFiles:
     def preview_key(self, extension: str) -> str:
         return self.key(f"preview.{extension}")
 
+    def partial_key(self, position: int, extension: str) -> str:
+        """Key of progress preview ``position`` (from 1): each kept, for partial images."""
+        return self.key(f"preview-{position}.{extension}")
+
     # --- what the task holds -----------------------------------------------------------
 
     @property
@@ -79,8 +83,14 @@ class TaskFiles:
     def preview(self) -> str:
         return (self.task.progress or {}).get("preview") or ""
 
+    @property
+    def partials(self) -> list[str]:
+        """Every progress preview, in order: while the task runs, and kept once it is done."""
+        running = (self.task.progress or {}).get("partials")
+        return list(running or self.extra.get("partials", []))
+
     def all(self) -> list[str]:
-        names = [*self.inputs, *self.generated, self.mask, self.preview]
+        names = [*self.inputs, *self.generated, self.mask, self.preview, *self.partials]
         return [name for name in dict.fromkeys(names) if name]
 
     # --- URLs --------------------------------------------------------------------------

@@ -5,6 +5,11 @@ prompt for the same request is handed in); stage 2 asks an :class:`ImageProvider
 Transient :class:`ProviderError` s are retried (``core.retry``: bounded exponential backoff that
 honours ``retry_after``); permanent ones, and any unexpected exception, fail at once.
 
+Progress: the provider reports inside stage 2 (``request.progress``); when the client wants
+partial images and the provider made none while it worked (a model that answers once: the
+offline editor, Gemini with one image), each image it returned is reported as a preview at the
+stage's end, so a stream still gets a partial image from the stage boundary.
+
 An image model that answers without an image (a question, a refusal: ``no_image`` or
 ``content_blocked``) is asked once more with the user's own words instead of the professional
 prompt, as the photo editor does.
@@ -18,7 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from core.retry import RetryPolicy, call_with_retries
 
@@ -52,6 +57,9 @@ class PipelineInput:
     hotspot: tuple[int, int] | None = None
     count: int = 1
     size: str | None = None
+    model: str | None = None  # a model of the image provider the client named
+    options: dict = field(default_factory=dict, compare=False)  # see ImageRequest.options
+    partial_images: int = 0
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,19 @@ class PipelineResult:
     image: ImageResult
     prompt_stage: StageRecord
     image_stage: StageRecord
+
+
+class _PreviewCounter:
+    """Passes progress on and counts the previews among it."""
+
+    def __init__(self, report: Callable[[Progress], None] | None) -> None:
+        self.report, self.count = report, 0
+
+    def __call__(self, progress: Progress) -> None:
+        if progress.preview:
+            self.count += 1
+        if self.report is not None:
+            self.report(progress)
 
 
 class Pipeline:
@@ -134,6 +155,7 @@ class Pipeline:
         if on_stage:
             on_stage("generating_image")
         plan = prompt.plan or PromptPlan()
+        previews = _PreviewCounter(on_progress)
         request = ImageRequest(
             prompt=prompt.prompt,
             instruction=data.instruction,
@@ -144,10 +166,17 @@ class Pipeline:
             hotspot=data.hotspot,
             count=data.count,
             size=data.size,
-            report=on_progress,
+            report=previews if on_progress else None,
+            model=data.model,
+            options=data.options,
+            partial_images=data.partial_images,
         )
         image, image_stage = self._image_stage(request)
         self._check_images(image, data)
+        if on_progress and data.partial_images > 0 and not previews.count:
+            total = len(image.images)
+            for step, generated in enumerate(image.images[: data.partial_images], start=1):
+                on_progress(Progress("generated", step=step, steps=total, preview=generated.data))
         return PipelineResult(
             prompt=prompt, image=image, prompt_stage=prompt_stage, image_stage=image_stage
         )

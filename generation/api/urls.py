@@ -1,7 +1,13 @@
 from django.urls import path
 
 from .events import TaskEventsApi
-from .openai_images import ImagesEditsApi, ImagesGenerationsApi
+from .openai import (
+    ImagesEditsApi,
+    ImagesGenerationsApi,
+    ModelDetailApi,
+    ModelsApi,
+    UnknownRouteApi,
+)
 from .seed import SeedGenerationApi, SeedHealthApi
 from .tasks import CreditsApi, StatisticsApi, TaskCancelApi, TaskDetailApi, TaskListCreateApi
 
@@ -16,4 +22,7 @@ api_urlpatterns = [
     path("api/v1/statistics", StatisticsApi.as_view(), name="api-statistics"),
     path("v1/images/edits", ImagesEditsApi.as_view(), name="openai-images-edits"),
     path("v1/images/generations", ImagesGenerationsApi.as_view(), name="openai-images-generations"),
+    path("v1/models", ModelsApi.as_view(), name="openai-models"),
+    path("v1/models/<path:model_id>", ModelDetailApi.as_view(), name="openai-model"),
+    path("v1/<path:path>", UnknownRouteApi.as_view(), name="openai-unknown"),
 ]

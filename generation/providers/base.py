@@ -12,7 +12,7 @@ Every failure is raised as :class:`ProviderError` so the pipeline can tell a tra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -103,10 +103,25 @@ class ImageRequest:
     size: str | None = None  # "WIDTHxHEIGHT", for providers that take one
     # Called with a Progress now and then, where the provider can tell (may be None).
     report: Callable[[Progress], None] | None = field(default=None, compare=False, repr=False)
+    # A model of this provider the client named (None: the configured one).
+    model: str | None = None
+    # Rendering options of the request: "quality", "background", "moderation",
+    # "input_fidelity", "style", "complexity", "output_format", "output_compression",
+    # "user". Requests with an option the provider did not declare (``Capabilities.options``
+    # and ``qualities``) are refused before they reach it; it may ignore the rest (AicePS
+    # makes the output format itself).
+    options: Mapping[str, object] = field(default_factory=dict, compare=False)
+    # How many preview images the client wants while the stage runs (0: the provider's
+    # own rhythm, for progress pages). Providers that make previews space them out.
+    partial_images: int = 0
 
     def progress(self, phase: str, **fields) -> None:
         if self.report is not None:
             self.report(Progress(phase, **fields))
+
+    def option(self, name: str, default=None):
+        value = self.options.get(name)
+        return default if value in (None, "", "auto") else value
 
 
 @dataclass(frozen=True)
@@ -129,7 +144,11 @@ class Capabilities:
 
     ``task_types`` limits the task types (None: every type its ``edit``/``text_to_image``
     flags allow); ``max_count`` is the most images per task; ``sizes`` the exact output
-    sizes it makes (None: any size up to ``max_side`` pixels a side)."""
+    sizes it makes (None: any size up to ``max_side`` pixels a side). ``qualities`` the
+    ``quality`` values it honours besides ``auto``; ``options`` the other rendering options
+    it honours itself (``background`` natively, ``moderation``, ``input_fidelity``,
+    ``style``, ``complexity``). AicePS does output formats, sizes and transparent
+    backgrounds around any provider; an option nobody can honour is refused."""
 
     edit: bool = True
     text_to_image: bool = False
@@ -139,6 +158,8 @@ class Capabilities:
     sizes: tuple[str, ...] | None = None
     max_side: int = 4096
     task_types: frozenset[str] | None = None
+    qualities: tuple[str, ...] = ()
+    options: frozenset[str] = frozenset()
 
 
 # Codes of failures the user can fix by changing the request (422), and of a provider that

@@ -49,6 +49,12 @@ if TYPE_CHECKING:
     from google.genai import types
 
 logger = logging.getLogger(__name__)
+_HARM_CATEGORIES = (
+    "HARM_CATEGORY_HARASSMENT",
+    "HARM_CATEGORY_HATE_SPEECH",
+    "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+    "HARM_CATEGORY_DANGEROUS_CONTENT",
+)
 
 
 @functools.cache
@@ -206,13 +212,24 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
     ``generate_images`` with a Gemini Developer API key (ValueError), so with an API key all
     generation goes through the image model.
 
+    Progress: "generating image i of n" before each call; with ``request.partial_images``
+    each image is reported as a preview as soon as it arrives (the boundary between calls).
+    ``moderation=low`` asks Gemini to block only content of high probability of harm
+    (``safety_settings`` ``BLOCK_ONLY_HIGH``); ``request.model`` replaces the configured model.
+
     ``mask`` is False: generateContent has no mask input (mask editing exists only in the
     Vertex Imagen edit API), so a mask, if passed anyway, is ignored; the region to change
     must be described in the prompt.
     """
 
     name = NAME
-    capabilities = Capabilities(edit=True, text_to_image=True, mask=False, max_input_images=4)
+    capabilities = Capabilities(
+        edit=True,
+        text_to_image=True,
+        mask=False,
+        max_input_images=4,
+        options=frozenset({"moderation"}),
+    )
 
     default_model = "gemini-2.5-flash-image"
 
@@ -249,34 +266,46 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
         if not request.images and self.imagen_model and self.client.vertexai:
             return self._imagen(request)
         count = max(request.count, 1)
+        model = request.model or self.model
         images: list[GeneratedImage] = []
         texts: list[str] = []
         tokens = 0
         while len(images) < count:  # one image per call
-            request.progress("generating", step=len(images) + 1, steps=count)
-            answer = self._ask(request, request.prompt)
+            request.progress(
+                f"generating image {len(images) + 1} of {count} with {model}",
+                step=len(images),
+                steps=count,
+            )
+            answer = self._ask(request, request.prompt, model)
             if not answer.images:  # the pipeline asks once more with the user's own words
-                raise failure(answer, self.model)
+                raise failure(answer, model)
             images.extend(answer.images)
             texts.append(answer.text)
             tokens += answer.tokens
+            preview = answer.images[0].data if len(images) <= request.partial_images else None
+            request.progress("received", step=min(len(images), count), steps=count, preview=preview)
         return ImageResult(
             images=tuple(images[:count]),
-            model=self.model,
+            model=model,
             tokens_used=tokens,
             text="\n".join(t for t in texts if t),
         )
 
-    def _ask(self, request: ImageRequest, text: str) -> Answer:
+    def _ask(self, request: ImageRequest, text: str, model: str) -> Answer:
         types = _sdk().types
         contents = [_image_part(img) for img in request.images]
         contents.append(types.Part.from_text(text=text))
         config = _config(response_modalities=["TEXT", "IMAGE"])
         if request.aspect_ratio:
             config.image_config = types.ImageConfig(aspect_ratio=request.aspect_ratio)
+        if request.option("moderation") == "low":
+            config.safety_settings = [
+                types.SafetySetting(category=category, threshold="BLOCK_ONLY_HIGH")
+                for category in _HARM_CATEGORIES
+            ]
         response = self._call(
             self.client.models.generate_content,
-            model=self.model,
+            model=model,
             contents=contents,
             config=config,
         )

@@ -11,26 +11,30 @@ retries.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import json
 from typing import TYPE_CHECKING, ClassVar
 
+from ._openai_answers import read_images, read_stream
 from ._openai_files import data_url, openai_mask, upload
+from ._openai_params import (
+    GPT_OPTIONS,
+    GPT_QUALITIES,
+    fallback_size,
+    request_options,
+    upstream_size,
+)
 from ._support import (
     WRITER_SYSTEM_INSTRUCTION,
     error_for_status,
     malformed,
     parse_retry_after,
     parse_writer_answer,
-    sniff_mime,
     writer_user_text,
 )
 from .base import (
     ASPECT_RATIOS,
     Capabilities,
-    GeneratedImage,
     ImageProvider,
     ImageRequest,
     ImageResult,
@@ -41,11 +45,6 @@ from .base import (
 )
 
 NAME = "openai"
-# Nearest size each model family offers for our aspect ratios.
-_GPT_SIZES = {"1:1": "1024x1024", "16:9": "1536x1024", "4:3": "1536x1024"}
-_GPT_SIZES |= {"9:16": "1024x1536", "3:4": "1024x1536"}
-_DALLE3_SIZES = {"1:1": "1024x1024", "16:9": "1792x1024", "4:3": "1792x1024"}
-_DALLE3_SIZES |= {"9:16": "1024x1792", "3:4": "1024x1792"}
 _BLOCKED_CODES = {"content_policy_violation", "moderation_blocked"}
 
 
@@ -136,7 +135,15 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
     GPT image models (``gpt-image-*``, the default) take up to 16 input images and a mask and
     always answer in base64. ``dall-e-2`` edits one square PNG; ``dall-e-3`` cannot edit and
     makes one image per call; both are asked for ``response_format="b64_json"``. Capabilities
-    therefore depend on the model and are set per instance.
+    therefore depend on the model and are set per instance. ``request.model`` (a model the
+    client named) replaces the configured one for that call.
+
+    Request options go upstream as they came (``quality``, ``background``, ``moderation``,
+    ``input_fidelity``, ``style``, ``complexity``, ``output_format``, ``output_compression``,
+    ``user``). Sizes go upstream as the model takes them: any multiple of 16 for
+    ``gpt-image-2`` and later, else the nearest standard size; AicePS crops and resizes the
+    answer to the exact size asked. With ``request.partial_images`` the call streams and each
+    upstream partial image is reported as a preview as it arrives.
 
     Our mask is white (or opaque) where the image may change; OpenAI's is transparent there,
     so it is converted to an RGBA PNG of the first image's size.
@@ -144,7 +151,15 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
 
     name = NAME
     default_model = "gpt-image-1"
-    capabilities = Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=16)
+    capabilities = Capabilities(
+        edit=True,
+        text_to_image=True,
+        mask=True,
+        max_input_images=16,
+        max_side=3840,
+        qualities=GPT_QUALITIES,
+        options=GPT_OPTIONS,
+    )
 
     def __init__(self, **kwargs) -> None:
         """Keyword-only: ``api_key``, ``model``, ``base_url``, ``timeout`` (seconds)."""
@@ -154,7 +169,14 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
     @classmethod
     def capabilities_for(cls, model: str) -> Capabilities:
         if model.startswith("dall-e-3"):
-            return Capabilities(edit=False, text_to_image=True, max_input_images=0, max_count=1)
+            return Capabilities(
+                edit=False,
+                text_to_image=True,
+                max_input_images=0,
+                max_count=1,
+                qualities=("standard", "hd"),
+                options=frozenset({"style"}),
+            )
         if model.startswith("dall-e"):
             return Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=1)
         return cls.capabilities
@@ -174,24 +196,28 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
     def generate(self, request: ImageRequest) -> ImageResult:
         if request.aspect_ratio is not None and request.aspect_ratio not in ASPECT_RATIOS:
             raise _invalid(f"Unsupported aspect ratio {request.aspect_ratio!r}.")
-        legacy = self.model.startswith("dall-e")
+        model = request.model or self.model
+        capabilities = self.capabilities_for(model)
+        legacy = model.startswith("dall-e")
         kwargs = {
-            "model": self.model,
+            "model": model,
             "prompt": request.prompt,
-            "n": 1 if self.model.startswith("dall-e-3") else min(max(request.count, 1), 10),
+            "n": 1 if model.startswith("dall-e-3") else min(max(request.count, 1), 10),
         }
         if legacy:
             kwargs["response_format"] = "b64_json"  # GPT image models reject this parameter
-        size = request.size or self._size(request)
+        size = upstream_size(model, request.size) or fallback_size(model, request.aspect_ratio)
         if size:
             kwargs["size"] = size
+        kwargs.update(request_options(request, legacy, edit=bool(request.images)))
         if not request.images:
-            return self._result(self._call(self.client.images.generate, **kwargs))
-        if not self.capabilities.edit:
-            raise _invalid(f"{self.model} cannot edit images.")
-        if len(request.images) > self.capabilities.max_input_images:
+            request.progress(f"generating with {model}")
+            return self._run(self.client.images.generate, request, model, kwargs)
+        if not capabilities.edit:
+            raise _invalid(f"{model} cannot edit images.")
+        if len(request.images) > capabilities.max_input_images:
             raise _invalid(
-                f"{self.model} takes at most {self.capabilities.max_input_images} images.",
+                f"{model} takes at most {capabilities.max_input_images} images.",
                 code="too_many_images",
             )
         files = [upload(img, i, force_png=legacy) for i, img in enumerate(request.images)]
@@ -200,48 +226,20 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
             first = request.images[0]
             mask = openai_mask(request.mask, first.width, first.height)
             kwargs["mask"] = ("mask.png", mask, "image/png")
-        return self._result(self._call(self.client.images.edit, **kwargs))
+        count = len(files)
+        request.progress(f"uploading {count} image{'s' if count != 1 else ''} to {model}")
+        return self._run(self.client.images.edit, request, model, kwargs)
 
-    def _size(self, request: ImageRequest) -> str | None:
-        if self.model.startswith("dall-e-3"):
-            return _DALLE3_SIZES.get(request.aspect_ratio or "1:1")
-        if self.model.startswith("dall-e"):
-            return "1024x1024"  # dall-e-2 makes squares only
-        return _GPT_SIZES.get(request.aspect_ratio) if request.aspect_ratio else None
+    def _run(self, method, request: ImageRequest, model: str, kwargs: dict) -> ImageResult:
+        if request.partial_images > 0 and not model.startswith("dall-e"):
+            kwargs.update(stream=True, partial_images=min(request.partial_images, 3))
+            return self._call(functools.partial(self._streamed, method, request), **kwargs)
+        result = read_images(self._call(method, **kwargs), model)
+        request.progress("received", step=len(result.images), steps=kwargs["n"])
+        return result
 
-    def _result(self, response) -> ImageResult:
-        data = getattr(response, "data", None)
-        if not isinstance(data, list):
-            raise malformed(f"OpenAI answered without an image list: {str(response)[:200]}", NAME)
-        images, urls, texts = [], 0, []
-        for item in data:
-            b64 = getattr(item, "b64_json", None)
-            urls += bool(getattr(item, "url", None))
-            if getattr(item, "revised_prompt", None):
-                texts.append(item.revised_prompt)
-            if not b64:
-                continue
-            try:
-                raw = base64.b64decode(b64, validate=True)
-            except (binascii.Error, ValueError, TypeError) as exc:
-                raise malformed(f"OpenAI returned invalid base64: {exc}", NAME) from exc
-            mime = sniff_mime(raw)
-            if mime is None:
-                raise malformed("OpenAI returned data that is not an image", NAME)
-            images.append(GeneratedImage(data=raw, mime_type=mime))
-        if not images:
-            detail = " (only URLs, base64 was asked for)" if urls else ""
-            raise ProviderError(
-                f"{self.model} answered without an image{detail}.",
-                permanent=True,
-                code="no_image",
-                provider=NAME,
-            )
-        usage = getattr(response, "usage", None)
-        tokens = getattr(usage, "total_tokens", 0) or 0
-        return ImageResult(
-            images=tuple(images), model=self.model, tokens_used=int(tokens), text="\n".join(texts)
-        )
+    def _streamed(self, method, request: ImageRequest, **kwargs) -> ImageResult:
+        return read_stream(method(**kwargs), request, kwargs["model"], kwargs["partial_images"])
 
 
 class OpenAIPromptWriter(_OpenAIClient, PromptWriter):

@@ -96,7 +96,15 @@ def task_create(
 
     count = int(data.parameters.get("n", 1) or 1)
     price = (
-        task_price(task_type=data.task_type, image_provider=provider, count=count) if charge else 0
+        task_price(
+            task_type=data.task_type,
+            image_provider=provider,
+            count=count,
+            size=data.parameters.get("size"),
+            quality=data.parameters.get("quality"),
+        )
+        if charge
+        else 0
     )
     task = TaskHistory(
         id=uuid.uuid4(),

@@ -1,4 +1,10 @@
-"""Running one task: claim it, run the two stages, store the results, finish it."""
+"""Running one task: claim it, run the two stages, finish and store the results, complete it.
+
+Between the stages and storing, the images are made what the task asked (``finishing``: the
+background, the exact size, the format). A task that asked for ``n`` images and got fewer
+(a provider that makes one at a time, or an upstream that answered short) completes with
+those it got, and the credits of the others are refunded in the same transaction, once.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +13,23 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import credits_refund_undelivered
 from core import metrics
 from core.errors import DomainError
 from core.logging import log_context
 from core.retry import RetryPolicy
 
 from ..files import TaskFiles
-from ..imaging import decode_image, encode_image
 from ..live.publish import task_changed
 from ..models import TaskHistory
 from ..pipeline import Pipeline, PipelineResult, StageRecord
-from ..providers.base import PromptPlan, PromptResult, ProviderError
+from ..providers.base import Progress, PromptPlan, PromptResult, ProviderError
 from ..providers.registry import get_image_provider, get_prompt_writer
 from ..storage_batch import store_many
+from .finishing import Finish, finish_images
 from .leases import lease_kept
 from .lifecycle import task_claim, task_complete, task_fail, task_set_stage
 from .progress import ProgressRecorder
@@ -29,35 +37,42 @@ from .task_inputs import pipeline_input
 
 logger = logging.getLogger(__name__)
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
-FORMATS = {
-    "png": ("PNG", "image/png"),
-    "jpeg": ("JPEG", "image/jpeg"),
-    "jpg": ("JPEG", "image/jpeg"),
-    "webp": ("WEBP", "image/webp"),
-}
 
 
-def task_run(*, task_id) -> TaskHistory | None:
+class RunObserver:
+    """Hears a run as it happens, in the running thread (the CLI prints it). The task's row
+    and its waiters are told anyway; an observer only adds a listener."""
+
+    def stage(self, task: TaskHistory, stage: str) -> None:
+        """A stage starts: ``writing_prompt``, ``generating_image``, ``storing``."""
+
+    def progress(self, task: TaskHistory, progress: Progress) -> None:
+        """The image provider reported progress inside stage 2."""
+
+
+def task_run(*, task_id, observer: RunObserver | None = None) -> TaskHistory | None:
     """Run a queued task to its end. Safe to call twice: a second call finds nothing to claim.
 
     Never raises for a task's own failure: the task is marked failed and refunded instead."""
     with log_context(task_id=str(task_id)):
-        return _run(task_id)
+        return _run(task_id, observer or RunObserver())
 
 
-def _run(task_id) -> TaskHistory | None:
+def _run(task_id, observer: RunObserver) -> TaskHistory | None:
     task = task_claim(task_id=task_id)
     if task is None:
         logger.info("task not claimable", extra={"task_id": str(task_id)})
         return None
     started = time.perf_counter()
+    recorder = ProgressRecorder(task)
     try:
         with lease_kept(task):
-            result = _run_pipeline(task)
+            result = _run_pipeline(task, recorder, observer)
             metrics.stages_finished(result)
             task_set_stage(task=task, stage=TaskHistory.Stage.STORING)
+            observer.stage(task, TaskHistory.Stage.STORING)
             storing = time.perf_counter()
-            fields = _store_results(task, result)
+            fields = _store_results(task, result, recorder.partials)
         fields["storage_time_ms"] = round((time.perf_counter() - storing) * 1000)
     except DomainError as error:  # a provider's, or an input that failed to decode
         if isinstance(error, ProviderError):
@@ -81,9 +96,26 @@ def _run(task_id) -> TaskHistory | None:
         )
         return _reload(task)
     fields["generation_time_ms"] = round((time.perf_counter() - started) * 1000)
-    if not task_complete(task=task, fields=fields):
+    delivered = len(fields["extra_files"]["generated"])
+    wanted = _count(task)
+    undelivered = max(0, wanted - delivered) * (task.credits_deducted // wanted)
+    if undelivered:
+        fields["credits_deducted"] = task.credits_deducted - undelivered
+    with transaction.atomic():
+        completed = task_complete(task=task, fields=fields)
+        if completed and undelivered:
+            credits_refund_undelivered(
+                task=task,
+                amount=undelivered,
+                note=f"Refund: {wanted - delivered} of {wanted} images not delivered",
+            )
+    if not completed:
         logger.info("task finished elsewhere; result dropped", extra={"task_id": str(task.pk)})
     return _reload(task)
+
+
+def _count(task: TaskHistory) -> int:
+    return max(1, int((task.parameters or {}).get("n", 1) or 1))
 
 
 def _reload(task: TaskHistory) -> TaskHistory:
@@ -115,22 +147,35 @@ def cached_prompt_for(task: TaskHistory) -> PromptResult | None:
     )
 
 
-def _run_pipeline(task: TaskHistory) -> PipelineResult:
+def _run_pipeline(
+    task: TaskHistory, recorder: ProgressRecorder, observer: RunObserver
+) -> PipelineResult:
     pipeline = Pipeline(
         prompt_writer=get_prompt_writer(task.prompt_writer),
         image_provider=get_image_provider(task.image_provider),
         retry=RetryPolicy.from_settings(),
     )
+
+    def on_stage(stage: str) -> None:
+        task_set_stage(task=task, stage=stage)
+        observer.stage(task, stage)
+
+    def on_progress(progress: Progress) -> None:
+        recorder(progress)
+        observer.progress(task, progress)
+
     return pipeline.run(
         pipeline_input(task),
         cached_prompt=cached_prompt_for(task),
-        on_stage=lambda stage: task_set_stage(task=task, stage=stage),
-        on_prompt=lambda prompt, stage: _record_prompt(task, prompt, stage),
-        on_progress=ProgressRecorder(task),
+        on_stage=on_stage,
+        on_prompt=lambda prompt, stage: _record_prompt(task, prompt, stage, observer),
+        on_progress=on_progress,
     )
 
 
-def _record_prompt(task: TaskHistory, prompt: PromptResult, stage: StageRecord) -> None:
+def _record_prompt(
+    task: TaskHistory, prompt: PromptResult, stage: StageRecord, observer: RunObserver
+) -> None:
     """Keep stage 1's work as soon as it is done: the task page shows it while stage 2 runs,
     a failed task still tells which prompt the image model was given, and a retry can reuse it."""
     task.stage = TaskHistory.Stage.GENERATING_IMAGE  # stage 2 starts next; one write for both
@@ -145,22 +190,25 @@ def _record_prompt(task: TaskHistory, prompt: PromptResult, stage: StageRecord) 
         updated_at=timezone.now(),
     )
     task_changed(task.pk, status=task.status, stage=task.stage)
+    observer.stage(task, task.stage)
 
 
-def _store_results(task: TaskHistory, result: PipelineResult) -> dict:
-    wanted = FORMATS.get(str((task.parameters or {}).get("output_format", "")).lower())
+def _store_results(task: TaskHistory, result: PipelineResult, partials: list[str]) -> dict:
+    finished = finish_images(
+        result.image.images[: _count(task)], Finish.from_parameters(task.parameters)
+    )
     keys = TaskFiles(task)
     files = []
-    for position, image in enumerate(result.image.images, start=1):
-        data, mime = image.data, image.mime_type
-        if wanted and wanted[1] != mime:
-            data, mime = encode_image(decode_image(data), format=wanted[0]), wanted[1]
-        ext = EXTENSIONS.get(mime, "png")
-        files.append((keys.output_key(position, ext), data))
+    for position, (image, _) in enumerate(finished, start=1):
+        ext = EXTENSIONS.get(image.mime_type, "png")
+        files.append((keys.output_key(position, ext), image.data))
     saved = store_many(files)
     names = [file.name for file in saved]
     fallback = task.storage_fallback or any(file.fallback for file in saved)
     extra = {**(task.extra_files or {}), "generated": names}
+    extra["outputs"] = [facts for _, facts in finished]
+    if partials:
+        extra["partials"] = list(partials)
     prompt_stage, image_stage = result.prompt_stage, result.image_stage
     return {
         "generated_image": names[0],

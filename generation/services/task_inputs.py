@@ -18,6 +18,19 @@ from ..providers.base import InputImage, TaskType
 from ..storage import delete_file
 from ..storage_batch import read_many, store_many
 
+# Task parameters handed to the image provider as ``ImageRequest.options``.
+RENDERING_OPTIONS = (
+    "quality",
+    "background",
+    "moderation",
+    "input_fidelity",
+    "style",
+    "complexity",
+    "output_format",
+    "output_compression",
+    "user",
+)
+
 
 def pipeline_input(task: TaskHistory) -> PipelineInput:
     files = TaskFiles(task)
@@ -36,6 +49,9 @@ def pipeline_input(task: TaskHistory) -> PipelineInput:
         hotspot=_scaled_point(params, raw, prepared),
         count=int(params.get("n", 1) or 1),
         size=params.get("size") or None,
+        model=params.get("model") or None,
+        options={key: params[key] for key in RENDERING_OPTIONS if params.get(key) is not None},
+        partial_images=int(params.get("partial_images", 0) or 0),
     )
 
 

@@ -134,3 +134,22 @@ def test_concurrent_refunds_of_one_task_refund_once(user):
         created = list(pool.map(refund, range(8)))
     assert created.count(True) == 1
     assert credits_balance(user=user) == 10 == credits_ledger_sum(user=user)
+
+
+@pytest.mark.django_db
+def test_undelivered_images_are_refunded_once_and_never_more_than_charged(user):
+    from accounts.services import credits_refund_undelivered
+
+    task = make_task(user)
+    credits_charge(user=user, amount=6, task=task)
+    first = credits_refund_undelivered(task=task, amount=4)
+    again = credits_refund_undelivered(task=task, amount=4)
+    assert first.created and not again.created
+    assert credits_balance(user=user) == 8 == credits_ledger_sum(user=user)
+    other = make_task(user)
+    credits_charge(user=user, amount=2, task=other)
+    capped = credits_refund_undelivered(task=other, amount=5, idempotency_key="cap")
+    assert capped.transaction.amount == 2  # what was charged, no more
+    assert credits_refund_undelivered(task=other, amount=1, idempotency_key="more") is None
+    with pytest.raises(InvalidAmountError):
+        credits_refund_undelivered(task=task, amount=-1)

@@ -81,7 +81,14 @@ def enqueue_to_broker(monkeypatch):
 
 
 @pytest.fixture
-def worker(live_server, enqueue_to_broker, tmp_path):
+def worker_env() -> dict[str, str]:
+    """More environment for the worker; a test module overrides this fixture to run, say,
+    the local-model queue with another image provider."""
+    return {}
+
+
+@pytest.fixture
+def worker(live_server, enqueue_to_broker, tmp_path, worker_env):
     """A real ``manage.py qcluster`` on the test database and media folder."""
     from django.db import connection
 
@@ -108,6 +115,7 @@ def worker(live_server, enqueue_to_broker, tmp_path):
         OPENAI_API_KEY="",
         S3_BUCKET_NAME="",
     )
+    env.update(worker_env)
     log_path = tmp_path / "qcluster.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -5,7 +5,9 @@ multipart), ``generations`` (``POST /v1/images/generations``, JSON) and ``chat``
 (``POST /v1/chat/completions``, JSON). By default the image routes answer ``n`` solid PNGs of
 ``server.color`` at the requested ``size`` (1024x1024 when absent or ``auto``) in
 ``b64_json``, and chat answers a prompt-writer JSON plan. Script other answers with
-``enqueue`` or the helpers below.
+``enqueue`` or the helpers below. A request with ``stream`` answers server-sent events as
+the real API does: ``partial_images`` partial images (darker shades of the colour, so each
+differs) then one ``.completed`` event per image, with ``usage``.
 
 Standalone: ``python -m tests.fakes.openai_server --port 8766`` then
 ``OPENAI_BASE_URL=http://127.0.0.1:8766/v1 OPENAI_API_KEY=anything``.
@@ -118,10 +120,42 @@ class OpenAIFakeServer(FakeServer):
             size = (int(match.group(1)), int(match.group(2)))
         png = solid_png(self.color, size)
         count = int(params.get("n") or 1)
+        if str(params.get("stream")).lower() == "true":
+            kind = "image_edit" if request.route == "edits" else "image_generation"
+            return self.stream(kind, png, count, int(params.get("partial_images") or 0), size)
         if params.get("response_format") == "url":
             data = [{"url": f"{self.url}/files/{i}.png"} for i in range(count)]
             return Canned(200, {"created": int(time.time()), "data": data})
         return Canned(200, images_body(*[png] * count, tokens=self.tokens))
+
+    def stream(self, kind: str, png: bytes, count: int, partials: int, size) -> Canned:
+        common = {"background": "opaque", "output_format": "png", "quality": "medium"}
+        common["size"] = f"{size[0]}x{size[1]}"
+        events = []
+        for index in range(partials):
+            shade = tuple(value * (index + 1) // (partials + 1) for value in self.color)
+            events.append(
+                {
+                    "type": f"{kind}.partial_image",
+                    "b64_json": base64.b64encode(solid_png(shade, size)).decode(),
+                    "partial_image_index": index,
+                    "created_at": int(time.time()),
+                    **common,
+                }
+            )
+        usage = images_body(tokens=self.tokens)["usage"]
+        for _ in range(count):
+            events.append(
+                {
+                    "type": f"{kind}.completed",
+                    "b64_json": base64.b64encode(png).decode(),
+                    "created_at": int(time.time()),
+                    "usage": usage,
+                    **common,
+                }
+            )
+        body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
+        return Canned(200, body, {"Content-Type": "text/event-stream"})
 
     # --- scripting helpers -------------------------------------------------------------------
     def enqueue_image(

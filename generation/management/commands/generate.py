@@ -1,4 +1,8 @@
-"""The seed CLI: one image task run in this process, printed as the seed's JSON object."""
+"""The seed CLI: one image task run in this process, printed as the seed's JSON object.
+
+Progress goes to stderr as it happens: each stage as it starts and, inside stage 2, what the
+image provider reports (denoising step i of N, uploads, images received, previews).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ from generation.files import TaskFiles
 from generation.imaging import inspect_upload
 from generation.models import TaskHistory
 from generation.presenters import task_seed_payload
+from generation.providers.base import Progress
 from generation.services import TaskInput, task_create, task_run
+from generation.services.runner import RunObserver
 from generation.storage import fallback_storage, is_served_locally, read_bytes, uses_remote_storage
 
 CLI_USERNAME = "aiceps-cli"
@@ -92,7 +98,7 @@ class Command(BaseCommand):
         )
         task = creation.task
         self._progress(f"task {task.pk}: {task.prompt_writer} → {task.image_provider}")
-        task = task_run(task_id=task.pk)
+        task = task_run(task_id=task.pk, observer=_Printer(self._progress))
         self._progress(
             f"stage 1/2 prompt: {task.prompt_writer} {task.prompt_time_ms or 0} ms"
             f"{' (cached)' if task.prompt_cached else ''}"
@@ -134,6 +140,37 @@ class Command(BaseCommand):
 
     def _progress(self, line: str) -> None:
         self.stderr.write(line)
+        self.stderr.flush()  # as it happens, also when stderr is a pipe
+
+
+class _Printer(RunObserver):
+    STAGES = {
+        TaskHistory.Stage.WRITING_PROMPT: "stage 1/2: writing the prompt",
+        TaskHistory.Stage.GENERATING_IMAGE: "stage 2/2: generating the image",
+        TaskHistory.Stage.STORING: "storing the result",
+    }
+
+    def __init__(self, write) -> None:
+        self.write = write
+        self.last = None
+
+    def stage(self, task: TaskHistory, stage: str) -> None:
+        if stage == self.last:
+            return
+        self.last = stage
+        who = {
+            TaskHistory.Stage.WRITING_PROMPT: task.prompt_writer,
+            TaskHistory.Stage.GENERATING_IMAGE: task.image_provider,
+        }.get(stage)
+        self.write(self.STAGES.get(stage, str(stage)) + (f" ({who})" if who else ""))
+
+    def progress(self, task: TaskHistory, progress: Progress) -> None:
+        line = f"  {progress.phase}"
+        if progress.step is not None and progress.steps:
+            line += f" {progress.step}/{progress.steps}"
+        if progress.preview:
+            line += " (preview)"
+        self.write(line)
 
 
 def _local_uri(name: str) -> str | None:

@@ -12,6 +12,11 @@ are already in the Hugging Face cache (nothing is downloaded unless ``allow_down
 Text-to-image reuses the loaded weights (``from_pipe``), so nothing is loaded twice. The model
 is loaded once per process, on first use or :meth:`DiffusersImageProvider.load`, and reused;
 pipelines are not thread-safe, so calls are serialised by a lock.
+
+Each denoising step is reported (``request.progress``: "denoising", step i of N) with a few
+cheap previews (``previews``). Request options: ``quality`` low / medium / high runs half,
+the usual or twice the steps; ``input_fidelity=high`` keeps closer to the photo (a lower
+img2img strength, a stronger InstructPix2Pix image guidance).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from ..base import (
     TaskType,
 )
 from . import images as im
-from . import runtime
+from . import options, runtime
 from .configuration import check_options, options_from_settings
 from .families import Family, Mode, family_for
 from .inference import run_pipeline
@@ -59,7 +64,14 @@ class DiffusersImageProvider(ImageProvider):
     title = "a local diffusers model"
     setup = "install the [local] extra and set AICEPS_DIFFUSERS_MODEL"
     queue_group = "local"  # torch and a GPU: only workers of the local-model queue run it
-    capabilities = Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=1)
+    capabilities = Capabilities(
+        edit=True,
+        text_to_image=True,
+        mask=True,
+        max_input_images=1,
+        qualities=tuple(options.QUALITY_STEPS),
+        options=frozenset({"input_fidelity"}),
+    )
 
     @classmethod
     def is_configured(cls) -> bool:
@@ -122,12 +134,7 @@ class DiffusersImageProvider(ImageProvider):
 
     @staticmethod
     def _capabilities(family: Family) -> Capabilities:
-        return Capabilities(
-            edit=True,
-            text_to_image=family.text_to_image is not None,
-            mask=True,
-            max_input_images=family.max_input_images,
-        )
+        return options.capabilities_for(family)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -164,6 +171,8 @@ class DiffusersImageProvider(ImageProvider):
     # -- generation ----------------------------------------------------------------------
 
     def generate(self, request: ImageRequest) -> ImageResult:
+        if not self.loaded:
+            request.progress("loading the model")
         loaded = self._ensure_loaded()
         if request.task_type == TaskType.TEXT_TO_IMAGE or not request.images:
             if request.task_type != TaskType.TEXT_TO_IMAGE:
@@ -182,11 +191,21 @@ class DiffusersImageProvider(ImageProvider):
     def _count(self, request: ImageRequest) -> int:
         return max(1, min(int(request.count or 1), self.max_count))
 
-    def _steps(self, family: Family) -> int:
-        return int(self.steps or family.steps)
+    def _steps(self, family: Family, request: ImageRequest | None = None) -> int:
+        return options.steps(int(self.steps or family.steps), request)
 
     def _guidance(self, family: Family) -> float:
         return float(family.guidance if self.guidance is None else self.guidance)
+
+    def _strength(self, request: ImageRequest) -> float:
+        return options.strength(self.strength, request)
+
+    def _image_guidance(self, request: ImageRequest) -> float:
+        return options.image_guidance(self.image_guidance, request)
+
+    @staticmethod
+    def _report_steps(request: ImageRequest, family: Family, size, steps: int) -> dict:
+        return options.step_callback(request, family, size, steps)
 
     @staticmethod
     def strength_steps(steps: int, strength: float) -> int:
@@ -216,7 +235,9 @@ class DiffusersImageProvider(ImageProvider):
             im.aspect_size(request.aspect_ratio, long_side=long_side, multiple=family.multiple)
         )
         kwargs = self._common_kwargs(loaded, request)
-        kwargs.update(width=size[0], height=size[1], num_inference_steps=self._steps(family))
+        steps = self._steps(family, request)
+        kwargs.update(width=size[0], height=size[1], num_inference_steps=steps)
+        kwargs.update(self._report_steps(request, family, size, steps))
         pictures = self._call(loaded, pipe, kwargs, "drawing an image")
         return self._result(pipe, [im.prepare(p.convert("RGB"), size) for p in pictures])
 
@@ -241,16 +262,17 @@ class DiffusersImageProvider(ImageProvider):
             )
 
         kwargs = self._common_kwargs(loaded, request)
-        steps = self._steps(family)
+        steps = self._steps(family, request)
         pipe = loaded.pipe
         if family.mode == Mode.STRENGTH:
-            steps = self.strength_steps(steps, self.strength)
-            kwargs.update(image=image, strength=self.strength)
+            strength = self._strength(request)
+            steps = self.strength_steps(steps, strength)
+            kwargs.update(image=image, strength=strength)
             if mask is not None and family.inpaint:
                 pipe = derived_pipeline(loaded, "inpaint", label=self.label, lock=self._load_lock)
                 kwargs.update(mask_image=mask, width=size[0], height=size[1])
         elif family.mode == Mode.INSTRUCT:
-            kwargs.update(image=image, image_guidance_scale=self.image_guidance)
+            kwargs.update(image=image, image_guidance_scale=self._image_guidance(request))
         else:
             references = [image] + [
                 im.prepare(s, im.fit_size(*s.size, max_side=max_side, multiple=family.multiple))
@@ -258,6 +280,7 @@ class DiffusersImageProvider(ImageProvider):
             ]
             kwargs.update(image=references if len(references) > 1 else image)
         kwargs["num_inference_steps"] = steps
+        kwargs.update(self._report_steps(request, family, size, steps))
         pictures = self._call(loaded, pipe, kwargs, "editing an image")
         out = []
         for picture in pictures:

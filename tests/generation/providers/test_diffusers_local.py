@@ -323,3 +323,32 @@ class TestTinyModels:
             assert p.generate(edit()).images
         finally:
             registry.reset()
+
+
+def test_steps_are_reported_with_previews_spaced_for_the_partial_images(tiny_models):
+    from generation.providers.diffusers_local.previews import preview_steps
+
+    assert preview_steps(8, 2) == {3, 5} and preview_steps(12, 0) == {3, 6, 9}
+    seen = []
+    result = provider(tiny_models["sd"], steps=8).generate(
+        draw(size="64x64", partial_images=2, report=seen.append)
+    )
+    steps = [(p.step, p.steps) for p in seen if p.phase == "denoising"]
+    assert steps == [(n, 8) for n in range(1, 9)]
+    previews = [p.preview for p in seen if p.preview]
+    assert len(previews) == 2 and previews[0] != previews[1]
+    assert all(decode(data).size == (64, 64) for data in previews)
+    assert previews[-1] != result.images[0].data
+
+
+def test_quality_sets_the_steps_and_high_fidelity_lowers_the_strength(tiny_models):
+    local = provider(tiny_models["sd"], steps=4, strength=1.0)
+    for quality, expected in (("low", 2), ("medium", 4), ("high", 8), ("auto", 4)):
+        seen = []
+        local.generate(draw(options={"quality": quality}, report=seen.append))
+        assert seen[-1].steps == expected, quality
+    seen = []
+    local.generate(edit(options={"input_fidelity": "high"}, report=seen.append))
+    assert seen[-1].steps == int(4 * 0.6)  # img2img runs strength x steps
+    assert "input_fidelity" in local.capabilities.options
+    assert local.capabilities.qualities == ("low", "medium", "high")

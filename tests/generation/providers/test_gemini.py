@@ -352,3 +352,32 @@ def test_writer_default_fake_answer(writer):
     result = writer.write(PromptRequest(instruction="make it warmer"))
     assert "make it warmer" in result.prompt
     assert result.plan.task_type == TaskType.EDIT
+
+
+def test_each_image_is_reported_with_a_preview_and_the_named_model_is_asked(
+    provider,
+    gemini_server,  # noqa: F811
+):
+    seen = []
+    result = provider.generate(
+        edit(count=2, partial_images=2, report=seen.append, model="gemini-3-pro-image-preview")
+    )
+    assert [p.phase.split(" with ")[0] for p in seen] == [
+        "generating image 1 of 2",
+        "received",
+        "generating image 2 of 2",
+        "received",
+    ]
+    assert [p.preview for p in seen if p.phase == "received"] == [
+        image.data for image in result.images
+    ]
+    assert all("gemini-3-pro-image-preview" in r.path for r in gemini_server.requests)
+    assert result.model == "gemini-3-pro-image-preview"
+
+
+def test_low_moderation_blocks_only_high_harm(provider, gemini_server):  # noqa: F811
+    provider.generate(edit(options={"moderation": "low"}))
+    settings = gemini_server.requests[0].json["safetySettings"]
+    assert len(settings) == 4 and {s["threshold"] for s in settings} == {"BLOCK_ONLY_HIGH"}
+    provider.generate(edit())
+    assert "safetySettings" not in gemini_server.requests[1].json

@@ -7,6 +7,7 @@ import io
 import json
 import socket
 import time
+from dataclasses import replace
 
 import pytest
 from PIL import Image
@@ -140,13 +141,24 @@ def test_generation_maps_aspect_ratio_to_size(provider, openai_server, ratio, si
     assert decoded(result.images[0].data).size == (width, height)
 
 
-def test_explicit_size_and_count_win(provider, openai_server):  # noqa: F811
-    result = provider.generate(
-        ImageRequest(prompt="A fox.", instruction="x", aspect_ratio="16:9", size="64x48", count=2)
+def test_explicit_size_and_count_win(openai_server):  # noqa: F811
+    # gpt-image-2 makes any multiple of 16; AicePS crops and resizes the rest.
+    provider = make(server=openai_server, model="gpt-image-2")
+    request = ImageRequest(
+        prompt="A fox.", instruction="x", aspect_ratio="16:9", size="64x48", count=2
     )
+    result = provider.generate(request)
     assert openai_server.requests[0].json["size"] == "64x48"
     assert openai_server.requests[0].json["n"] == 2
     assert len(result.images) == 2
+    provider.generate(replace(request, size="250x100"))
+    assert openai_server.requests[1].json["size"] == "256x96"
+
+
+def test_older_gpt_image_models_get_the_nearest_standard_size(provider, openai_server):  # noqa: F811
+    for size, sent in (("64x48", "1536x1024"), ("500x500", "1024x1024"), ("300x900", "1024x1536")):
+        provider.generate(ImageRequest(prompt="A fox.", instruction="x", size=size))
+        assert openai_server.requests[-1].json["size"] == sent
 
 
 def test_dall_e_3_generates_in_its_sizes_and_cannot_edit(openai_server):  # noqa: F811

@@ -1,0 +1,141 @@
+"""``GET /v1/models`` and what a request's ``model`` names.
+
+The catalogue is read from the provider registry: every image provider configured on this
+server, under its short name (``offline``, ``diffusers``, ``openai``, ``gemini``) and, for
+the remote ones, under the upstream model it runs (``gpt-image-2``,
+``gemini-2.5-flash-image``). ``model`` in a request may be any of those ids, ``auto`` (the
+configured provider), or another model of OpenAI's or Gemini's families, which is then asked
+for upstream by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from generation.providers.base import ProviderError
+from generation.providers.registry import IMAGE_PROVIDERS, provider_class
+
+from ..access import ApiViewMixin
+from ..errors import ApiError
+
+OWNER = "aiceps"
+CREATED = 1767225600  # 2026-01-01: the catalogue has no dates of its own
+FAMILIES = {
+    "openai": ("gpt-image", "dall-e", "chatgpt-image"),
+    "gemini": ("gemini", "imagen"),
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    provider: str | None  # None: the configured one
+    upstream_model: str | None = None  # a model of that provider named by the client
+
+
+def _upstream_model(provider: str) -> str:
+    return {
+        "openai": settings.AICEPS_OPENAI_IMAGE_MODEL,
+        "gemini": settings.AICEPS_GEMINI_IMAGE_MODEL,
+    }.get(provider, "")
+
+
+def configured_providers() -> list[tuple[str, type]]:
+    found = []
+    for name in IMAGE_PROVIDERS:
+        try:
+            cls = provider_class(name)
+        except ProviderError:
+            continue
+        if cls.is_configured():
+            found.append((name, cls))
+    return found
+
+
+def catalogue() -> list[dict]:
+    """The image models this server can run now, as OpenAI's ``Model`` objects plus what
+    each can do (``aiceps``)."""
+    models = []
+    for name, cls in configured_providers():
+        capabilities = cls.configured_capabilities()
+        about = {
+            "provider": name,
+            "title": cls.title or name,
+            "edit": capabilities.edit,
+            "text_to_image": capabilities.text_to_image,
+            "mask": capabilities.mask,
+            "max_input_images": capabilities.max_input_images,
+            "max_n": capabilities.max_count,
+            "sizes": list(capabilities.sizes) if capabilities.sizes else "any",
+            "max_side": capabilities.max_side,
+            "qualities": ["auto", *capabilities.qualities],
+            "options": sorted(capabilities.options),
+        }
+        ids = [name]
+        upstream = _upstream_model(name)
+        if upstream and upstream != name:
+            ids.append(upstream)
+        for model_id in ids:
+            models.append(
+                {
+                    "id": model_id,
+                    "object": "model",
+                    "created": CREATED,
+                    "owned_by": f"{OWNER}:{name}",
+                    "aiceps": about,
+                }
+            )
+    return models
+
+
+def _unknown(model: str, why: str) -> ApiError:
+    ids = ", ".join(["auto", *(entry["id"] for entry in catalogue())])
+    return ApiError("model_not_found", f"{why} Models here: {ids}.", 404, param="model")
+
+
+def choose(model: str | None) -> Choice:
+    """The provider (and upstream model) a request's ``model`` names; 404 otherwise."""
+    model = (model or "").strip()
+    if model in ("", "auto", "aiceps"):
+        return Choice(None)
+    configured = dict(configured_providers())
+    if model in IMAGE_PROVIDERS:
+        if model not in configured:
+            raise _unknown(model, f"The model {model!r} is not set up on this server.")
+        return Choice(model)
+    for name in configured:
+        if model == _upstream_model(name):
+            return Choice(name)
+    for name, prefixes in FAMILIES.items():
+        if model.startswith(prefixes):
+            if name not in configured:
+                raise _unknown(model, f"{model!r} needs {name}, which is not set up here.")
+            return Choice(name, upstream_model=model)
+    raise _unknown(model, f"Unknown model {model!r}.")
+
+
+class ModelsApi(ApiViewMixin, APIView):
+    error_shape = "openai"
+
+    @extend_schema(
+        summary="The image models this server can run (OpenAI's list)",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        return Response({"object": "list", "data": catalogue()})
+
+
+class ModelDetailApi(ApiViewMixin, APIView):
+    error_shape = "openai"
+
+    @extend_schema(summary="One image model (OpenAI's Model)", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, model_id: str):
+        for entry in catalogue():
+            if entry["id"] == model_id:
+                return Response(entry)
+        raise _unknown(model_id, f"The model {model_id!r} does not exist here.")
