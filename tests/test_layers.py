@@ -111,7 +111,7 @@ def _cycles() -> list[list[str]]:
 
 def test_the_graph_sees_the_project():
     assert len(MODULES) > 80
-    assert "generation.task_types" in GRAPH["generation.services.creation"]
+    assert "generation.task_rules" in GRAPH["generation.services.creation"]
 
 
 def test_no_import_cycles():

@@ -24,7 +24,7 @@ from PIL import Image
 
 from ..imaging import decode_image, encode_image
 from ..providers.base import GeneratedImage, ImageRequest, InputImage, ProviderError, TaskType
-from ..task_types import parse_size
+from ..task_rules import parse_size
 
 logger = logging.getLogger(__name__)
 FORMATS = {

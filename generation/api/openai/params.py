@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from generation.providers.base import Capabilities
 from generation.providers.registry import capabilities_of, resolve_name
-from generation.task_types import ASPECT_RATIOS, parse_size
+from generation.task_rules import parse_size
+from generation.task_types import ASPECT_RATIOS
 
 from ..errors import ApiError
 from .models import choose
