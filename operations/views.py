@@ -42,9 +42,11 @@ def readyz(request):
 
 
 def _authorized(request) -> bool:
+    """The metrics token, when one is set; without one, only in development (DEBUG): the
+    metrics name providers, routes and volumes an outsider has no business reading."""
     token = getattr(settings, "AICEPS_METRICS_TOKEN", "")
     if not token:
-        return True
+        return settings.DEBUG
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     return scheme.lower() == "bearer" and constant_time_compare(given.strip(), token)
 
@@ -53,9 +55,13 @@ def _authorized(request) -> bool:
 @require_safe
 def metrics_view(request):
     if not _authorized(request):
+        message = (
+            "A metrics token is required."
+            if settings.AICEPS_METRICS_TOKEN
+            else "Metrics are off until AICEPS_METRICS_TOKEN is set."
+        )
         response = JsonResponse(
-            {"error": {"code": "not_authenticated", "message": "A metrics token is required."}},
-            status=401,
+            {"error": {"code": "not_authenticated", "message": message}}, status=401
         )
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response

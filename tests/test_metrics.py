@@ -28,7 +28,17 @@ INVERT = "tests.fakes.providers.InvertImageProvider"
 FAILING = "tests.fakes.providers.FailingImageProvider"
 
 
+TOKEN = "metrics-token-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def metrics_token(settings):
+    """Metrics need a token outside development (tests run with DEBUG off)."""
+    settings.AICEPS_METRICS_TOKEN = TOKEN
+
+
 def scrape(client, **headers) -> dict[tuple, float]:
+    headers.setdefault("HTTP_AUTHORIZATION", f"Bearer {TOKEN}")
     response = client.get("/metrics", **headers)
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"].startswith("text/plain")
@@ -91,7 +101,7 @@ def test_task_metrics_move_when_a_task_runs_through_the_api(api, client, setting
     assert moved("aiceps_http_request_duration_seconds_count", **route) == 1
     detail = {"route": "/api/v1/tasks/<str:task_id>", "method": "GET", "status": "200"}
     assert moved("aiceps_http_request_duration_seconds_count", **detail) == 1
-    text = client.get("/metrics").content.decode()
+    text = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode()
     assert body["id"] not in text  # routes, never raw paths
 
     settings.AICEPS_IMAGE_PROVIDER = FAILING
@@ -193,3 +203,13 @@ def test_processes_add_up_through_the_multiprocess_directory(tmp_path):
     left = {p.name for p in (tmp_path / "prom").iterdir()}
     assert live.name in left
     assert not left & set(dead)
+
+
+def test_without_a_token_metrics_are_open_in_development_only(client, settings):
+    settings.AICEPS_METRICS_TOKEN = ""
+    settings.DEBUG = True
+    assert client.get("/metrics").status_code == 200
+    settings.DEBUG = False
+    closed = client.get("/metrics")
+    assert closed.status_code == 401
+    assert "AICEPS_METRICS_TOKEN" in closed.json()["error"]["message"]

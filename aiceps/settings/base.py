@@ -14,6 +14,7 @@ from core.paths import project_folder
 
 from .env import database_from_url, env_bool, env_float, env_int, env_json, env_list, env_str
 from .providers import *  # noqa: F403
+from .security import *  # noqa: F403
 from .storage import S3_STORAGE_BACKEND, s3_storage_options
 from .tasks import *  # noqa: F403
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     # Before django_q: its qcluster command is generation's (the cluster plus the reaper).
     "generation.apps.GenerationConfig",
     "django_q",
+    "axes",
     "operations.apps.OperationsConfig",
 ]
 
@@ -65,6 +67,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "operations.security.ContentSecurityPolicyMiddleware",
+    # Last: it turns sign-in lockouts into a 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "aiceps.urls"
@@ -161,6 +166,8 @@ AICEPS_THROTTLE_SUBMIT = env_str("AICEPS_THROTTLE_SUBMIT", "30/min")
 SUPABASE_JWT_SECRET = env_str("SUPABASE_JWT_SECRET")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: an address that sent too many bad credentials gets 429 before any lookup.
+        "accounts.throttling.BadCredentialsGuard",
         "accounts.authentication.BearerTokenAuthentication",
         "accounts.authentication.SupabaseJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -171,6 +178,7 @@ REST_FRAMEWORK = {
         "user": AICEPS_THROTTLE_USER,
         "submit": AICEPS_THROTTLE_SUBMIT,
         "anon": AICEPS_THROTTLE_USER,
+        "bad_credentials": AICEPS_THROTTLE_BAD_CREDENTIALS,  # noqa: F405
     },
     "EXCEPTION_HANDLER": "generation.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

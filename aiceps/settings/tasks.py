@@ -70,13 +70,17 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-# Throttle counters live in the cache: shared through Redis when there is one, otherwise per
-# process (each web worker then counts on its own).
+# Throttle counters live in the cache, shared by every process: Redis when there is one,
+# otherwise a table of the database (created by operations' migration). Never per process.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "aiceps_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},
+        }
     )
 }
 

@@ -32,11 +32,27 @@ def acting_user(request) -> User:
 class UserRateThrottle(throttling.UserRateThrottle):
     scope = "user"
 
+    def get_rate(self) -> str:
+        return settings.AICEPS_THROTTLE_USER  # read per request, not once at import
+
 
 class SubmitRateThrottle(throttling.UserRateThrottle):
-    """Submissions cost model time; they get a rate of their own."""
+    """Submissions cost model time; they get a rate of their own, for the API and the web
+    form alike (``submission_throttled``)."""
 
     scope = "submit"
+
+    def get_rate(self) -> str:
+        return settings.AICEPS_THROTTLE_SUBMIT
+
+
+def submission_throttled(request) -> float | None:
+    """Seconds to wait when the user is over the submission rate (counting this one), else
+    None. For callers outside DRF, such as the web form."""
+    throttle = SubmitRateThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    return throttle.wait() or 1.0
 
 
 class ApiViewMixin:

@@ -14,6 +14,7 @@ from accounts.selectors import credits_balance
 from core.errors import DomainError
 
 from .. import task_types
+from ..api.access import submission_throttled
 from ..files import TaskFiles
 from ..forms import ASPECT_RATIO_LABELS, GenerationForm
 from ..imaging import ImageError, UploadedImage, inspect_upload
@@ -59,6 +60,17 @@ def new_generation(request):
 
 def _submit(request):
     user = request.user
+    if (wait := submission_throttled(request)) is not None:
+        response = _render(
+            request,
+            GenerationForm(request.POST),
+            [],
+            errors=[_("You are submitting too fast. Please wait a minute and try again.")],
+            codes=["throttled"],
+            status=429,
+        )
+        response["Retry-After"] = str(max(1, round(wait)))
+        return response
     form = GenerationForm(request.POST)
     errors: list[str] = []
     codes: list[str] = []
