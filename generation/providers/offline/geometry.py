@@ -72,18 +72,22 @@ def _ratio(ratio: str) -> float:
     return w / h
 
 
-def crop(planes: list, ratio: str) -> list:
-    """Centre crop to the ratio, shifted to keep detected faces in the frame."""
+def crop(planes: list, ratio: str | None = None, centre: bool = False) -> list:
+    """Crop to the ratio: centred on the biggest face (if any), or on the middle with
+    ``centre``. Without a ratio (``centre`` only), the middle 75% of each side is kept."""
     h, w = planes[0].shape[:2]
-    target = _ratio(ratio)
-    if abs(w / h - target) < 0.5 / min(w, h):
-        return planes
-    if w / h > target:
-        nw, nh = max(1, round(h * target)), h
+    if ratio:
+        target = _ratio(ratio)
+        if abs(w / h - target) < 0.5 / min(w, h):
+            return planes
+        if w / h > target:
+            nw, nh = max(1, round(h * target)), h
+        else:
+            nw, nh = w, max(1, round(w / target))
     else:
-        nw, nh = w, max(1, round(w / target))
+        nw, nh = max(1, round(w * 0.75)), max(1, round(h * 0.75))
     cx, cy = w / 2, h / 2
-    faces = detect_faces(planes[0][..., :3])
+    faces = [] if centre else detect_faces(planes[0][..., :3])
     if faces:
         x, y, fw, fh = max(faces, key=lambda f: f[2] * f[3])
         cx, cy = x + fw / 2, y + fh / 2 + fh * 0.3

@@ -16,8 +16,13 @@ How an instruction is read:
      "brighter and add a hat" are caught even though "brighter" is understood;
    * ``unknown``: anything else.
 
-What is then done with the result (the rule for partial understanding, task types and
-aspect ratios) is decided in :mod:`.planning`.
+A cue that follows a prohibition in its clause ("no added text", "without adding anything",
+"don't add a frame") is a wish about what not to do, not a request for new content.
+
+The text is NFKC-normalised character by character, so every clause can be quoted back in the
+user's own characters (:meth:`ParsedInstruction.original`). What is then done with the result
+(the rule for partial understanding, task types and aspect ratios) is decided in
+:mod:`.planning`.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from .wording import (
     EN_FILLER,
     GENERATIVE_CUES,
     NEGATION_RE,
+    PROHIBITION_RE,
     ZH_FILLER,
 )
 
@@ -51,6 +57,7 @@ _CUES = [(re.compile(p, re.I), kind, needs) for p, kind, needs in GENERATIVE_CUE
 _AMOUNTS = [(re.compile(p, re.I), v) for p, v in AMOUNT_WORDS]
 _ZH_FILLER = re.compile("|".join(sorted(map(re.escape, ZH_FILLER), key=len, reverse=True)))
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_PROHIBITION = re.compile(PROHIBITION_RE, re.I)
 
 
 @dataclass(frozen=True)
@@ -81,9 +88,20 @@ class Clause:
 
 @dataclass
 class ParsedInstruction:
-    text: str
+    text: str  # normalised
     clauses: list[Clause]
     operations: list[Operation]
+    source: str = ""  # the text as the user wrote it
+    positions: list[int] = field(default_factory=list)  # normalised index -> source index
+
+    def original(self, clause: Clause) -> str:
+        """The clause as the user wrote it (a substring of ``source``), stripped."""
+        text = clause.text.strip()
+        if not self.positions or not text:
+            return text
+        start = clause.start + (len(clause.text) - len(clause.text.lstrip()))
+        end = start + len(text) - 1
+        return self.source[self.positions[start] : self.positions[end] + 1].strip()
 
     @property
     def problems(self) -> list[Clause]:
@@ -153,6 +171,8 @@ def _classify(clause: Clause) -> None:
         return
     for pattern, kind, needs_object in _CUES:
         for cue in pattern.finditer(residual):
+            if _PROHIBITION.search(residual[: cue.start()]):
+                continue  # "no added text", "without adding anything": a wish, not a request
             if needs_object:
                 seg_start = residual.rfind("|", 0, cue.start()) + 1
                 seg_end = residual.find("|", cue.end())
@@ -259,9 +279,20 @@ def _operations(match: Match, clause: str) -> list[Operation] | None:
     return ops
 
 
+def _normalise(source: str) -> tuple[str, list[int]]:
+    """NFKC, one character at a time: (text, index in ``source`` of each character)."""
+    parts, positions = [], []
+    for index, char in enumerate(source):
+        normal = unicodedata.normalize("NFKC", char)
+        parts.append(normal)
+        positions.extend([index] * len(normal))
+    return "".join(parts), positions
+
+
 def parse(text: str) -> ParsedInstruction:
     """Parse without judging: the clauses with their status, and the operations found."""
-    text = unicodedata.normalize("NFKC", text or "").strip()
+    source = (text or "").strip()
+    text, positions = _normalise(source)
     matches = _find_matches(text)
     clauses = _split(text, matches)
     operations: list[Operation] = []
@@ -281,11 +312,4 @@ def parse(text: str) -> ParsedInstruction:
                 operations.extend(ops)
         if clause.status == "ops" and all(m.negated for m in clause.matches):
             clause.status = "unknown" if _substantive(clause.text) else "filler"
-    return ParsedInstruction(text, clauses, operations)
-
-
-def plan_operations(request):
-    """The operations to run for a request; see :func:`.planning.plan_operations`."""
-    from .planning import plan_operations as plan
-
-    return plan(request)
+    return ParsedInstruction(text, clauses, operations, source, positions)
