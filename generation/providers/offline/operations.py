@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from . import adjust, artistic, background, geometry
+from . import adjust, artistic, background, geometry, styles, upscale
 from .glossary import ORDER
 from .instructions import Operation
 from .vocabulary import STYLE_NAMES
@@ -78,7 +78,7 @@ def _frame(name: str) -> Callable:
     def run(canvas: Canvas, ctx: Context, **params) -> Canvas:
         planes = [canvas.rgb, canvas.alpha, canvas.mask]
         if name == "upscale":
-            planes, factor, method = geometry.upscale(planes, **params)
+            planes, factor, method = upscale.upscale(planes, **params)
             if factor <= 1.0:
                 ctx.notes.append("already at the largest size the editor makes (4096 px)")
             elif abs(factor - float(params.get("factor", 2))) > 0.01:
@@ -117,10 +117,10 @@ def _recolor(canvas: Canvas, ctx: Context, **params) -> Canvas:
 def _style(canvas: Canvas, ctx: Context, **params) -> Canvas:
     if params.get("source") == "image":
         ctx.tags.append("style-image")
-        rgb = artistic.style(canvas.rgb, style_image=ctx.second_image, **params)
+        rgb = styles.style(canvas.rgb, style_image=ctx.second_image, **params)
     else:
         ctx.tags.append(f"style26-{params.get('index')}")
-        rgb = artistic.style(canvas.rgb, **params)
+        rgb = styles.style(canvas.rgb, **params)
     return Canvas(rgb, canvas.alpha, canvas.mask)
 
 

@@ -28,7 +28,8 @@ from . import matting, models
 MODEL_SIZE = 320
 WORK = 448  # the trimap and the matting run at most this big (long side)
 ISLAND = 0.05  # parts smaller than this share of the largest part are not the subject
-SOLID, SURE, UNSURE = 0.5, 0.8, 0.2  # saliency levels: subject, sure subject, sure background
+SOLID, SURE, UNSURE = 0.5, 0.8, 0.05  # saliency levels: subject, sure subject, sure background
+BAND = 20  # the unknown band reaches 1/BAND of the working size around the core
 HOLE = 0.01  # enclosed holes smaller than this share of the subject are filled
 CACHE_SIZE = 4  # recent mattes, so trying several backgrounds on one photo segments it once
 MEAN = np.array([0.485, 0.456, 0.406], np.float32)
@@ -77,18 +78,22 @@ def fill_holes(binary: np.ndarray, share: float = HOLE) -> np.ndarray:
 
 
 def trimap(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(trimap: 0 background, 1 foreground, 0.5 unknown; the solid subject) from saliency."""
+    """(trimap: 0 background, 1 foreground, 0.5 unknown; the solid subject) from saliency.
+
+    The unknown band is a narrow strip around the confident core (the network above
+    ``SURE``), so a patch the network is half sure of, away from the core (a flag beside a
+    person, the floor through a wheel), is background, not a semi-transparent ghost."""
     solid = fill_holes(main_parts(p > SOLID))
-    if not solid.any():
-        return np.zeros_like(p), solid
-    reach = max(3, max(p.shape) // 25)
-    near = cv2.dilate(solid.astype(np.uint8), _KERNEL, iterations=reach) > 0
-    inside = cv2.erode(solid.astype(np.uint8), _KERNEL, iterations=2) > 0
-    tri = np.full(p.shape, 0.5, np.float32)
-    tri[inside & (p > SURE)] = 1.0
-    tri[(p < UNSURE) | ~near] = 0.0
-    tri[solid & ~(cv2.dilate((~solid).astype(np.uint8), _KERNEL, iterations=2) > 0)] = 1.0
-    return tri, solid
+    core = fill_holes(main_parts(solid & (p > SURE)))
+    if not core.any():
+        return np.zeros_like(p), core
+    band = max(3, max(p.shape) // BAND)
+    near = cv2.dilate(core.astype(np.uint8), _KERNEL, iterations=band) > 0
+    inside = cv2.erode(core.astype(np.uint8), _KERNEL, iterations=2) > 0
+    tri = np.zeros(p.shape, np.float32)
+    tri[near & (p > UNSURE)] = 0.5
+    tri[inside] = 1.0
+    return tri, core
 
 
 def _guided(guide: np.ndarray, src: np.ndarray, radius: int, eps: float):
