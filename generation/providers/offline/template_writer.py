@@ -62,6 +62,7 @@ DEFAULTS = {
 }
 
 
+FALLBACK_BODY = "improve it as the user asks"
 QUALITY = (
     "High quality, no added text or watermarks.",
     "Photorealistic, high quality, no added text or watermarks.",
@@ -82,6 +83,7 @@ _FIXED = re.compile(
     "|".join(
         [
             *(re.escape(t) for t in (*KEEP.values(), *QUALITY)),
+            re.escape(FALLBACK_BODY) + r"\.",
             r"Keep (?:the person's face, identity, |the subject, )pose, composition and lighting "
             r"unchanged except where asked, and leave everything not mentioned untouched\.",
             r"Frame the result in a \S+ aspect ratio\.",
@@ -221,7 +223,7 @@ class TemplatePromptWriter(PromptWriter):
         opener = OPENERS.get(task, OPENERS[TaskType.EDIT]).format(
             photo=photo, count=len(request.images), hotspot=request.hotspot
         )
-        body = "; ".join(phrases + notes) or "improve it as the user asks"
+        body = "; ".join(phrases + notes) or FALLBACK_BODY
         sentences = [f"{opener}: {body}."]
         if ratio and not any(o.name in ("crop", "pad") for o in parsed.operations):
             sentences.append(f"Frame the result in a {ratio} aspect ratio.")
