@@ -138,7 +138,9 @@ def _frame(ops: list[Operation], request: ImageRequest, user) -> list[Operation]
             if request.aspect_ratio:
                 op = Operation(op.name, {**op.params, "ratio": request.aspect_ratio})
             elif not op.params.get("centre"):
-                raise refusals.needs_ratio(user, _clause_of(user, op.name), op.name == "pad")
+                raise refusals.needs_ratio(
+                    user, _clause_of(user, op.name), op.name == "pad", ALTERNATIVES
+                )
         out.append(op)
     return out
 

@@ -2,7 +2,8 @@
 
 A refusal quotes only what the user wrote (each clause as they typed it, see
 :meth:`~.instructions.ParsedInstruction.original`), says why in the editor's words, and names
-the providers that can do it (``alternatives``, passed in by :mod:`.planning`). Nothing from
+the providers that can do it (``alternatives``, passed in by :mod:`.planning`). Double quotes
+are kept for the user's words; examples of what to say are in single quotes. Nothing from
 stage 1's professional prompt is ever quoted: when only the prompt revealed what was asked,
 the refusal quotes the instruction and reports what the prompt asked for in its own words.
 """
@@ -65,23 +66,27 @@ def unsupported_via_prompt(
 
 def empty(alternatives: str) -> ProviderError:
     return _error(
-        'The instruction is empty: say what to change (for example "black and white", '
-        f'"remove the background" or "crop to a square"). {CAN_DO} To create or add new '
+        "The instruction is empty: say what to change (for example ‘black and white’, "
+        f"‘remove the background’ or ‘crop to a square’). {CAN_DO} To create or add new "
         f"content, use an AI image provider: {alternatives}."
     )
 
 
-def needs_ratio(parsed: ParsedInstruction, clause: Clause | None, pad: bool) -> ProviderError:
+def needs_ratio(
+    parsed: ParsedInstruction, clause: Clause | None, pad: bool, alternatives: str
+) -> ProviderError:
     said = parsed.original(clause) if clause else ""
     said = f' ("{said}")' if said else ""
     if pad:
         return _error(
             f"Extending the picture{said} needs a target aspect ratio: say for example "
-            '"pad to 9:16", or send an aspect ratio with the request.'
+            "‘pad to 9:16’, or send an aspect ratio with the request. To fill it with new "
+            f"content instead, use an AI image provider: {alternatives}."
         )
     return _error(
         f"The offline editor cannot tell which shape to crop to{said}: say for example "
-        '"crop to a square", "crop to 16:9" or "crop the centre", or send an aspect ratio.'
+        "‘crop to a square’, ‘crop to 16:9’ or ‘crop the centre’, or send an aspect ratio. "
+        f"To reframe from a description, use an AI image provider: {alternatives}."
     )
 
 

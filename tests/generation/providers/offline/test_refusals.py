@@ -61,7 +61,7 @@ def test_crop_the_centre_and_a_bare_crop():
     assert op.params["ratio"] == "1:1"
     with pytest.raises(ProviderError) as info:
         ops("crop")
-    assert '"crop"' in info.value.message and "square" in info.value.message
+    assert QUOTED.findall(info.value.message) == ["crop"] and "square" in info.value.message
 
 
 def test_crop_to_a_square_makes_a_square(editor):
@@ -93,6 +93,8 @@ REFUSED = [
     ("Ｍａｋｅ　ｉｔ　ｇｌｏｗ，ｐｌｅａｓｅ", TaskType.EDIT),  # full-width characters
     ("apply a dreamy underwater look", TaskType.FILTER),
     ("make it red", TaskType.EDIT),
+    ("crop", TaskType.EDIT),
+    ("pad it", TaskType.EDIT),
 ]
 
 
@@ -103,15 +105,12 @@ def test_refusals_quote_only_the_users_words(text, task):
         plan_operations(staged(text, task=task, images=images))
     error = info.value
     assert error.permanent and error.provider == "offline"
-    quotes = [q for q in QUOTED.findall(error.message) if q not in EXAMPLES]
+    quotes = QUOTED.findall(error.message)
     assert quotes, error.message
     for quote in quotes:
         assert quote in text, (quote, error.message)
     assert "watermark" not in error.message and "no added text" not in error.message
     assert ALTERNATIVES in error.message
-
-
-EXAMPLES = {"black and white", "remove the background", "crop to a square"}  # advice, not quotes
 
 
 def test_gibberish_is_called_not_understood():
