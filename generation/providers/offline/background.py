@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .segment import WORK, sample, subject_matte
+from .segment import WORK, nonzero, sample, subject_matte
 
 __all__ = ["cover", "remove", "subject_matte", "with_blur", "with_colour", "with_image"]
 
@@ -44,7 +44,7 @@ def _estimates(rgb: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 def edge_band(rgb: np.ndarray, alpha: np.ndarray):
     """(rows, cols, alpha 0..1, decontaminated foreground colour 0..1) of the edge band."""
-    ys, xs = np.nonzero((alpha > 0) & (alpha < 255))
+    ys, xs = nonzero(cv2.inRange(alpha, 1, 254))
     if not len(ys):
         return ys, xs, np.zeros(0, np.float32), np.zeros((0, 3), np.float32)
     fg, bg = _estimates(rgb, alpha)
@@ -61,7 +61,8 @@ def edge_band(rgb: np.ndarray, alpha: np.ndarray):
 
 
 def _composite(rgb: np.ndarray, alpha: np.ndarray, background: np.ndarray) -> np.ndarray:
-    out = np.where((alpha == 255)[..., None], rgb, background)
+    out = background if background.flags.writeable else background.copy()
+    cv2.copyTo(rgb, cv2.inRange(alpha, 255, 255), out)
     ys, xs, a, colour = edge_band(rgb, alpha)
     if len(ys):
         under = background[ys, xs].astype(np.float32) / 255.0
@@ -72,8 +73,8 @@ def _composite(rgb: np.ndarray, alpha: np.ndarray, background: np.ndarray) -> np
 
 def remove(rgb: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(RGB with clean edge colours, alpha uint8) for a transparent PNG."""
-    out = rgb.copy()
-    out[alpha == 0] = 0  # fully transparent: no hidden copy of the old background
+    out = np.zeros_like(rgb)  # fully transparent pixels: no hidden copy of the old background
+    cv2.copyTo(rgb, cv2.inRange(alpha, 1, 255), out)
     ys, xs, _, colour = edge_band(rgb, alpha)
     if len(ys):
         out[ys, xs] = (colour * 255 + 0.5).astype(np.uint8)
@@ -81,8 +82,7 @@ def remove(rgb: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def with_colour(rgb: np.ndarray, alpha: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
-    background = np.empty_like(rgb)
-    background[:] = np.array(colour[:3], np.uint8)
+    background = np.full_like(rgb, np.array(colour[:3], np.uint8))
     return _composite(rgb, alpha, background)
 
 

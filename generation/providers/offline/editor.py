@@ -33,9 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 def encode(canvas: Canvas) -> bytes:
-    if canvas.alpha is not None:
-        return png.encode(np.dstack([canvas.rgb, canvas.alpha]))
-    return png.encode(canvas.rgb)
+    return png.encode(canvas.rgb, canvas.alpha)
 
 
 def unchanged(before: Canvas, after: Canvas) -> bool:

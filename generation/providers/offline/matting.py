@@ -78,7 +78,7 @@ class _Laplacian:
 
 
 def solve(
-    image: np.ndarray, trimap: np.ndarray, initial: np.ndarray, steps: int = 24
+    image: np.ndarray, trimap: np.ndarray, initial: np.ndarray, steps: int = 16
 ) -> np.ndarray:
     """Alpha (float32 0..1) for ``trimap`` (0 = background, 1 = foreground, else unknown).
 

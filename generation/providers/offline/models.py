@@ -75,6 +75,9 @@ def session(name: str):
                 # for the style network), and runs got faster on 2 cores.
                 options.enable_cpu_mem_arena = False
                 options.enable_mem_pattern = False
+                # idle worker threads sleep instead of spinning: less CPU burnt when other
+                # work shares the machine, the same latency
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 sess = ort.InferenceSession(
                     str(model_path(name)), options, providers=["CPUExecutionProvider"]
                 )

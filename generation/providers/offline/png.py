@@ -35,15 +35,20 @@ def _deflate(data: memoryview, last: bool) -> bytes:
     )
 
 
-def encode(pixels: np.ndarray) -> bytes:
-    """PNG bytes for an H x W x 3 (RGB) or H x W x 4 (RGBA) uint8 array."""
+def encode(rgb: np.ndarray, alpha: np.ndarray | None = None) -> bytes:
+    """PNG bytes for an H x W x 3 uint8 array, RGBA with an H x W ``alpha``."""
     global _pool
-    h, w, channels = pixels.shape
-    rows = np.ascontiguousarray(pixels).reshape(h, w * channels)
+    h, w = rgb.shape[:2]
+    channels = 3 if alpha is None else 4
     filtered = np.empty((h, w * channels + 1), np.uint8)
-    filtered[:, 0] = 2  # filter type "Up"
-    filtered[0, 1:] = rows[0]
-    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])  # wraps modulo 256, as PNG wants
+    filtered[:, 0] = 2  # filter type "Up": each row minus the one above, modulo 256
+    body = filtered[:, 1:].reshape(h, w, channels)
+    planes = (
+        [(rgb, body[..., :3])] if alpha is None else [(rgb, body[..., :3]), (alpha, body[..., 3])]
+    )
+    for plane, out in planes:
+        out[0] = plane[0]
+        np.subtract(plane[1:], plane[:-1], out=out[1:])
     raw = memoryview(filtered.reshape(-1))
     step = STRIP_ROWS * filtered.shape[1]
     spans = [(start, min(start + step, len(raw))) for start in range(0, len(raw), step)]
