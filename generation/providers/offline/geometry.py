@@ -14,6 +14,8 @@ import numpy as np
 
 from .analysis import detect_faces
 
+INPAINT_SIZE = 640  # object removal fills the hole at most this big (long side)
+
 
 def rotate(planes: list, degrees: int) -> list:
     """Clockwise. Right angles are exact; other angles crop to the largest upright rectangle."""
@@ -120,7 +122,7 @@ def inpaint(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     hole = (mask > 127).astype(np.uint8)
     grow = max(2, min(h, w) // 200)
     hole = cv2.dilate(hole, np.ones((3, 3), np.uint8), iterations=grow)
-    scale = min(1.0, 1024 / max(h, w))
+    scale = min(1.0, INPAINT_SIZE / max(h, w))  # Telea grows with the hole; the fill is smooth
     small_rgb, small_hole = rgb, hole
     if scale < 1:
         size = (round(w * scale), round(h * scale))

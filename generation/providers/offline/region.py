@@ -19,6 +19,7 @@ WINDOW = 0.5  # side of the window around the point, as a share of the short sid
 RADIUS = 0.08  # radius of the fallback disc, as a share of the short side
 SMALLEST, LARGEST = 0.005, 0.4  # an object's share of the window
 TOLERANCE = 14  # how far (Lab units) the clicked object's colour may stray
+WORK = 384  # the object is looked for at most this big
 MARGIN = 8  # pixels kept free inside the window's edge for the feathering
 
 
@@ -83,13 +84,22 @@ def point_region(rgb: np.ndarray, point: tuple[int, int]) -> tuple[np.ndarray, s
     h, w = rgb.shape[:2]
     left, top, right, bottom = window((w, h), point)
     local = (int(point[0]) - left, int(point[1]) - top)
-    found = None
-    if right - left >= 32 and bottom - top >= 32:
-        found = _object(np.ascontiguousarray(rgb[top:bottom, left:right]), local)
+    found, side = None, right - left
+    if side >= 32:
+        crop = np.ascontiguousarray(rgb[top:bottom, left:right])
+        scale = min(1.0, WORK / side)  # the object is found at most WORK px wide
+        if scale < 1:
+            small = round(side * scale)
+            crop = cv2.resize(crop, (small, small), interpolation=cv2.INTER_AREA)
+            local = tuple(min(small - 1, int(v * scale)) for v in local)
+        found = _object(crop, local)
     mask = np.zeros((h, w), np.uint8)
     if found is not None:
-        grow = max(1, (right - left) // 100)
+        grow = max(1, found.shape[0] // 100)
         part = cv2.dilate(found.astype(np.uint8) * 255, np.ones((3, 3), np.uint8), iterations=grow)
+        if part.shape[0] != side:
+            part = cv2.resize(part, (side, side), interpolation=cv2.INTER_LINEAR)
+            part = np.where(part >= 128, 255, 0).astype(np.uint8)
         mask[top:bottom, left:right] = part
         kind = "object"
     else:
