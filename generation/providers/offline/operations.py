@@ -1,11 +1,13 @@
 """Running a list of :class:`~.instructions.Operation` on a photo.
 
-A :class:`Canvas` holds the RGB pixels, an optional alpha plane and the user's mask (white =
-may change). Frame operations (rotate, flip, crop, pad, upscale) move all three together.
-Background operations share one subject matte, computed after the frame and retouch steps
-but before any colour or style change, so "梵高风格，白色背景" segments the real photo and
-puts the styled subject on clean white. When the user sent a mask and nothing changes the
-frame, the result is blended back into the original outside the mask.
+A :class:`Canvas` holds the RGB pixels, an optional alpha plane and the mask (white = may
+change: the user's painted mask, or the region around a click from :mod:`.region`). Frame
+operations (rotate, flip, crop, pad, upscale) move all three together. Background operations
+share one subject matte, computed after the frame and retouch steps but before any colour or
+style change, so "梵高风格，白色背景" segments the real photo and puts the styled subject on
+clean white. Every other operation is local when there is a mask: it runs on the mask's
+bounding box only and is blended in under a feathered mask, so pixels away from the mask
+stay exactly as they were (pixelation and object removal use the mask themselves).
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from . import adjust, artistic, background, geometry
+from . import adjust, artistic, background, geometry, styles, upscale
 from .glossary import ORDER
 from .instructions import Operation
 from .vocabulary import STYLE_NAMES
 
 FRAME_OPS = ("rotate", "flip", "crop", "pad", "upscale")
 BACKGROUND_OPS = ("remove_bg", "bg_color", "bg_blur", "bg_image")
+NATIVE = (*FRAME_OPS, *BACKGROUND_OPS, "remove_object", "pixelate")  # not blended under a mask
+# Their look depends on the photo's size (blur radius, grain, tiles): run on the whole frame.
+WHOLE_FRAME = ("blur", "sharpness", "grain", "vignette", "glitch", "enhance", "sketch", "cartoon")
+LOCAL_OPS = tuple(name for name in ORDER if name not in (*FRAME_OPS, *BACKGROUND_OPS))
 BEFORE_MATTE = (
     "rotate",
     "flip",
@@ -49,7 +55,7 @@ class Canvas:
 @dataclass
 class Context:
     second_image: np.ndarray | None = None  # RGB uint8
-    matte: np.ndarray | None = None  # float 0..1, set before the first background operation
+    matte: np.ndarray | None = None  # uint8, set before the first background operation
     notes: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
 
@@ -72,7 +78,7 @@ def _frame(name: str) -> Callable:
     def run(canvas: Canvas, ctx: Context, **params) -> Canvas:
         planes = [canvas.rgb, canvas.alpha, canvas.mask]
         if name == "upscale":
-            planes, factor, method = geometry.upscale(planes, **params)
+            planes, factor, method = upscale.upscale(planes, **params)
             if factor <= 1.0:
                 ctx.notes.append("already at the largest size the editor makes (4096 px)")
             elif abs(factor - float(params.get("factor", 2))) > 0.01:
@@ -81,7 +87,7 @@ def _frame(name: str) -> Callable:
         else:
             planes = getattr(geometry, name)(planes, **params)
             label = {
-                "crop": "crop-{ratio}",
+                "crop": "crop-{ratio}" if params.get("ratio") else "crop-centre",
                 "pad": "pad-{ratio}",
                 "rotate": "rotate-{degrees}",
                 "flip": "flip-{axis}",
@@ -103,13 +109,18 @@ def _pixelate(canvas: Canvas, ctx: Context, faces: bool = False) -> Canvas:
     return Canvas(rgb, canvas.alpha, canvas.mask)
 
 
+def _recolor(canvas: Canvas, ctx: Context, **params) -> Canvas:
+    ctx.tags.append("recolor-" + params.get("colour", params.get("hex", "")).replace(" ", "-"))
+    return Canvas(adjust.recolor(canvas.rgb, params["rgb"]), canvas.alpha, canvas.mask)
+
+
 def _style(canvas: Canvas, ctx: Context, **params) -> Canvas:
     if params.get("source") == "image":
         ctx.tags.append("style-image")
-        rgb = artistic.style(canvas.rgb, style_image=ctx.second_image, **params)
+        rgb = styles.style(canvas.rgb, style_image=ctx.second_image, **params)
     else:
         ctx.tags.append(f"style26-{params.get('index')}")
-        rgb = artistic.style(canvas.rgb, **params)
+        rgb = styles.style(canvas.rgb, **params)
     return Canvas(rgb, canvas.alpha, canvas.mask)
 
 
@@ -165,6 +176,7 @@ OPERATIONS: dict[str, Callable] = {
             "vignette",
         )
     },
+    "recolor": _recolor,
     **{name: _background(name) for name in BACKGROUND_OPS},
 }
 assert set(OPERATIONS) == set(ORDER), set(ORDER) ^ set(OPERATIONS)
@@ -183,7 +195,7 @@ def describe(op: Operation) -> str:
             if p.get("source") == "image"
             else f"restyled it as {STYLE_NAMES.get(p.get('index'), 'a painting')}"
         ),
-        "crop": f"cropped to {p.get('ratio')}",
+        "crop": f"cropped to {p['ratio']}" if p.get("ratio") else "cropped to the centre",
         "pad": f"extended the canvas to {p.get('ratio')}",
         "upscale": f"upscaled {p.get('factor')}x",
         "rotate": f"rotated {p.get('degrees')}° clockwise",
@@ -195,34 +207,65 @@ def describe(op: Operation) -> str:
         "warmth": "warmed" if p.get("amount", 0) > 0 else "cooled",
         "grayscale": "converted to black and white",
         "sketch": "turned it into a pencil sketch",
+        "recolor": f"recoloured it {p.get('colour')}",
     }
     return texts.get(op.name, f"applied {op.name.replace('_', ' ')}")
 
 
-def hotspot_mask(size: tuple[int, int], hotspot: tuple[int, int]) -> np.ndarray:
-    """A small disc around a clicked point, for erasing blemishes without a painted mask."""
-    w, h = size
-    mask = np.zeros((h, w), np.uint8)
-    cv2.circle(mask, (int(hotspot[0]), int(hotspot[1])), max(8, min(w, h) // 25), 255, -1)
-    return mask
+def _blend(before: np.ndarray, after: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``after`` under the feathered ``mask``, ``before`` exactly where the mask is 0."""
+    weight = cv2.GaussianBlur(mask, (0, 0), 1.5)
+    weight[mask == 0] = 0  # the feather stays inside the mask: nothing outside changes
+    w = weight.astype(np.float32)[..., None] / 255.0
+    mixed = before.astype(np.float32) * (1 - w) + after.astype(np.float32) * w
+    return (mixed + 0.5).astype(np.uint8)
+
+
+def _box(mask: np.ndarray) -> tuple[slice, slice]:
+    """The mask's bounding box with a margin (the photo around it, for context)."""
+    ys, xs = np.nonzero(mask)
+    if not len(ys):
+        return slice(0, 0), slice(0, 0)
+    h, w = mask.shape
+    margin = max(16, min(h, w) // 20)
+    return (
+        slice(max(0, ys.min() - margin), min(h, ys.max() + margin + 1)),
+        slice(max(0, xs.min() - margin), min(w, xs.max() + margin + 1)),
+    )
+
+
+def _local(op: Operation, canvas: Canvas, ctx: Context) -> Canvas:
+    """Run a colour, tone or look operation on the mask's box (or the whole frame, for those
+    whose look depends on the photo's size) and blend it in under the mask."""
+    rows, cols = _box(canvas.mask)
+    if rows.stop <= rows.start:
+        return canvas
+    if op.name in WHOLE_FRAME:
+        done = OPERATIONS[op.name](canvas, ctx, **op.params).rgb[rows, cols]
+    else:
+        part = Canvas(
+            np.ascontiguousarray(canvas.rgb[rows, cols]),
+            None if canvas.alpha is None else canvas.alpha[rows, cols],
+            canvas.mask[rows, cols],
+        )
+        done = OPERATIONS[op.name](part, ctx, **op.params).rgb
+    rgb = canvas.rgb.copy()
+    rgb[rows, cols] = _blend(canvas.rgb[rows, cols], done, canvas.mask[rows, cols])
+    return Canvas(rgb, canvas.alpha, canvas.mask)
 
 
 def run(ops: list[Operation], canvas: Canvas, ctx: Context) -> Canvas:
     """Run the operations in order; returns the final canvas (tags and notes go to ctx)."""
-    original = canvas
     needs_matte = any(op.name in BACKGROUND_OPS for op in ops)
     for op in ops:
         if needs_matte and ctx.matte is None and op.name not in BEFORE_MATTE:
             if canvas.alpha is not None and canvas.alpha.min() < 250:
-                ctx.matte = canvas.alpha.astype(np.float32) / 255.0  # already cut out
+                ctx.matte = canvas.alpha  # already cut out
                 ctx.tags.append("alpha")
             else:
                 ctx.matte = background.subject_matte(canvas.rgb)
-        canvas = OPERATIONS[op.name](canvas, ctx, **op.params)
-    native = FRAME_OPS + BACKGROUND_OPS + ("remove_object", "pixelate")
-    local = original.mask is not None and not any(op.name in native for op in ops)
-    if local:
-        weight = cv2.GaussianBlur(original.mask.astype(np.float32) / 255.0, (0, 0), 1.5)[..., None]
-        rgb = original.rgb * (1 - weight) + canvas.rgb.astype(np.float32) * weight
-        canvas = Canvas((rgb + 0.5).astype(np.uint8), canvas.alpha, canvas.mask)
+        if canvas.mask is not None and op.name not in NATIVE:
+            canvas = _local(op, canvas, ctx)
+        else:
+            canvas = OPERATIONS[op.name](canvas, ctx, **op.params)
     return canvas

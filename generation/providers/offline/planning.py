@@ -6,45 +6,34 @@ the editor cannot tell whether it was essential and doing half of a paid edit si
 worse than failing fast with a pointer to a provider that can do all of it. Exceptions:
 ``task_type=REMOVE_BACKGROUND`` (the task itself says what to do, so unknown words are
 ignored), and an instruction in which nothing at all was understood (another language, say):
-then the English ``prompt`` from stage 1 is parsed instead, ignoring its unknown clauses
-(prompts are wordy) but still failing on generative ones.
+then stage 1's English ``prompt`` is read instead, without the prompt writer's own sentences
+(:func:`.template_writer.strip_boilerplate`), ignoring its unknown clauses (prompts are wordy)
+but still failing on generative ones.
+
+Every refusal is decided from the user's instruction and the request's structured fields, and
+quotes only the user's words (:mod:`.refusals`).
 
 Task types fill in what an empty or generic instruction leaves open (REMOVE_BACKGROUND removes
 it, FILTER applies a vintage look, STYLE a painting style or the second image's style,
 ADJUSTMENT an auto-enhance, FUSION puts the subject on the second image); an ``aspect_ratio``
-adds a crop unless the instruction already crops or pads.
+adds a crop unless the instruction already crops or pads, and gives a bare "crop" its shape.
 """
 
 from __future__ import annotations
 
 from ..base import ImageRequest, ProviderError, TaskType
+from . import refusals
 from .glossary import ORDER, TERMS
-from .instructions import Clause, Operation, ParsedInstruction, parse
+from .instructions import Operation, ParsedInstruction, parse
+from .template_writer import strip_boilerplate
 from .vocabulary import DEFAULT_STYLE
 
 ALTERNATIVES = (
     "gemini (set GEMINI_API_KEY), openai (set OPENAI_API_KEY) or diffusers "
     "(install the [local] extra and set AICEPS_DIFFUSERS_MODEL)"
 )
-CAN_DO = (
-    "It can remove or replace the background with a colour, a blur or a second image, apply "
-    "filters (black and white, vintage, sketch, cartoon), painting styles, adjustments "
-    "(brightness, contrast, colour), crop, rotate, upscale and erase masked objects."
-)
 BACKGROUND_OPS = ("remove_bg", "bg_color", "bg_blur", "bg_image")
 ADDITIVE = ("brightness", "contrast", "saturation", "warmth")
-
-
-def unsupported(clauses: list[Clause], *, code: str = "unsupported_instruction") -> ProviderError:
-    first = clauses[0] if clauses else None
-    what = f'{first.reason} ("{first.text.strip()}")' if first else "an empty instruction"
-    return ProviderError(
-        f"The offline editor cannot do this: {what}. {CAN_DO} "
-        f"For this request use an AI image provider: {ALTERNATIVES}.",
-        permanent=True,
-        code=code,
-        provider="offline",
-    )
 
 
 def _merge(ops: list[Operation]) -> list[Operation]:
@@ -55,6 +44,8 @@ def _merge(ops: list[Operation]) -> list[Operation]:
             op = Operation(op.name, {"amount": old.params["amount"] + op.params["amount"]})
         elif old and op.name in ("grain", "vignette"):
             op = max(old, op, key=lambda o: o.params.get("amount", 0))
+        elif old and op.name == "crop":
+            op = Operation("crop", {**old.params, **op.params})
         merged[op.name] = op
     return sorted(merged.values(), key=lambda o: ORDER.index(o.name))
 
@@ -76,6 +67,35 @@ def _defaults(task: TaskType, request: ImageRequest) -> list[Operation]:
     return []
 
 
+def _clause_of(parsed: ParsedInstruction, name: str):
+    """The clause of the user's words that asked for operation ``name``, if any."""
+    return next(
+        (c for c in parsed.clauses for m in c.matches if any(o.name == name for o in m.ops)),
+        None,
+    )
+
+
+def _read(request: ImageRequest) -> tuple[ParsedInstruction, ParsedInstruction, bool]:
+    """(the user's instruction, what to act on, lenient), or raise on what can't be done."""
+    task = request.task_type
+    user = parse(request.instruction or "")
+    if user.generative:
+        raise refusals.unsupported(user, user.problems, ALTERNATIVES)
+    parsed, lenient = user, False
+    prompt = (request.prompt or "").strip()
+    # Nothing understood in the user's words (another language, or only generic words): the
+    # stage-1 prompt may say the same in English. REMOVE_BACKGROUND needs no words at all.
+    if not user.operations and prompt and task != TaskType.REMOVE_BACKGROUND:
+        fallback = parse(strip_boilerplate(prompt))
+        if fallback.generative:
+            raise refusals.unsupported_via_prompt(user, fallback.generative[0].reason, ALTERNATIVES)
+        if fallback.operations or not user.text:
+            parsed, lenient = fallback, True
+    if parsed.problems and not lenient and task != TaskType.REMOVE_BACKGROUND:
+        raise refusals.unsupported(user, user.problems, ALTERNATIVES)
+    return user, parsed, lenient
+
+
 def plan_operations(request: ImageRequest) -> tuple[list[Operation], ParsedInstruction]:
     """The operations to run for a request, or a permanent ProviderError saying why not."""
     if request.task_type == TaskType.TEXT_TO_IMAGE:
@@ -87,24 +107,21 @@ def plan_operations(request: ImageRequest) -> tuple[list[Operation], ParsedInstr
             provider="offline",
         )
     task = request.task_type
-    instruction, prompt = (request.instruction or "").strip(), (request.prompt or "").strip()
-    parsed, lenient = parse(instruction), False
-    if parsed.generative:
-        raise unsupported(parsed.generative)
-    # Nothing understood in the user's words (another language, or only generic words): the
-    # stage-1 prompt says the same in English. Its unknown clauses are ignored, prompts are
-    # wordy; its generative ones still fail. REMOVE_BACKGROUND needs no words at all.
-    if not parsed.operations and prompt and task != TaskType.REMOVE_BACKGROUND:
-        fallback = parse(prompt)
-        if fallback.generative:
-            raise unsupported(fallback.generative)
-        if fallback.operations or not instruction:
-            parsed, lenient = fallback, True
-    if parsed.problems and not lenient and task != TaskType.REMOVE_BACKGROUND:
-        raise unsupported(parsed.problems)
+    user, parsed, _ = _read(request)
     ops = list(parsed.operations) or _defaults(task, request)
     if task == TaskType.REMOVE_BACKGROUND and not any(o.name in BACKGROUND_OPS for o in ops):
         ops.append(Operation("remove_bg"))
+    ops = _frame(ops, request, user)
+    if not ops:
+        if user.problems:
+            raise refusals.unsupported(user, user.problems, ALTERNATIVES)
+        raise refusals.empty(ALTERNATIVES)
+    _check_inputs(ops, request, user)
+    return _merge(ops), parsed
+
+
+def _frame(ops: list[Operation], request: ImageRequest, user) -> list[Operation]:
+    """Give crops and pads their aspect ratio (from the words or the request)."""
     ratio_ops = [o for o in ops if o.name in ("crop", "pad")]
     if any(o.name == "pad" for o in ratio_ops):
         ratio = next((o.params["ratio"] for o in ratio_ops if "ratio" in o.params), None)
@@ -115,37 +132,31 @@ def plan_operations(request: ImageRequest) -> tuple[list[Operation], ParsedInstr
         ]
     elif request.aspect_ratio and not ratio_ops:
         ops.append(Operation("crop", {"ratio": request.aspect_ratio}))
+    out = []
     for op in ops:
         if op.name in ("crop", "pad") and not op.params.get("ratio"):
-            raise unsupported(
-                [
-                    Clause(
-                        parsed.text,
-                        0,
-                        status="unknown",
-                        reason="extending the picture needs a target aspect ratio and new content",
-                    )
-                ]
-            )
-    if not ops:
-        raise unsupported(
-            parsed.problems or [Clause(parsed.text, 0, reason="no edit was asked for")]
-        )
-    _check_inputs(ops, request)
-    return _merge(ops), parsed
+            if request.aspect_ratio:
+                op = Operation(op.name, {**op.params, "ratio": request.aspect_ratio})
+            elif not op.params.get("centre"):
+                raise refusals.needs_ratio(
+                    user, _clause_of(user, op.name), op.name == "pad", ALTERNATIVES
+                )
+        out.append(op)
+    return out
 
 
-def _check_inputs(ops: list[Operation], request: ImageRequest) -> None:
+def _check_inputs(ops: list[Operation], request: ImageRequest, user) -> None:
     needs_second = [o for o in ops if o.name == "bg_image" or o.params.get("source") == "image"]
     if needs_second and len(request.images) < 2:
         raise ProviderError(
-            "This edit uses a second image (as the new background or as the style), but only "
-            "one image was provided. Upload the second image too.",
+            "This edit uses a second image (as the new background, the style, or to fuse "
+            "with), but only one image was provided. Upload the second image too.",
             permanent=True,
             code="missing_image",
             provider="offline",
         )
-    if any(o.name == "remove_object" for o in ops) and not (request.mask or request.hotspot):
+    located = request.mask or request.hotspot
+    if any(o.name == "remove_object" for o in ops) and not located:
         raise ProviderError(
             "To remove an object offline, paint over it with the mask (white = remove) or "
             "click on it. To remove objects described only in words, use an AI image "
@@ -154,3 +165,5 @@ def _check_inputs(ops: list[Operation], request: ImageRequest) -> None:
             code="mask_required",
             provider="offline",
         )
+    if any(o.name == "recolor" for o in ops) and not located:
+        raise refusals.needs_region(user, _clause_of(user, "recolor"), ALTERNATIVES)

@@ -24,6 +24,7 @@ from ..base import (
     TaskType,
 )
 from .analysis import detect_faces, dominant_colours, mean_brightness
+from .decoding import decode
 from .instructions import ParsedInstruction, parse
 from .wording import ZH_WORD_GLOSS
 
@@ -61,14 +62,51 @@ DEFAULTS = {
 }
 
 
+FALLBACK_BODY = "improve it as the user asks"
+QUALITY = (
+    "High quality, no added text or watermarks.",
+    "Photorealistic, high quality, no added text or watermarks.",
+)
+_PHOTO = r"(?:\d+x\d+ (?:square|landscape|portrait) )?photo(?: \([^)]*\))?"
+_OPENER = re.compile(
+    "^(?:"
+    + "|".join(
+        re.escape(o)
+        .replace(re.escape("{photo}"), _PHOTO)
+        .replace(re.escape("{hotspot}"), r"(?:\(\d+, \d+\)|None)")
+        .replace(re.escape("{count}"), r"\d+")
+        for o in OPENERS.values()
+    )
+    + "): "
+)
+_FIXED = re.compile(
+    "|".join(
+        [
+            *(re.escape(t) for t in (*KEEP.values(), *QUALITY)),
+            re.escape(FALLBACK_BODY) + r"\.",
+            r"Keep (?:the person's face, identity, |the subject, )pose, composition and lighting "
+            r"unchanged except where asked, and leave everything not mentioned untouched\.",
+            r"Frame the result in a \S+ aspect ratio\.",
+        ]
+    )
+)
+
+
+def strip_boilerplate(prompt: str) -> str:
+    """A prompt without the sentences this writer adds on its own (opener, keep, quality).
+
+    What is left came from the user's words, so the editor can read it without acting on,
+    or quoting, the writer's own phrasing. Prompts by other writers pass through unchanged
+    except for those exact sentences."""
+    return _FIXED.sub(" ", _OPENER.sub("", prompt.strip())).strip()
+
+
 def gloss(text: str) -> list[str]:
     return list(dict.fromkeys(ZH_WORD_GLOSS[m] for m in _GLOSS.findall(text)))
 
 
 def photo_facts(image: InputImage) -> tuple[str, int]:
     """("1024x768 landscape photo (...)", number of faces)."""
-    from .editor import decode  # the editor's decoder: EXIF-rotated RGB
-
     w, h = image.width, image.height
     orientation = (
         "square" if abs(w - h) <= 0.05 * max(w, h) else ("landscape" if w > h else "portrait")
@@ -185,7 +223,7 @@ class TemplatePromptWriter(PromptWriter):
         opener = OPENERS.get(task, OPENERS[TaskType.EDIT]).format(
             photo=photo, count=len(request.images), hotspot=request.hotspot
         )
-        body = "; ".join(phrases + notes) or "improve it as the user asks"
+        body = "; ".join(phrases + notes) or FALLBACK_BODY
         sentences = [f"{opener}: {body}."]
         if ratio and not any(o.name in ("crop", "pad") for o in parsed.operations):
             sentences.append(f"Frame the result in a {ratio} aspect ratio.")
@@ -201,8 +239,8 @@ class TemplatePromptWriter(PromptWriter):
         sentences.append(keep)
         artistic = {"style", "sketch", "cartoon", "painterly", "pixelate"}
         if task == TaskType.STYLE or artistic & {o.name for o in parsed.operations}:
-            sentences.append("High quality, no added text or watermarks.")
+            sentences.append(QUALITY[0])
         else:
-            sentences.append("Photorealistic, high quality, no added text or watermarks.")
+            sentences.append(QUALITY[1])
         prompt = " ".join(sentences)
         return PromptResult(prompt=prompt, model="template-v1", tokens_used=0, plan=plan)

@@ -99,10 +99,35 @@ FRAME_TERMS: tuple[Term, ...] = (
             r"(?P<ratio>\d+\s*:\s*\d+)(?: aspect| ratio| format| crop)*",
             r"(?P<ratio>正方形|方形|方图|竖屏|竖版|横屏|横版|宽屏)(?:比例|构图|画幅)?",
             r"\b(?P<ratio>square|widescreen|vertical|horizontal|portrait|landscape)"
-            r" (?:crop|format|ratio|aspect|orientation|shape)\b|\bmake it (?P<ratio2>square)\b",
+            r" (?:crop|format|ratio|aspect|orientation|shape)\b"
+            r"|\bmake (?:it|the (?:image|photo|picture)) (?:a )?(?P<ratio2>square|widescreen)\b",
+            r"\b(?:crop|trim|cut)(?:ped)?(?: it| this| the (?:image|photo|picture))?"
+            r"(?: (?:to|into|as|in))?(?: an?)? (?P<ratio3>square|widescreen|vertical|horizontal"
+            r"|portrait|landscape)(?: (?:format|shape|ratio|aspect|crop|image|photo))?\b",
+            r"(?:裁剪|裁切|剪裁|裁)(?:成|为|到)?(?P<ratio4>正方形|方形|方图|竖屏|竖版|横屏|横版|宽屏)",
         ),
         [("crop", {})],
         "reframe the photo to a {ratio} aspect ratio",
+    ),
+    term(
+        "crop_centre",
+        "geometry",
+        (
+            r"\bcrop(?:ped)?(?: it| this| the (?:image|photo|picture))?(?: (?:to|in on|on|around"
+            r"|at|in to))? the (?:cent(?:er|re)|middle)\b"
+            r"|\b(?:cent(?:er|re)|middle)[- ]?crop(?:ped)?\b"
+            r"|\bcrop (?:it |this )?(?:in|tighter|closer)\b|\bzoom in\b"
+            r"|(?:居中|中心|中间)裁剪|裁剪(?:出)?(?:中间|中心)(?:部分)?|裁掉(?:四周|边缘)|放大中间",
+        ),
+        [("crop", {"centre": True})],
+        "crop in on the centre of the photo",
+    ),
+    term(
+        "crop_plain",
+        "geometry",
+        (r"\bcrop(?:ped)?\b|\breframe\b|裁剪|裁切|剪裁",),
+        [("crop", {})],
+        "crop the photo",
     ),
     term(
         "pad",
@@ -141,6 +166,40 @@ FRAME_TERMS: tuple[Term, ...] = (
         ),
         [("flip", {"axis": "horizontal"})],
         "mirror the photo {axis}ly",
+    ),
+)
+
+FUSION_TERMS: tuple[Term, ...] = (
+    term(
+        "fuse",
+        "background",
+        (
+            r"\b(?:fuse|fusion of|blend|combine|merge|composite)"
+            r"(?: (?:them|these|both|the (?:two|2) (?:images|photos|pictures)"
+            r"|the (?:images|photos|pictures)|(?:it|this|the first(?: one| image| photo)?)"
+            r" (?:with|into|and) the (?:second|other)(?: one| image| photo| picture)?))?"
+            r"(?: together)?\b|\bfusion\b",
+            r"融合|合成(?:在一起|一张)?|合并(?:两张|在一起)?|拼合",
+        ),
+        [("bg_image", {})],
+        "place the main subject of the first image naturally into the second image",
+    ),
+)
+
+RECOLOR_TERMS: tuple[Term, ...] = (
+    term(
+        "recolor",
+        "adjustment",
+        (
+            rf"\b(?:make|turn|paint|colou?r|recolou?r|change|dye|tint)\s+(?:this|that|it|these|here"
+            rf"|the (?:selected|marked|clicked|painted) (?:area|part|region|object|spot))"
+            rf"(?: (?:to|into|in))?\s+{MOD}{EC}(?![- ]?(?:and|&|n)[- ]?white)\b",
+            rf"\brecolou?r(?: (?:it|this))?(?: (?:to|in|into))?\s+{EC}\b",
+            rf"(?:把)?(?:这里|这儿|这块|这个|这部分|它)(?:的颜色)?(?:变成|改成|换成|涂成|染成|变为|改为)"
+            rf"{ZC}",
+        ),
+        [("recolor", {})],
+        "recolour the marked area {colour} ({hex}), keeping its shading",
     ),
 )
 

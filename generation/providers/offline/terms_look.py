@@ -171,6 +171,13 @@ STYLE_TERMS: tuple[Term, ...] = (
             r"|reference\s+"
             r"|attached\s+|provided\s+|uploaded\s+)?(?:image|photo|picture|painting|pic)\b",
             r"\b(?:second|other|reference|attached) (?:image|photo|picture)'?s? style\b",
+            r"\b(?:in|with|into|using|to)\s+the\s+(?:art\s+|painting\s+|artistic\s+)?style\s+"
+            r"(?:of|from)\s+the\s+(?:second|other|2nd|last|reference|attached)"
+            r"(?:\s+(?:one|image|photo|picture|painting|pic))?\b",
+            r"\b(?:use|using|take|taking) the (?:second|other|2nd) (?:one|image|photo|picture"
+            r"|painting)(?:'s style)? (?:as|for) (?:the )?style\b",
+            r"\b(?:like|as) the (?:second|other|2nd) (?:image|photo|picture|painting)\b",
+            r"(?:用|按|照)第(?:二|2)张(?:图|图片|照片)?的?(?:风格|画风)",
         ),
         [("style", {"source": "image", "strength": 1.0})],
         "restyle the first image in the artistic style of the second image",

@@ -12,6 +12,8 @@ CLAUSE_SEPARATORS = (
 NEGATION_RE = (
     r"(?:\bdon'?t\b|\bdo not\b|\bnever\b|\bno need to\b|\bavoid\b|不要|别|不用|无需|不必|勿)"
 )
+# Before a new-content cue in the same clause: "no added text", "without adding", "never add".
+PROHIBITION_RE = NEGATION_RE[:-1] + r"|\bno\b|\bnot\b|\bwithout\b|\bnothing\b|\bnor\b)"
 CONSTRAINT_RE = (
     r"\bkeep|\bpreserv|\bmaintain|\bretain|\bleave\b|\bunchanged|\bunaltered|\bintact|\bas is\b"
     r"|don'?t|do not|without changing|保持|保留|不变|不要|别动|别改|不改|原样|不动"

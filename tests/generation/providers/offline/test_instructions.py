@@ -6,7 +6,8 @@ import pytest
 
 from generation.providers.base import ImageRequest, InputImage, ProviderError, TaskType
 from generation.providers.offline.glossary import ORDER, TERMS
-from generation.providers.offline.instructions import parse, plan_operations
+from generation.providers.offline.instructions import parse
+from generation.providers.offline.planning import plan_operations
 
 ONE = (InputImage(b"", "image/png", 64, 64),)
 TWO = ONE * 2
