@@ -110,3 +110,13 @@ class PidWritingImageProvider(InvertImageProvider):
             with open(path, "a") as handle:
                 handle.write(f"{os.getpid()}\n")
         return super().generate(request)
+
+
+class OneImageProvider(InvertImageProvider):
+    """Promises up to four images a task and delivers one: the undelivered are refunded."""
+
+    name = "one-image"
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        result = super().generate(request)
+        return ImageResult(images=result.images[:1], model=result.model, tokens_used=3)

@@ -15,6 +15,7 @@ import time
 import cv2
 import numpy as np
 
+from .. import registry
 from ..base import (
     Capabilities,
     GeneratedImage,
@@ -47,11 +48,22 @@ def unchanged(before: Canvas, after: Canvas) -> bool:
 
 class OfflineImageProvider(ImageProvider):
     name = "offline"
-    capabilities = Capabilities(edit=True, text_to_image=False, mask=True, max_input_images=2)
+    title = "the offline editor"
+    # One image per task: it has no randomness to make variants from, so n > 1 is refused
+    # before anything is charged rather than charged and refunded.
+    capabilities = Capabilities(
+        edit=True, text_to_image=False, mask=True, max_input_images=2, max_count=1
+    )
 
     def generate(self, request: ImageRequest) -> ImageResult:
         started = time.monotonic()
-        ops, _ = plan_operations(request)  # text-to-image and unsupported edits raise here
+        try:
+            ops, _ = plan_operations(request)  # text-to-image and unsupported edits raise here
+        except ProviderError as error:
+            if not error.detail:  # for the operator: what would serve the request
+                able = registry.alternatives(request.task_type, exclude=(self.name,))[1]
+                error.detail = f"Providers that can do it: {able}." if able else ""
+            raise
         if not request.images:
             raise ProviderError(
                 "The offline editor needs a photo to edit.",

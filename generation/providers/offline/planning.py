@@ -21,6 +21,7 @@ adds a crop unless the instruction already crops or pads, and gives a bare "crop
 
 from __future__ import annotations
 
+from .. import registry
 from ..base import ImageRequest, ProviderError, TaskType
 from . import refusals
 from .glossary import ORDER, TERMS
@@ -28,10 +29,15 @@ from .instructions import Operation, ParsedInstruction, parse
 from .template_writer import strip_boilerplate
 from .vocabulary import DEFAULT_STYLE
 
-ALTERNATIVES = (
-    "gemini (set GEMINI_API_KEY), openai (set OPENAI_API_KEY) or diffusers "
-    "(install the [local] extra and set AICEPS_DIFFUSERS_MODEL)"
-)
+
+def alternatives(task_type: str) -> str:
+    """The providers that can do what the offline editor cannot, as the user reads them
+    ("Gemini, OpenAI or a local diffusers model"): from what the registry's classes
+    declare, not from names written here. The operator's version (which settings enable
+    them) is added to the error's detail by the editor."""
+    return registry.alternatives(task_type, exclude=("offline",))[0] or "an AI image provider"
+
+
 BACKGROUND_OPS = ("remove_bg", "bg_color", "bg_blur", "bg_image")
 ADDITIVE = ("brightness", "contrast", "saturation", "warmth")
 
@@ -80,7 +86,7 @@ def _read(request: ImageRequest) -> tuple[ParsedInstruction, ParsedInstruction, 
     task = request.task_type
     user = parse(request.instruction or "")
     if user.generative:
-        raise refusals.unsupported(user, user.problems, ALTERNATIVES)
+        raise refusals.unsupported(user, user.problems, alternatives(request.task_type))
     parsed, lenient = user, False
     prompt = (request.prompt or "").strip()
     # Nothing understood in the user's words (another language, or only generic words): the
@@ -88,11 +94,13 @@ def _read(request: ImageRequest) -> tuple[ParsedInstruction, ParsedInstruction, 
     if not user.operations and prompt and task != TaskType.REMOVE_BACKGROUND:
         fallback = parse(strip_boilerplate(prompt))
         if fallback.generative:
-            raise refusals.unsupported_via_prompt(user, fallback.generative[0].reason, ALTERNATIVES)
+            raise refusals.unsupported_via_prompt(
+                user, fallback.generative[0].reason, alternatives(request.task_type)
+            )
         if fallback.operations or not user.text:
             parsed, lenient = fallback, True
     if parsed.problems and not lenient and task != TaskType.REMOVE_BACKGROUND:
-        raise refusals.unsupported(user, user.problems, ALTERNATIVES)
+        raise refusals.unsupported(user, user.problems, alternatives(request.task_type))
     return user, parsed, lenient
 
 
@@ -101,7 +109,7 @@ def plan_operations(request: ImageRequest) -> tuple[list[Operation], ParsedInstr
     if request.task_type == TaskType.TEXT_TO_IMAGE:
         raise ProviderError(
             "The offline editor edits photos; it cannot create an image from text. "
-            f"Use {ALTERNATIVES}.",
+            f"Use {alternatives(request.task_type)}.",
             permanent=True,
             code="unsupported_task",
             provider="offline",
@@ -114,8 +122,8 @@ def plan_operations(request: ImageRequest) -> tuple[list[Operation], ParsedInstr
     ops = _frame(ops, request, user)
     if not ops:
         if user.problems:
-            raise refusals.unsupported(user, user.problems, ALTERNATIVES)
-        raise refusals.empty(ALTERNATIVES)
+            raise refusals.unsupported(user, user.problems, alternatives(request.task_type))
+        raise refusals.empty(alternatives(request.task_type))
     _check_inputs(ops, request, user)
     return _merge(ops), parsed
 
@@ -139,7 +147,10 @@ def _frame(ops: list[Operation], request: ImageRequest, user) -> list[Operation]
                 op = Operation(op.name, {**op.params, "ratio": request.aspect_ratio})
             elif not op.params.get("centre"):
                 raise refusals.needs_ratio(
-                    user, _clause_of(user, op.name), op.name == "pad", ALTERNATIVES
+                    user,
+                    _clause_of(user, op.name),
+                    op.name == "pad",
+                    alternatives(request.task_type),
                 )
         out.append(op)
     return out
@@ -160,10 +171,12 @@ def _check_inputs(ops: list[Operation], request: ImageRequest, user) -> None:
         raise ProviderError(
             "To remove an object offline, paint over it with the mask (white = remove) or "
             "click on it. To remove objects described only in words, use an AI image "
-            f"provider: {ALTERNATIVES}.",
+            f"provider: {alternatives(request.task_type)}.",
             permanent=True,
             code="mask_required",
             provider="offline",
         )
     if any(o.name == "recolor" for o in ops) and not located:
-        raise refusals.needs_region(user, _clause_of(user, "recolor"), ALTERNATIVES)
+        raise refusals.needs_region(
+            user, _clause_of(user, "recolor"), alternatives(request.task_type)
+        )

@@ -171,5 +171,5 @@ def test_offline_refuses_what_needs_a_generative_model(capsys, portrait):
     )
     assert code == 1
     assert body["success"] is False
-    for provider in ("gemini", "openai", "diffusers"):
+    for provider in ("Gemini", "OpenAI", "a local diffusers model"):
         assert provider in body["error"]

@@ -91,11 +91,8 @@ def test_404_is_not_found_error(client, asgi_server, token):
     assert answer.status == 404 and answer.json["error"]["type"] == "not_found_error"
 
 
-def test_429_is_rate_limit_error(client, monkeypatch, user):
-    from rest_framework.throttling import SimpleRateThrottle
-
-    rates = {**SimpleRateThrottle.THROTTLE_RATES, "submit": "1/min"}
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+def test_429_is_rate_limit_error(client, settings, user):
+    settings.AICEPS_THROTTLE_SUBMIT = "1/min"
     client.images.generate(prompt="a cat")
     with pytest.raises(openai.RateLimitError) as caught:
         client.images.generate(prompt="a cat")

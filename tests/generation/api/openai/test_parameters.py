@@ -125,9 +125,8 @@ def test_n_images_cost_n_times_and_the_answer_agrees_with_the_ledger(client, use
 
 
 def test_undelivered_images_are_refunded_once(client, user, settings):
-    # The offline editor makes one image per edit: asked for three, it delivers one.
-    settings.AICEPS_PROMPT_WRITER = "template"
-    settings.AICEPS_IMAGE_PROVIDER = "offline"
+    # A model that promises several images per task and delivers one.
+    settings.AICEPS_IMAGE_PROVIDER = "tests.fakes.providers.OneImageProvider"
     raw = client.images.with_raw_response.edit(image=photo_file(), prompt="黑白", n=3)
     assert len(raw.parse().data) == 1
     assert raw.headers["x-aiceps-credits-charged"] == "1"
@@ -136,6 +135,17 @@ def test_undelivered_images_are_refunded_once(client, user, settings):
     moves = CreditTransaction.objects.filter(task=task).order_by("pk")
     assert [(m.kind, m.amount) for m in moves] == [("debit", -3), ("refund", 2)]
     assert task.credits_deducted == 1
+
+
+def test_the_offline_editor_refuses_n_before_any_charge(client, user, settings):
+    settings.AICEPS_PROMPT_WRITER = "template"
+    settings.AICEPS_IMAGE_PROVIDER = "offline"
+    refused(
+        lambda: client.images.edit(image=photo_file(), prompt="黑白", n=3),
+        "n",
+        user,
+        credits_balance(user=user),
+    )
 
 
 def test_size_is_made_exactly_or_refused(client, user):

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from generation.providers import registry
 from generation.providers.base import ImageRequest, PromptRequest, ProviderError, TaskType
 from generation.providers.offline import planning
-from generation.providers.offline.planning import ALTERNATIVES, plan_operations
+from generation.providers.offline.planning import plan_operations
 from generation.providers.offline.template_writer import TemplatePromptWriter
 
 from .photos import as_input, landscape_image, pixels, portrait_image
@@ -110,7 +111,9 @@ def test_refusals_quote_only_the_users_words(text, task):
     for quote in quotes:
         assert quote in text, (quote, error.message)
     assert "watermark" not in error.message and "no added text" not in error.message
-    assert ALTERNATIVES in error.message
+    # The providers that can, named for the user (no settings: those go to the detail).
+    assert registry.alternatives(task, exclude=("offline",))[0] in error.message
+    assert "GEMINI_API_KEY" not in error.message
 
 
 def test_gibberish_is_called_not_understood():
@@ -171,3 +174,12 @@ def test_no_import_cycles_in_the_offline_package():
         visit(name, [])
     assert "planning" in graph["editor"] and "instructions" in graph["planning"]
     assert all(len(p.read_text().splitlines()) <= 300 for p in folder.glob("*.py"))  # small modules
+
+
+def test_the_operator_reads_which_settings_would_serve_a_refusal(settings):
+    from generation.providers.offline.editor import OfflineImageProvider
+
+    with pytest.raises(ProviderError) as info:
+        OfflineImageProvider().generate(staged("让这个人穿上医生的白大褂"))
+    assert "GEMINI_API_KEY" in info.value.detail and "AICEPS_DIFFUSERS_MODEL" in info.value.detail
+    assert "GEMINI_API_KEY" not in info.value.message
