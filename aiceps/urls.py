@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("generation.urls")),
 ]
 
+handler404 = "operations.errors.page_not_found"
 handler500 = "operations.errors.server_error"

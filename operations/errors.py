@@ -1,4 +1,5 @@
-"""Error pages of the site: a database that cannot be reached answers 503, not 500.
+"""Error pages of the site: a database that cannot be reached answers 503, not 500; an
+unknown path under the APIs answers JSON.
 
 ``handler500`` of ``aiceps.urls``. When what failed is a connection to the database (the
 server is down, restarting, unreachable), pages and the admin answer a small 503 page with
@@ -11,11 +12,13 @@ from __future__ import annotations
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
 RETRY_AFTER_SECONDS = 5
+API_PREFIXES = ("/api/", "/v1/")
 
 
 def is_connection_error(exc: BaseException | None) -> bool:
@@ -29,3 +32,15 @@ def server_error(request, *args, **kwargs):
         response["Cache-Control"] = "no-store"
         return response
     return django_server_error(request, *args, **kwargs)
+
+
+def page_not_found(request, exception=None):
+    """A path no route matches: JSON under the APIs (OpenAI's envelope under ``/v1/``), the
+    HTML page elsewhere."""
+    if request.path.startswith("/v1/"):
+        error = {"message": "Unknown path.", "type": "not_found_error", "param": None}
+        return JsonResponse({"error": {**error, "code": "not_found"}}, status=404)
+    if request.path.startswith(API_PREFIXES):
+        error = {"code": "not_found", "message": "Unknown path."}
+        return JsonResponse({"success": False, "error": error}, status=404)
+    return django_page_not_found(request, exception)

@@ -173,7 +173,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "generation.api.schema.AicepsAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "user": AICEPS_THROTTLE_USER,
         "submit": AICEPS_THROTTLE_SUBMIT,
@@ -188,7 +188,19 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "AI photo editing: a prompt writer and an image provider, with credits.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The credentials a client can send; the bad-credentials guard checks no credential.
+    "AUTHENTICATION_WHITELIST": [
+        "accounts.authentication.BearerTokenAuthentication",
+        "accounts.authentication.SupabaseJWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     # Swagger UI's assets are served by AicePS itself, not fetched from a CDN.
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "generation.models.TaskHistory.Status",
+        "TaskStageEnum": "generation.models.TaskHistory.Stage",
+        "PeriodEnum": "generation.models.TaskStatistics.PeriodType",
+        "HealthStatusEnum": ["healthy", "degraded"],
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

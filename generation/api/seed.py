@@ -25,7 +25,7 @@ from generation.services import task_create
 
 from .access import SubmitRateThrottle, UserRateThrottle, acting_user
 from .inputs import build_task_input
-from .serializers import absolute, absolute_for
+from .serializers import HealthSerializer, SeedAnswerSerializer, absolute, absolute_for
 from .waiting import Waiting, WaitingApiView
 
 
@@ -41,7 +41,10 @@ class SeedGenerationApi(WaitingApiView):
         x = serializers.FloatField(required=False, help_text="Hotspot: pixels or a fraction.")
         y = serializers.FloatField(required=False, help_text="Hotspot: pixels or a fraction.")
 
-    @extend_schema(request={"multipart/form-data": SeedInputSerializer})
+    @extend_schema(
+        request={"multipart/form-data": SeedInputSerializer},
+        responses={200: SeedAnswerSerializer, 202: SeedAnswerSerializer},
+    )
     def post(self, request):
         serializer = self.SeedInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -81,6 +84,7 @@ class SeedHealthApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer})
     def get(self, request):
         try:
             connection.ensure_connection()

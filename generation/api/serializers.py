@@ -26,7 +26,7 @@ def absolute_for(request) -> Callable[[str], str]:
     return lambda url: absolute(request, url) or ""
 
 
-class ErrorSerializer(serializers.Serializer):
+class TaskErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
 
@@ -67,7 +67,7 @@ class TaskSerializer(serializers.Serializer):
     credits_deducted = serializers.IntegerField()
     tokens_used = serializers.IntegerField()
     attempts = serializers.IntegerField()
-    error = ErrorSerializer(allow_null=True)
+    error = TaskErrorSerializer(allow_null=True)
     timings = TimingsSerializer()
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
@@ -79,6 +79,22 @@ class TaskSerializer(serializers.Serializer):
         if request is None:
             return task_payload(task)
         return task_payload(task, absolute=absolute_for(request))
+
+
+class TaskAnswerSerializer(TaskSerializer):
+    """A task as a submission or a cancel answers it: with the balance left."""
+
+    credits_remaining = serializers.IntegerField()
+
+    def to_representation(self, task):
+        return super().to_representation(task)  # the view adds credits_remaining
+
+
+class TaskPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TaskSerializer(many=True)
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
@@ -106,3 +122,33 @@ class StatisticsSerializer(serializers.ModelSerializer):
             "total_generation_time_ms",
             "avg_generation_time_ms",
         ]
+
+
+class StatisticsAnswerSerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=TaskStatistics.PeriodType.choices)
+    results = StatisticsSerializer(many=True)
+    periods = serializers.ListField(child=serializers.CharField())
+
+
+class SeedAnswerSerializer(serializers.Serializer):
+    """The seed endpoint's answer (the contract's names); ``status_url`` while still running,
+    ``error`` when it failed."""
+
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+    task_id = serializers.UUIDField()
+    status = serializers.CharField()
+    original_image_url = serializers.URLField(allow_null=True)
+    generated_image_url = serializers.URLField(allow_null=True)
+    professional_prompt = serializers.CharField()
+    processing_time = serializers.FloatField()
+    user_prompt = serializers.CharField()
+    credits_remaining = serializers.IntegerField()
+    status_url = serializers.URLField(required=False)
+
+
+class HealthSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=["healthy", "degraded"])
+    service = serializers.CharField()
+    database = serializers.ChoiceField(choices=["ok", "unavailable"])

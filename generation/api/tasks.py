@@ -17,7 +17,14 @@ from generation.services import task_cancel, task_create
 from .access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_user
 from .errors import ApiError
 from .inputs import build_task_input
-from .serializers import LedgerEntrySerializer, StatisticsSerializer, TaskSerializer
+from .serializers import (
+    LedgerEntrySerializer,
+    StatisticsAnswerSerializer,
+    StatisticsSerializer,
+    TaskAnswerSerializer,
+    TaskPageSerializer,
+    TaskSerializer,
+)
 
 
 class TaskPagination(PageNumberPagination):
@@ -61,13 +68,25 @@ class TaskListCreateApi(ApiViewMixin, APIView):
             OpenApiParameter("task_type", enum=[value for value, _ in task_types.choices()]),
             OpenApiParameter("search", str),
         ],
-        responses=TaskSerializer(many=True),
+        responses=TaskPageSerializer,
+        operation_id="api_v1_tasks_list",
     )
     def get(self, request):
+        # A filter that is sent must be valid, empty included (an empty one is a client bug).
+        status_filter = request.query_params.get("status")
+        type_filter = request.query_params.get("task_type")
+        if status_filter is not None and status_filter not in TaskHistory.Status.values:
+            raise ApiError(
+                "invalid_filter",
+                f"status must be one of {', '.join(TaskHistory.Status.values)}.",
+                param="status",
+            )
+        if type_filter is not None:
+            task_types.spec_for(type_filter)  # a ValidationError naming the known types
         tasks = task_list(
             user=acting_user(request),
-            status=request.query_params.get("status") or None,
-            task_type=request.query_params.get("task_type") or None,
+            status=status_filter,
+            task_type=type_filter,
             search=request.query_params.get("search") or None,
         )
         paginator = TaskPagination()
@@ -76,7 +95,8 @@ class TaskListCreateApi(ApiViewMixin, APIView):
         return paginator.get_paginated_response(data)
 
     @extend_schema(
-        request={"multipart/form-data": TaskInputSerializer}, responses={202: TaskSerializer}
+        request={"multipart/form-data": TaskInputSerializer},
+        responses={202: TaskAnswerSerializer, 200: TaskAnswerSerializer},
     )
     def post(self, request):
         serializer = self.TaskInputSerializer(data=request.data)
@@ -118,7 +138,7 @@ class TaskDetailApi(ApiViewMixin, APIView):
 
 
 class TaskCancelApi(ApiViewMixin, APIView):
-    @extend_schema(request=None, responses=TaskSerializer)
+    @extend_schema(request=None, responses=TaskAnswerSerializer)
     def post(self, request, task_id):
         task = task_get(user=acting_user(request), task_id=task_id)
         if task is None:
@@ -151,7 +171,7 @@ class StatisticsApi(ApiViewMixin, APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("period", enum=list(PERIODS), default="day")],
-        responses=StatisticsSerializer(many=True),
+        responses=StatisticsAnswerSerializer,
     )
     def get(self, request):
         period = request.query_params.get("period", "day")

@@ -123,6 +123,7 @@ class ModelsApi(ApiViewMixin, APIView):
     error_shape = "openai"
 
     @extend_schema(
+        operation_id="v1_models_list",
         summary="The image models this server can run (OpenAI's list)",
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -133,7 +134,11 @@ class ModelsApi(ApiViewMixin, APIView):
 class ModelDetailApi(ApiViewMixin, APIView):
     error_shape = "openai"
 
-    @extend_schema(summary="One image model (OpenAI's Model)", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="v1_models_retrieve",
+        summary="One image model (OpenAI's Model)",
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request, model_id: str):
         for entry in catalogue():
             if entry["id"] == model_id:

@@ -29,6 +29,7 @@ from ..inputs import build_task_input
 from ..serializers import absolute_for
 from ..waiting import Waiting, WaitingApiView
 from .answers import failure, images_response, ledger_headers
+from .documents import request_schema
 from .params import ImagesCall, read_call
 from .streaming import image_stream
 
@@ -94,7 +95,7 @@ class _ImagesApi(WaitingApiView):
 class ImagesEditsApi(_ImagesApi):
     @extend_schema(
         summary="Edit images (OpenAI's images.edit)",
-        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        request={"multipart/form-data": request_schema(edit=True)},
         responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request):
@@ -113,7 +114,7 @@ class ImagesGenerationsApi(_ImagesApi):
 
     @extend_schema(
         summary="Create images from text (OpenAI's images.generate)",
-        request={"application/json": OpenApiTypes.OBJECT},
+        request={"application/json": request_schema(edit=False)},
         responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request):
