@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from .editor import *  # noqa: F403
 from .env import database_from_url, env_bool, env_float, env_int, env_json, env_list, env_str
 from .providers import *  # noqa: F403
 from .storage import S3_STORAGE_BACKEND, s3_storage_options
@@ -43,13 +44,17 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "corsheaders",
     "accounts.apps.AccountsConfig",
     "generation.apps.GenerationConfig",
+    "editor.apps.EditorConfig",
     "operations.apps.OperationsConfig",
 ]
 
 MIDDLEWARE = [
     "operations.middleware.RequestMetricsMiddleware",
+    # Before anything that answers: preflights get their CORS answer unauthenticated.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "operations.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,6 +166,7 @@ REST_FRAMEWORK = {
         "user": AICEPS_THROTTLE_USER,
         "submit": AICEPS_THROTTLE_SUBMIT,
         "anon": AICEPS_THROTTLE_USER,
+        "sign_in": AICEPS_THROTTLE_SIGN_IN,  # noqa: F405
     },
     "EXCEPTION_HANDLER": "generation.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
