@@ -43,6 +43,7 @@ def history_task(task: TaskHistory, *, absolute: Absolute) -> dict:
     """One row of the editor's 任务记录 page, from AicePS's own task record."""
     urls = TaskFiles(task).urls()
     error = task_error(task)
+    refunded = task.status in (Status.FAILED, Status.CANCELLED)
     return {
         "id": str(task.pk),
         "user_id": None,
@@ -55,7 +56,9 @@ def history_task(task: TaskHistory, *, absolute: Absolute) -> dict:
         "original_image_url": absolute(urls["original_image_url"]) or None,
         "generated_image_url": absolute(urls["generated_image_url"]) or None,
         "tokens_used": task.tokens_used,
-        "credits_deducted": task.credits_deducted,
+        # What the user paid in the end: a failed or cancelled task was refunded.
+        "credits_deducted": 0 if refunded else task.credits_deducted,
+        "credits_refunded": task.credits_deducted if refunded else 0,
         "generation_time_ms": task.generation_time_ms,
         "error_message": (error or {}).get("message") or None,
         "aspect_ratio": task.aspect_ratio or None,

@@ -9,6 +9,7 @@ from another origin gets tokens only.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from django.conf import settings
@@ -47,6 +48,18 @@ class SignInRateThrottle(throttling.SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class SignInPerAccountThrottle(SignInRateThrottle):
+    """Password guesses per account, from any number of addresses."""
+
+    def get_cache_key(self, request, view):
+        data = request.data if isinstance(request.data, dict) else {}
+        login = str(data.get("email") or data.get("phone") or "").strip().lower()
+        if not login:
+            return None
+        digest = hashlib.sha256(login.encode()).hexdigest()[:32]
+        return self.cache_format % {"scope": f"{self.scope}-account", "ident": digest}
 
 
 def gotrue_exception_handler(exc, context):
@@ -114,7 +127,7 @@ class GoTrueView(APIView):
 
 
 class TokenView(GoTrueView):
-    throttle_classes = [SignInRateThrottle]
+    throttle_classes = [SignInRateThrottle, SignInPerAccountThrottle]
 
     def post(self, request):
         grant = request.query_params.get("grant_type", "")

@@ -158,7 +158,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.BearerTokenAuthentication",
         "accounts.authentication.SupabaseJWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # The session cookie, from AicePS's own pages only (an Origin / Sec-Fetch-Site check
+        # instead of a CSRF token, which the photo editor cannot send).
+        "accounts.authentication.SameOriginSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

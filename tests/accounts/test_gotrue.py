@@ -197,13 +197,20 @@ def test_settings_and_the_apikey(settings):
     assert ok.status_code == 200
 
 
-def test_sign_in_is_throttled(alice, monkeypatch):
+def test_sign_in_is_throttled_per_address_and_per_account(alice, monkeypatch):
     from accounts.gotrue.views import SignInRateThrottle
 
     monkeypatch.setattr(SignInRateThrottle, "rate", "3/min", raising=False)
     codes = [sign_in(APIClient(), password="wrong").status_code for _ in range(4)]
     assert codes == [400, 400, 400, 429]
     assert sign_in(APIClient()).json()["error_code"] == "over_request_rate_limit"
+    cache.clear()
+    addresses = [f"203.0.113.{n}" for n in range(4)]  # one guess from each of four addresses
+    codes = [
+        sign_in(APIClient(REMOTE_ADDR=address), password="wrong").status_code
+        for address in addresses
+    ]
+    assert codes == [400, 400, 400, 429]
 
 
 def test_the_cookie_is_set_on_the_same_origin_only(alice):

@@ -194,14 +194,13 @@ def test_an_unreachable_jwks_refuses_without_a_500(settings):
 
 def test_long_subjects_map_to_exactly_one_user_each(project):
     prefix = "s" * 146
-    first, second, long = prefix + "-one", prefix + "-two", "x" * 300
-    for sub in (first, second, long, first, long):
-        assert call(project.token(sub=sub)).status_code == 200, sub
-    users = {
-        sub: identity_get(provider="supabase", subject=sub).user for sub in (first, second, long)
-    }
-    assert len({user.pk for user in users.values()}) == 3
-    assert ExternalIdentity.objects.count() == 3
+    first, second, long, huge = prefix + "-one", prefix + "-two", "x" * 300, "z" * 10_000
+    for sub in (first, second, long, huge, first, long, huge):
+        assert call(project.token(sub=sub)).status_code == 200, sub[:20]
+    subjects = (first, second, long, huge)
+    users = {sub: identity_get(provider="supabase", subject=sub).user for sub in subjects}
+    assert len({user.pk for user in users.values()}) == 4
+    assert ExternalIdentity.objects.count() == 4
     assert all(len(user.username) <= 150 for user in users.values())
 
 

@@ -236,3 +236,14 @@ def test_without_a_sign_in_the_calls_are_401(alice):
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
     assert not TaskHistory.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_task_still_running_after_the_wait_is_504_with_its_id(alice, settings):
+    settings.AICEPS_SYNC_WAIT_SECONDS = 0.2  # and no commit here, so no worker takes it
+    client = EditorClient().sign_in("alice@example.com")
+    response = client.post("/api/edit-image", {"image": photo_file(), "type": "filter"})
+    assert response.status_code == 504
+    body = response.json()
+    assert body["code"] == "still_running" and body["status"] == "pending"
+    assert body["status_url"].endswith(f"/api/v1/tasks/{body['task_id']}")

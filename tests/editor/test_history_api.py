@@ -157,6 +157,10 @@ def test_statistics_totals_from_the_real_records(editor, alice, settings):
     assert totals["success_rate"] == 66.67
     assert totals["total_credits_deducted"] == COSTS["default"] + COSTS["remove_background"]
     assert isinstance(totals["avg_generation_time_ms"], int)
+    listed = editor.get("/api/task-history/tasks", token=True).json()["data"]["tasks"]
+    failed = next(task for task in listed if task["status"] == "failed")
+    assert (failed["credits_deducted"], failed["credits_refunded"]) == (0, COSTS["default"])
+    assert failed["error_message"] == "The model refused."
 
 
 def test_delete_removes_the_task_and_its_files(editor, alice):
