@@ -46,7 +46,6 @@ def history_task(task: TaskHistory, *, absolute: Absolute) -> dict:
     refunded = task.status in (Status.FAILED, Status.CANCELLED)
     return {
         "id": str(task.pk),
-        "user_id": None,
         "task_type": editor_task_type(task),
         "aiceps_task_type": task.task_type,
         "task_type_label": str(task_types.spec_for(task.task_type).label),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -50,8 +52,6 @@ def user_payload(user: User, identity: ExternalIdentity) -> dict:
 def session_payload(*, user: User, session: SignInSession, refresh_token: str) -> dict:
     identity = identity_for_user(user=user, provider=Provider.AICEPS)
     access_token, expires_at = issue_access_token(user=user, identity=identity, session=session)
-    from django.conf import settings
-
     return {
         "access_token": access_token,
         "token_type": "bearer",
@@ -77,8 +77,6 @@ def user_for_credentials(*, login: str, password: str, request=None) -> User:
 
 
 def start_session(*, user: User, user_agent: str = "") -> tuple[SignInSession, dict]:
-    from django.contrib.auth.models import update_last_login
-
     update_last_login(None, user)
     session, refresh_token = sign_in_session_start(user=user, user_agent=user_agent)
     return session, session_payload(user=user, session=session, refresh_token=refresh_token)

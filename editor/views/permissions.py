@@ -22,7 +22,7 @@ from generation.services import task_price
 from generation.task_types import provider_can
 
 from ..access import EditorApiMixin
-from .generation import task_type_for
+from ..kinds import task_type_for
 
 TaskType = TaskHistory.TaskType
 # What the editor gates by "feature"; AicePS makes images only.
