@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdminMixin
 
-from .models import CreditTransaction, User
+from .models import CreditTransaction, ExternalIdentity, SignInSession, User
 from .services import credits_grant
 
 
@@ -21,11 +21,25 @@ class GrantCreditsForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500)
 
 
+class IdentityInline(admin.TabularInline):
+    """The names the user is known by elsewhere (read-only: they come from sign-ins)."""
+
+    model = ExternalIdentity
+    extra = 0
+    can_delete = False
+    fields = ["provider", "subject", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(User)
 class AiceUserAdmin(UserAdmin):
+    inlines = [IdentityInline]
     list_display = ["username", "email", "balance", "is_staff", "is_active", "date_joined"]
     list_select_related = ["credit_account"]
-    search_fields = ["username", "email", "external_id"]
+    search_fields = ["username", "email", "identities__subject"]
     readonly_fields = ["balance", "ledger"]
     fieldsets = [
         *UserAdmin.fieldsets,
@@ -117,3 +131,14 @@ class CreditTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["account__user__username", "note", "idempotency_key"]
     list_select_related = ["account__user", "task", "created_by"]
     date_hierarchy = "created_at"
+
+
+@admin.register(SignInSession)
+class SignInSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Sign-ins through AicePS's Supabase-compatible sign-in (the photo editor)."""
+
+    list_display = ["user", "created_at", "refreshed_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+    exclude = ["refresh_token_sha256"]

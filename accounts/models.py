@@ -1,11 +1,17 @@
-"""Users and the credits ledger.
+"""Users, the identities they sign in with, their sign-in sessions and the credits ledger.
 
 A user's spendable credits live in ``CreditAccount.balance``, a cache of the sum of the
 account's ``CreditTransaction`` amounts. Only ``accounts.services`` writes either, under a row
 lock in one transaction, so the two never disagree.
+
+An :class:`ExternalIdentity` is a name a user is known by elsewhere: the ``sub`` of a
+Supabase session JWT, or the id AicePS's own Supabase-compatible sign-in gives the user.
+A :class:`SignInSession` is one sign-in through that sign-in (its refresh token).
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -15,11 +21,66 @@ from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
-    # The subject of an external identity (a Supabase JWT's ``sub``); unique when present.
+    # Legacy: the subject of a Supabase JWT before identities had a table of their own
+    # (``ExternalIdentity``, which takes subjects of any length). No longer written.
     external_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
 
     class Meta:
         db_table = "accounts_user"
+
+
+class ExternalIdentity(models.Model):
+    """One subject of one identity provider, mapped to exactly one user.
+
+    ``subject`` may be of any length, so uniqueness is kept on ``key``, the SHA-256 of the
+    provider and the subject (``accounts.identities.identity_key``), never on the text."""
+
+    class Provider(models.TextChoices):
+        SUPABASE = "supabase", _("Supabase")
+        AICEPS = "aiceps", _("AicePS sign-in")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identities"
+    )
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    subject = models.TextField()
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    # The profile a Supabase-compatible client keeps (``user_metadata``).
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        indexes = [models.Index(fields=["user", "provider"])]
+
+    def __str__(self) -> str:
+        subject = self.subject if len(self.subject) <= 40 else self.subject[:39] + "…"
+        return f"{self.provider}:{subject}"
+
+
+class SignInSession(models.Model):
+    """A sign-in through AicePS's Supabase-compatible sign-in: its refresh token (kept as a
+    SHA-256 only, replaced at every refresh) and whether it was signed out."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_sessions"
+    )
+    refresh_token_sha256 = models.CharField(max_length=64, unique=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text=_("The refresh token works until then."))
+    revoked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in session")
+        verbose_name_plural = _("sign-in sessions")
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class CreditAccount(models.Model):

@@ -25,3 +25,19 @@ def user_by_token_key(*, key: str) -> User | None:
 
     token = Token.objects.select_related("user").filter(key=key).first()
     return token.user if token else None
+
+
+def credits_totals(*, user: User) -> dict[str, int]:
+    """``received`` (sign-up, grants, adjustments), ``spent`` (debits less refunds) and the
+    ``balance`` (received - spent), from the ledger."""
+    Kind = CreditTransaction.Kind
+    sums = dict(
+        credits_ledger(user=user)
+        .order_by()
+        .values_list("kind")
+        .annotate(total=Sum("amount"))
+        .values_list("kind", "total")
+    )
+    received = sum(sums.get(kind, 0) for kind in (Kind.SIGNUP, Kind.GRANT, Kind.ADJUSTMENT))
+    spent = -(sums.get(Kind.DEBIT, 0) + sums.get(Kind.REFUND, 0))
+    return {"received": received, "spent": spent, "balance": credits_balance(user=user)}

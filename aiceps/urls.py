@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.gotrue.urls import gotrue_urlpatterns
+from editor.spa import spa_urlpatterns
+from editor.urls import editor_urlpatterns
 from generation.api.urls import api_urlpatterns
 from generation.views.files import serve_task_file
 
@@ -13,8 +16,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     *api_urlpatterns,
+    *editor_urlpatterns,
+    *gotrue_urlpatterns,
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("generation.urls")),
+    *spa_urlpatterns(),  # last: mounted at "/" it takes only what nothing else answers
 ]
 
 handler404 = "operations.errors.page_not_found"

@@ -18,10 +18,11 @@ from . import task_types
 
 # Migration 0001 names these as generation.models.*: keep them importable from here.
 from .files import generated_upload_to, original_upload_to
-from .models_templates import PromptTemplate
+from .models_templates import PromptTemplate, PromptTemplateImage
 
 __all__ = [
     "PromptTemplate",
+    "PromptTemplateImage",
     "TaskHistory",
     "TaskStatistics",
     "generated_upload_to",
@@ -108,6 +109,9 @@ class TaskHistory(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Deleted by its owner: its files are gone and it is hidden everywhere; the row stays
+    # because the credits ledger refers to it.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "user_task_history"

@@ -1,17 +1,45 @@
-"""Ready-made prompts for the web pages' template library, edited by staff in the admin.
+"""Ready-made prompts for the template library (the web pages and the photo editor), edited by
+staff in the admin.
 
 Each template names a task type and carries its name, description and prompt in English and
 Chinese; :meth:`PromptTemplate.localized` picks the language of the current request, falling
-back to English where the Chinese text is blank.
+back to English where the Chinese text is blank. A template may have a cover image (the
+result it produces) and example images (photos it works on, the first is the "before"),
+stored in the default storage under ``prompt-templates/``; ``use_count`` counts the tasks
+started from it (``generation.services.templates``) and orders the "popular" list.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import task_types
+
+TEMPLATE_IMAGE_PREFIX = "prompt-templates"
+
+
+def _extension(filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
+    return extension if extension.isalnum() and len(extension) <= 5 else "png"
+
+
+def template_cover_upload_to(template, filename: str) -> str:
+    # A new name per upload, so a replaced image never hides behind a cached URL.
+    return (
+        f"{TEMPLATE_IMAGE_PREFIX}/{template.slug}/cover-{uuid.uuid4().hex[:12]}."
+        f"{_extension(filename)}"
+    )
+
+
+def template_example_upload_to(example, filename: str) -> str:
+    return (
+        f"{TEMPLATE_IMAGE_PREFIX}/{example.template.slug}/example-{uuid.uuid4().hex[:12]}."
+        f"{_extension(filename)}"
+    )
 
 
 class PromptTemplate(models.Model):
@@ -33,6 +61,16 @@ class PromptTemplate(models.Model):
     prompt_zh = models.TextField(_("prompt (Chinese)"), blank=True)
     position = models.PositiveIntegerField(default=100, help_text=_("Smaller comes first."))
     is_active = models.BooleanField(default=True)
+    cover_image = models.ImageField(
+        _("cover image"),
+        upload_to=template_cover_upload_to,
+        max_length=300,
+        blank=True,
+        help_text=_("What the template produces (the editor shows it as the 'after')."),
+    )
+    use_count = models.PositiveIntegerField(
+        _("uses"), default=0, help_text=_("Tasks started from this template.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,3 +110,22 @@ class PromptTemplate(models.Model):
             "description": self.description,
             "prompt": self.prompt,
         }
+
+
+class PromptTemplateImage(models.Model):
+    """An example photo of a template; the first (by position) is the editor's "before"."""
+
+    template = models.ForeignKey(
+        PromptTemplate, on_delete=models.CASCADE, related_name="example_images"
+    )
+    image = models.ImageField(_("image"), upload_to=template_example_upload_to, max_length=300)
+    position = models.PositiveIntegerField(default=100, help_text=_("Smaller comes first."))
+
+    class Meta:
+        app_label = "generation"
+        ordering = ["position", "pk"]
+        verbose_name = _("example image")
+        verbose_name_plural = _("example images")
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -37,6 +37,8 @@ class TaskType(StrEnum):
     REMOVE_BACKGROUND = "remove_background"
     FUSION = "fusion"
     TEXT_TO_IMAGE = "text_to_image"
+    TEXTURE = "texture"
+    DECADE = "decade"
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,24 @@ SPECS: dict[TaskType, TaskTypeSpec] = {
             max_images=0,
             needs="text_to_image",
             default_aspect_ratio="1:1",
+        ),
+        TaskTypeSpec(
+            TaskType.TEXTURE,
+            Label("Texture", "纹理"),
+            Label(
+                "Lay a texture over the whole photo: film grain, canvas, paper, metal…",
+                "给整张照片叠加纹理：胶片颗粒、画布、纸张、金属……",
+            ),
+            prompt_required=False,
+            default_prompt="Overlay a subtle film grain texture",
+        ),
+        TaskTypeSpec(
+            TaskType.DECADE,
+            Label("Decade", "年代风格"),
+            Label(
+                "Show the person as if photographed in another decade: the 1950s, the 1980s…",
+                "把照片中的人物变成另一个年代的样子：五十年代、八十年代……",
+            ),
         ),
     )
 }

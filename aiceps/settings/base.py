@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from core.paths import project_folder
 
+from .editor import *  # noqa: F403
 from .env import database_from_url, env_bool, env_float, env_int, env_json, env_list, env_str
 from .providers import *  # noqa: F403
 from .security import *  # noqa: F403
@@ -48,16 +49,20 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "accounts.apps.AccountsConfig",
     # Before django_q: its qcluster command is generation's (the cluster plus the reaper).
     "generation.apps.GenerationConfig",
     "django_q",
     "axes",
+    "editor.apps.EditorConfig",
     "operations.apps.OperationsConfig",
 ]
 
 MIDDLEWARE = [
     "operations.middleware.RequestMetricsMiddleware",
+    # Before anything that answers: preflights get their CORS answer unauthenticated.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "operations.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,7 +175,9 @@ REST_FRAMEWORK = {
         "accounts.throttling.BadCredentialsGuard",
         "accounts.authentication.BearerTokenAuthentication",
         "accounts.authentication.SupabaseJWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # The session cookie, from AicePS's own pages only (an Origin / Sec-Fetch-Site check
+        # instead of a CSRF token, which the photo editor cannot send).
+        "accounts.authentication.SameOriginSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "generation.api.schema.AicepsAutoSchema",
@@ -179,6 +186,7 @@ REST_FRAMEWORK = {
         "submit": AICEPS_THROTTLE_SUBMIT,
         "anon": AICEPS_THROTTLE_USER,
         "bad_credentials": AICEPS_THROTTLE_BAD_CREDENTIALS,  # noqa: F405
+        "sign_in": AICEPS_THROTTLE_SIGN_IN,  # noqa: F405
     },
     "EXCEPTION_HANDLER": "generation.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -192,7 +200,7 @@ SPECTACULAR_SETTINGS = {
     "AUTHENTICATION_WHITELIST": [
         "accounts.authentication.BearerTokenAuthentication",
         "accounts.authentication.SupabaseJWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.SameOriginSessionAuthentication",
     ],
     # Swagger UI's assets are served by AicePS itself, not fetched from a CDN.
     "ENUM_NAME_OVERRIDES": {

@@ -7,6 +7,7 @@ authentication extensions describe AicePS's own credentials.
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -92,3 +93,11 @@ class SupabaseJWTScheme(OpenApiAuthenticationExtension):
         return build_bearer_security_scheme_object(
             header_name="Authorization", token_prefix="Bearer", bearer_format="JWT"
         )
+
+
+class SameOriginSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.SameOriginSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

@@ -68,6 +68,7 @@ class SeedGenerationApi(WaitingApiView):
 
     def answer(self, request, task: TaskHistory) -> Response:
         body = task_seed_payload(task, absolute=absolute_for(request))
+        body["custom_image_url"] = body["generated_image_url"]  # the editor's chat reads this
         body["credits_remaining"] = credits_balance(user=task.user)
         if not task.is_final:
             body["status_url"] = absolute(request, f"/api/v1/tasks/{task.pk}")

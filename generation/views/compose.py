@@ -22,7 +22,7 @@ from ..models import PromptTemplate, TaskHistory
 from ..providers.base import Capabilities
 from ..providers.registry import capabilities_of, resolve_name
 from ..selectors import task_get
-from ..services import TaskInput, task_create, task_price
+from ..services import TaskInput, task_create, task_price, template_record_use
 from ..storage import read_bytes
 from . import staging
 from .messages import image_error_message, page_message
@@ -114,6 +114,8 @@ def _submit(request):
                 errors.append(message)
         else:
             staging.discard(user, [item.ref for item in kept])
+            if form.cleaned_data.get("template"):
+                template_record_use(slug=form.cleaned_data["template"])
             messages.success(request, _("Your task was submitted."))
             return redirect("web:task", task_id=creation.task.pk)
     kept += [staging.stage(user, image) for image in new]

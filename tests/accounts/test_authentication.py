@@ -5,7 +5,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.identities import identity_get
+from accounts.models import ExternalIdentity
 from accounts.selectors import credits_balance
 
 pytestmark = pytest.mark.django_db
@@ -40,10 +41,10 @@ def test_supabase_jwt_creates_the_user_once_with_signup_credits(client):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {supabase_token()}")
     assert client.get("/api/v1/credits").status_code == 200
     assert client.get("/api/v1/credits").status_code == 200
-    user = User.objects.get(external_id="6f1c0e4e-0000-4000-8000-000000000001")
+    user = identity_get(provider="supabase", subject="6f1c0e4e-0000-4000-8000-000000000001").user
     assert user.email == "editor@example.com"
     assert credits_balance(user=user) == 10
-    assert User.objects.filter(external_id__isnull=False).count() == 1
+    assert ExternalIdentity.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,7 @@ def test_invalid_jwts_are_401(client, token):
     response = client.get("/api/v1/credits")
     assert response.status_code == 401
     assert response.json()["success"] is False
-    assert User.objects.filter(external_id__isnull=False).count() == 0
+    assert ExternalIdentity.objects.count() == 0
 
 
 def test_jwt_without_a_configured_secret_is_refused(client, settings):

@@ -1,0 +1,79 @@
+"""The picture book's calls, at ``/api/api/text-to-comic/...`` (the editor doubles ``/api``)
+and ``/api/text-to-comic/...``: split a story into scenes, draw one panel."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
+from generation.api.inputs import build_task_input
+from generation.api.waiting import Waiting, WaitingApiView
+from generation.live.slots import reserved
+from generation.models import TaskHistory
+from generation.providers.registry import resolve_name
+from generation.services import task_create
+
+from ..access import EditorApiMixin
+from ..comics import panel_prompt, scenes_payload, split_scenes
+from ..models import EditorJob
+from ..services.jobs import job_create
+from ..waiting import WaitingForJob, image_answer
+from .generation import job_answer
+
+
+class ExtractScenesApi(EditorApiMixin, WaitingApiView):
+    """``{text}`` → ``{title, style, scenes: [{text, description}]}``."""
+
+    throttle_classes = [UserRateThrottle, SubmitRateThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=20_000)
+        style = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        text = serializer.validated_data["text"]
+        style = serializer.validated_data.get("style") or "cartoon"
+        split_scenes(text)  # refuse an unusable story before queueing anything
+        if resolve_name(None, kind="prompt_writer") == "template":
+            # Offline: the sentences are the scenes and their descriptions, nothing to wait on.
+            return Response(scenes_payload(text, style=style))
+        user = acting_user(request)
+        with reserved(user.pk) as ticket:
+            job = job_create(
+                user=user, kind=EditorJob.Kind.SCENES, payload={"text": text, "style": style}
+            )
+            return WaitingForJob(ticket=ticket, job_id=job.pk, then=job_answer)
+
+
+class GenerateComicApi(EditorApiMixin, WaitingApiView):
+    """``{description, style, scene: {emotion, colorTone}}`` → ``{imageUrl}`` (a text-to-image
+    task, priced and charged as one)."""
+
+    throttle_classes = [UserRateThrottle, SubmitRateThrottle]
+
+    def post(self, request):
+        data = request.data if isinstance(request.data, dict) else {}
+        prompt = panel_prompt(
+            str(data.get("description") or ""),
+            style=str(data.get("style") or ""),
+            scene=data.get("scene"),
+        )
+        user = acting_user(request)
+        with reserved(user.pk) as ticket:
+            task_input = build_task_input(
+                prompt=prompt,
+                task_type=TaskHistory.TaskType.TEXT_TO_IMAGE,
+                image_files=[],
+                aspect_ratio=str(data.get("aspectRatio") or "1:1"),
+            )
+            task = task_create(user=user, data=task_input, source="editor").task
+            return Waiting(
+                ticket=ticket,
+                task_id=task.pk,
+                timeout=settings.AICEPS_SYNC_WAIT_SECONDS,
+                then=lambda final: image_answer(request, final),
+            )

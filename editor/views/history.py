@@ -1,0 +1,216 @@
+"""``/api/task-history/*``: the editor's 任务记录 over AicePS's own task records.
+
+The list, details and statistics are AicePS's tasks and statistics in the editor's shapes.
+``create``, ``original-image`` and ``complete`` record what the editor reports
+(``editor.services.records``) and link it to the real task; they never change a task, its
+charge (``credits_deducted`` is AicePS's, whatever the editor reports) or its files (the
+editor's ``generated_image_data`` is not stored: the task's own result is). ``DELETE``
+removes the user's own task and its files.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import NotFoundError, ValidationError
+from generation.api.access import acting_user
+from generation.api.inputs import read_files
+from generation.api.serializers import StatisticsSerializer, absolute_for
+from generation.selectors import task_get
+from generation.services import task_delete
+
+from ..access import EditorApiMixin
+from ..presenters import history_task, record_view
+from ..selectors import history_tasks, record_get, statistics_rows
+from ..services.records import (
+    record_attach_original,
+    record_complete,
+    record_create,
+    record_delete,
+)
+
+MAX_LIMIT = 100
+
+
+def _positive(value, default: int, *, most: int | None = None, param: str) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise ValidationError(f"{param} must be a whole number from 1.", param=param)
+    return min(number, most) if most else number
+
+
+class TasksApi(EditorApiMixin, APIView):
+    class CreateSerializer(serializers.Serializer):
+        task_type = serializers.CharField(max_length=32, required=False, allow_blank=True)
+        prompt = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+        model_version = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        aspect_ratio = serializers.CharField(
+            max_length=8, required=False, allow_blank=True, allow_null=True
+        )
+        status = serializers.CharField(max_length=16, required=False, allow_blank=True)
+
+    def get(self, request):
+        params = request.query_params
+        page = _positive(params.get("page"), 1, param="page")
+        limit = _positive(params.get("limit"), 50, most=MAX_LIMIT, param="limit")
+        tasks = history_tasks(
+            user=acting_user(request),
+            status=params.get("status"),
+            task_type=params.get("task_type"),
+            start=params.get("start_date"),
+            end=params.get("end_date"),
+        )
+        total = tasks.count()
+        pages = math.ceil(total / limit) if total else 0
+        rows = tasks[(page - 1) * limit : page * limit]
+        absolute = absolute_for(request)
+        return Response(
+            {
+                "success": True,
+                "data": {
+                    "tasks": [history_task(task, absolute=absolute) for task in rows],
+                    "pagination": {
+                        "current_page": page,
+                        "per_page": limit,
+                        "total_items": total,
+                        "total_pages": pages,
+                        "has_more": page < pages,
+                    },
+                },
+            }
+        )
+
+    def post(self, request):
+        serializer = self.CreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        record = record_create(
+            user=acting_user(request),
+            task_type=data.get("task_type", ""),
+            prompt=data.get("prompt", ""),
+            model_version=data.get("model_version", ""),
+            aspect_ratio=data.get("aspect_ratio") or "",
+            status=data.get("status") or "pending",
+        )
+        body = record_view(record, absolute=absolute_for(request))
+        return Response({"success": True, "data": body}, status=201)
+
+
+class TaskApi(EditorApiMixin, APIView):
+    def get(self, request, task_id: str):
+        user = acting_user(request)
+        absolute = absolute_for(request)
+        task = task_get(user=user, task_id=task_id)
+        if task is not None:
+            return Response({"success": True, "data": history_task(task, absolute=absolute)})
+        record = record_get(user=user, record_id=task_id)
+        if record is None:
+            raise NotFoundError("No such task.")
+        return Response({"success": True, "data": record_view(record, absolute=absolute)})
+
+    def delete(self, request, task_id: str):
+        user = acting_user(request)
+        task = task_get(user=user, task_id=task_id)
+        record = None
+        if task is None:
+            record = record_get(user=user, record_id=task_id)
+            if record is None:
+                raise NotFoundError("No such task.")
+            task = record.task if record.task and record.task.deleted_at is None else None
+        if task is not None:
+            task_delete(task=task)
+        if record is not None:
+            record_delete(record=record)
+        return Response({"success": True, "message": "The task was deleted."})
+
+
+class OriginalImageApi(EditorApiMixin, APIView):
+    def put(self, request, task_id: str):
+        record = self.record(request, task_id)
+        images = read_files(request.FILES.getlist("image")[:1], field="image")
+        if not images:
+            raise ValidationError("Send the photo (field 'image').", code="missing_image")
+        record = record_attach_original(record=record, image=images[0])
+        return Response(
+            {"success": True, "data": record_view(record, absolute=absolute_for(request))}
+        )
+
+    def record(self, request, task_id: str):
+        record = record_get(user=acting_user(request), record_id=task_id)
+        if record is None:
+            raise NotFoundError("No such task record.")
+        return record
+
+
+class CompleteApi(OriginalImageApi):
+    def put(self, request, task_id: str):
+        record = self.record(request, task_id)
+        data = request.data if isinstance(request.data, dict) else {}
+        image = data.get("generated_image_data")
+        error = data.get("error_message")
+        record = record_complete(
+            record=record,
+            tokens_used=data.get("tokens_used"),
+            credits_deducted=data.get("credits_deducted"),
+            generation_time_ms=data.get("generation_time_ms"),
+            error_message=error if isinstance(error, str) else "",
+            image_bytes=_data_url_bytes(image) if isinstance(image, str) else None,
+        )
+        return Response(
+            {"success": True, "data": record_view(record, absolute=absolute_for(request))}
+        )
+
+
+def _data_url_bytes(value: str) -> int | None:
+    """The size of a data URL's payload, without decoding or keeping it."""
+    _, _, payload = value.partition(",")
+    return (len(payload) * 3) // 4 if payload else None
+
+
+class StatisticsApi(EditorApiMixin, APIView):
+    def get(self, request):
+        params = request.query_params
+        rows = list(
+            statistics_rows(
+                user=acting_user(request),
+                period=params.get("period", "daily"),
+                start=params.get("start_date"),
+                end=params.get("end_date"),
+            )
+        )
+        totals = {
+            name: sum(getattr(row, name) for row in rows)
+            for name in (
+                "total_tasks",
+                "successful_tasks",
+                "failed_tasks",
+                "total_tokens_used",
+                "total_credits_deducted",
+                "total_generation_time_ms",
+            )
+        }
+        done = totals["successful_tasks"]
+        totals["success_rate"] = (
+            round(done / totals["total_tasks"] * 100, 2) if totals["total_tasks"] else 0
+        )
+        totals["avg_generation_time_ms"] = (
+            round(totals["total_generation_time_ms"] / done) if done else 0
+        )
+        return Response(
+            {
+                "success": True,
+                "data": {
+                    "statistics": StatisticsSerializer(rows, many=True).data,
+                    "totals": totals,
+                },
+            }
+        )

@@ -1,0 +1,147 @@
+"""``/api/user-permissions/{uid}``: the caller's real balance and AicePS's real prices.
+
+A caller may ask about itself only (``uid`` must be one of its own identities: the id
+AicePS's sign-in gave it, or its Supabase ``sub``); any other ``uid`` is 403.
+``consume-credits`` charges nothing: AicePS charges when the task is created, at its own
+price, whatever ``creditsToConsume`` says.
+"""
+
+from __future__ import annotations
+
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.identities import user_is_known_as
+from accounts.selectors import credits_balance, credits_totals
+from core.errors import DomainError
+from generation.api.access import acting_user
+from generation.models import TaskHistory
+from generation.providers.registry import capabilities_of, resolve_name
+from generation.services import task_price
+from generation.task_types import provider_can
+
+from ..access import EditorApiMixin
+from ..kinds import task_type_for
+
+TaskType = TaskHistory.TaskType
+# What the editor gates by "feature"; AicePS makes images only.
+FEATURES = {
+    "nano_banana": True,
+    "sticker": True,
+    "batch_processing": True,
+    "professional_canvas": False,
+    "veo3_video": False,
+}
+PLAN = {"planCode": "credits", "planName": "AicePS credits"}
+
+
+class PermissionsApiMixin(EditorApiMixin):
+    def caller(self, request, uid: str):
+        user = acting_user(request)
+        if not (request.user and request.user.is_authenticated) or not user_is_known_as(
+            user=user, subject=uid
+        ):
+            raise exceptions.PermissionDenied("You may only ask about your own account.")
+        return user
+
+
+def permissions_payload(user) -> dict:
+    totals = credits_totals(user=user)
+    return {
+        "permissions": {
+            **PLAN,
+            "features": {**FEATURES, "templates": "all"},
+            "monthlyQuota": 0,
+            "creditsRemaining": totals["balance"],
+            "isSubscribed": False,
+            "subscriptionStatus": "none",
+        },
+        "subscription": None,
+        "credits": {
+            "total_credits": totals["received"],
+            "used_credits": totals["spent"],
+            "available_credits": totals["balance"],
+        },
+    }
+
+
+def task_type_of(resource: dict) -> str:
+    """The task the editor is about to start, from its ``resourceData``."""
+    kind = resource.get("type")
+    if isinstance(kind, str) and kind:
+        # The editor's "edit" is always at a point (its retouch tool).
+        return task_type_for(kind, hotspot=kind == "edit")
+    return TaskType.TEXT_TO_IMAGE.value
+
+
+class UserPermissionsApi(PermissionsApiMixin, APIView):
+    def get(self, request, uid: str):
+        user = self.caller(request, uid)
+        return Response({"success": True, "data": permissions_payload(user)})
+
+
+class RefreshPermissionsApi(UserPermissionsApi):
+    def post(self, request, uid: str):
+        return self.get(request, uid)
+
+
+class CheckFeatureApi(PermissionsApiMixin, APIView):
+    def post(self, request, uid: str):
+        user = self.caller(request, uid)
+        feature = str(request.data.get("feature") or "nano_banana")
+        resource = request.data.get("resourceData")
+        resource = resource if isinstance(resource, dict) else {}
+        balance = credits_balance(user=user)
+        has_feature = FEATURES.get(feature, False)
+        reason = ""
+        try:
+            task_type = task_type_of(resource)
+            provider = resolve_name(None, kind="image_provider")
+            available = provider_can(capabilities_of(provider), task_type)
+            price = task_price(task_type=task_type, image_provider=provider)
+        except DomainError as exc:
+            task_type, available, price, reason = "", False, 0, exc.message
+        enough = balance >= price
+        if not has_feature:
+            reason = f"{feature} is not offered by AicePS."
+        elif not available:
+            reason = reason or "This server's image model cannot do that."
+        elif not enough:
+            reason = f"Insufficient credits: {price} required, {balance} available."
+        can_use = has_feature and available and enough
+        return Response(
+            {
+                "success": True,
+                "data": {
+                    "canUse": can_use,
+                    "hasFeatureAccess": has_feature and available,
+                    "hasEnoughCredits": enough,
+                    "creditsRequired": price,
+                    "creditsRemaining": balance,
+                    "reason": reason,
+                    "planCode": PLAN["planCode"],
+                    "feature": feature,
+                    "taskType": task_type,
+                },
+            }
+        )
+
+
+class ConsumeCreditsApi(PermissionsApiMixin, APIView):
+    def post(self, request, uid: str):
+        user = self.caller(request, uid)
+        claimed = request.data.get("creditsToConsume")
+        return Response(
+            {
+                "success": True,
+                "data": {
+                    "creditsConsumed": 0,
+                    "creditsRemaining": credits_balance(user=user),
+                    "charged": False,
+                    "creditsRequested": claimed if isinstance(claimed, int) else None,
+                    "message": "Nothing was charged here: AicePS charges each task when it is "
+                    "created, at its own price.",
+                },
+            }
+        )

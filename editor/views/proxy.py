@@ -1,0 +1,92 @@
+"""``GET /api/proxy-image?url=...``: an image AicePS stores, or one from an allowed host.
+
+AicePS's own images (template images, signed task-file links, on this host or on its S3
+storage) are read from the storage directly; anything else is fetched only from
+``AICEPS_PROXY_IMAGE_HOSTS``, by the guarded fetcher in :mod:`editor.proxy`.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import DisallowedHost
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from core.errors import ValidationError
+from generation.storage import (
+    is_served_locally,
+    open_local,
+    signature_is_valid,
+    uses_remote_storage,
+)
+
+from ..access import EditorApiMixin
+from ..proxy import ProxyRefused, fetch_image
+from ..template_files import template_image_bytes
+
+TEMPLATE_PATH = "/api/templates/images/"
+FILES_PATH = "/files/"
+
+
+def _own_hosts(request) -> set[str]:
+    try:
+        return {request.get_host().lower()}
+    except DisallowedHost:  # nothing is ours
+        return set()
+
+
+def _storage_prefix() -> str:
+    probe = "aiceps-proxy-probe"
+    url = default_storage.url(probe).split("?", 1)[0]
+    return url[: url.rfind(probe)]
+
+
+def stored_image(request, url: str) -> tuple[bytes, str] | None:
+    """(bytes, content type) when ``url`` names an image AicePS stores; None otherwise."""
+    parts = urlsplit(url)
+    scheme_ok = parts.scheme.lower() in ("", "http", "https")
+    ours = scheme_ok and (not parts.netloc or parts.netloc.lower() in _own_hosts(request))
+    if ours and parts.path.startswith(TEMPLATE_PATH):
+        name = unquote(parts.path[len(TEMPLATE_PATH) :])
+        data = template_image_bytes(name)
+    elif ours and parts.path.startswith(FILES_PATH):
+        name = unquote(parts.path[len(FILES_PATH) :])
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        if not (
+            is_served_locally(name)
+            and signature_is_valid(name, query.get("expires"), query.get("signature"))
+        ):
+            raise ProxyRefused("That file link is not valid (or has expired).", status=404)
+        with open_local(name) as handle:
+            data = handle.read()
+    elif uses_remote_storage() and url.split("?", 1)[0].startswith(_storage_prefix()):
+        name = unquote(url.split("?", 1)[0][len(_storage_prefix()) :])
+        data = template_image_bytes(name)  # on S3 only template images are public
+    else:
+        return None
+    if data is None:
+        raise ProxyRefused("No such image.", status=404)
+    return data, mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+class ProxyImageApi(EditorApiMixin, APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        url = (request.query_params.get("url") or "").strip()
+        if not url:
+            raise ValidationError("url is required.", code="missing_url", param="url")
+        found = stored_image(request, url)
+        if found is None:
+            fetched = fetch_image(url)
+            found = fetched.data, fetched.content_type
+        data, content_type = found
+        response = HttpResponse(data, content_type=content_type)
+        response["Cache-Control"] = "public, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        return response
