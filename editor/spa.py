@@ -40,6 +40,12 @@ def serve_spa(request, path: str = ""):
     hashed = wanted.parent.name == "assets"
     response["Cache-Control"] = "public, max-age=31536000, immutable" if hashed else "no-cache"
     response["X-Content-Type-Options"] = "nosniff"
+    # Not the pages' policy: the editor's build loads its own sources (aice_ps has an inline
+    # import map and styles, React from esm.sh, Google Fonts). AICEPS_EDITOR_CSP sets one.
+    if settings.AICEPS_EDITOR_CSP:
+        response["Content-Security-Policy"] = settings.AICEPS_EDITOR_CSP
+    else:
+        response.csp_exempt = True
     return response
 
 

@@ -78,6 +78,8 @@ class TaskHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "credits_deducted",
         "error_code",
         "error_message",
+        "error_detail",
+        "error_status",
         "attempts",
         "prompt_time_ms",
         "image_time_ms",

@@ -8,8 +8,10 @@ import uuid
 from django.db.models import QuerySet
 
 from accounts.models import User
+from core.errors import DomainError
 
 from .models import TaskHistory, TaskStatistics
+from .providers.registry import resolve_name
 
 
 def task_list(
@@ -39,6 +41,28 @@ def task_get(*, user: User, task_id) -> TaskHistory | None:
     except ValueError:
         return None
     return TaskHistory.objects.filter(user=user, pk=task_uuid, deleted_at=None).first()
+
+
+# A refusal of the request itself (what the user can change): the same inputs on the same
+# providers get the same answer.
+REQUEST_REFUSALS = frozenset({400, 413, 415, 422})
+
+
+def task_can_run_again(*, task: TaskHistory) -> bool:
+    """Whether running the same inputs again (on this server's providers now) may end
+    differently: not after a refusal of the request by the providers that would get it."""
+    if not task.is_final:
+        return False
+    if task.status != TaskHistory.Status.FAILED or task.error_status not in REQUEST_REFUSALS:
+        return True
+    try:
+        now = (
+            resolve_name(None, kind="prompt_writer"),
+            resolve_name(None, kind="image_provider"),
+        )
+    except DomainError:
+        return True  # a server that is being set up: let the rerun say what is wrong
+    return now != (task.prompt_writer, task.image_provider)
 
 
 def statistics_for(*, user: User, period_type: str, limit: int = 30) -> QuerySet[TaskStatistics]:

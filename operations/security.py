@@ -2,7 +2,9 @@
 
 Pages are served from AicePS's own origin with their scripts and styles in files, so the
 policy allows scripts only from it, forbids framing and plugins, and lists the storage's
-origin for images. JSON answers and files that already set a policy are left as they are.
+origin for images. JSON answers, files that already set a policy, and responses marked
+``csp_exempt`` (a front end built elsewhere, with its own sources: see editor.spa) are left as
+they are.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class ContentSecurityPolicyMiddleware:
             policy
             and content_type.startswith("text/html")
             and "Content-Security-Policy" not in response
+            and not getattr(response, "csp_exempt", False)
         ):
             response["Content-Security-Policy"] = policy
         return response

@@ -51,3 +51,5 @@ AICEPS_EDITOR_MAX_BATCH = env_int("AICEPS_EDITOR_MAX_BATCH", 10)
 # A built single-page front end (the editor's `dist/`) served at AICEPS_EDITOR_PATH.
 AICEPS_EDITOR_DIST = env_str("AICEPS_EDITOR_DIST")
 AICEPS_EDITOR_PATH = env_str("AICEPS_EDITOR_PATH", "/editor/")
+# Its content security policy; empty sends none (the build decides where its scripts live).
+AICEPS_EDITOR_CSP = env_str("AICEPS_EDITOR_CSP")

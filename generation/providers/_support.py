@@ -30,7 +30,9 @@ Answer with a JSON object and nothing else:
 task_type is your reading of the request: "edit" general change, "hotspot" a local change at
 the given point, "filter" a global look, "adjustment" light/colour correction, "style" an
 artistic restyle, "remove_background", "fusion" combining several photos, "text_to_image" a
-new image without photos. aspect_ratio only when the user asks for a new shape or for
+new image without photos, "texture" a texture laid over the whole photo (film grain, canvas,
+paper, metal), "decade" the person as if photographed in another decade (clothes, hair and
+the photo's look of that time). aspect_ratio only when the user asks for a new shape or for
 text_to_image; null otherwise."""
 
 

@@ -278,5 +278,12 @@ class ImageProvider(_Described):
         """Build the provider from Django settings; called once per process by the registry."""
         return cls()
 
+    @classmethod
+    def instruction_refusal(cls, *, task_type: str, instruction: str) -> str | None:
+        """The refusal this provider would answer from the words alone (so the pages can
+        mark a preset it would refuse), or None when the words may work. Cheap and
+        pixel-free; never builds the provider."""
+        return None
+
     def generate(self, request: ImageRequest) -> ImageResult:
         raise NotImplementedError

@@ -94,6 +94,11 @@ def capabilities_of(name: str) -> Capabilities:
     return provider_class(name).configured_capabilities()
 
 
+def instruction_refusal(name: str, *, task_type: str, instruction: str) -> str | None:
+    """What the image provider ``name`` would refuse, from ``instruction``'s words alone."""
+    return provider_class(name).instruction_refusal(task_type=task_type, instruction=instruction)
+
+
 def display_name(name: str, *, kind: str = "image_provider") -> str:
     """The provider's own ``name`` (as stage records and metrics use), or ``name``."""
     try:

@@ -20,8 +20,8 @@ from ..forms import ASPECT_RATIO_LABELS, GenerationForm
 from ..imaging import ImageError, UploadedImage, inspect_upload
 from ..models import PromptTemplate, TaskHistory
 from ..providers.base import Capabilities
-from ..providers.registry import capabilities_of, resolve_name
-from ..selectors import task_get
+from ..providers.registry import capabilities_of, instruction_refusal, resolve_name
+from ..selectors import task_can_run_again, task_get
 from ..services import TaskInput, task_create, task_price, template_record_use
 from ..storage import read_bytes
 from . import staging
@@ -148,12 +148,18 @@ class Offer:
     def images(self, task_type: str) -> tuple[int, int]:
         return task_types.image_range(task_type, self.caps)
 
+    def refusal(self, task_type: str, instruction: str) -> str | None:
+        """Why the provider would refuse these words (a preset's), or None."""
+        if not self.provider:
+            return None
+        return instruction_refusal(self.provider, task_type=task_type, instruction=instruction)
+
 
 def _render(request, form, kept, *, errors=(), codes=(), status: int = 200) -> HttpResponse:
     offer = Offer.current()
     prices = offer.prices
     templates = [
-        item.localized()
+        {**item.localized(), "refusal": offer.refusal(item.task_type, item.prompt)}
         for item in PromptTemplate.objects.filter(is_active=True)
         if offer.available(item.task_type)
     ]
@@ -212,6 +218,12 @@ def task_rerun(request, task_id):
     task = task_get(user=request.user, task_id=task_id)
     if task is None:
         raise Http404
+    if not task_can_run_again(task=task):
+        messages.error(
+            request,
+            _("Run again would be refused the same way: change the instruction or the photos."),
+        )
+        return redirect("web:task", task_id=task.pk)
     try:
         images = tuple(staging.resolve(request.user, ref).image for ref in staging.task_refs(task))
         mask_name = TaskFiles(task).mask

@@ -20,7 +20,7 @@ from ..files import TaskFiles
 from ..forms import HistoryFilterForm, SignupForm
 from ..models import TaskHistory, TaskStatistics
 from ..presenters import elapsed_ms, task_page_payload
-from ..selectors import statistics_for, task_get, task_list
+from ..selectors import statistics_for, task_can_run_again, task_get, task_list
 from ..services import TaskStateError, task_cancel
 from .charts import statistics_charts
 
@@ -70,6 +70,7 @@ def task_detail(request, task_id):
         "ledger": ledger,
         "refunded": refunded,
         "hotspot": task.parameters if task.task_type == TaskHistory.TaskType.HOTSPOT else None,
+        "can_run_again": task_can_run_again(task=task),
     }
     return render(request, "generation/task.html", context)
 

@@ -1,101 +1,40 @@
 """S3 storage against a real S3 server (SeaweedFS, which checks SigV4 signatures).
 
-Covers presigned and public URLs, the local fallback when S3 is down or hung, the re-upload
-job, and whole tasks (create, run) with S3 up and with S3 failing between create and run.
+Covers presigned and public URLs, the local fallback when S3 is down or hung, and the re-upload
+job (whole tasks: test_storage_s3_tasks).
 """
 
 from __future__ import annotations
 
-import io
 import socket
 import threading
 import time
-import urllib.error
-import urllib.request
-import uuid
-from urllib.parse import urlsplit
 
 import pytest
-from django.utils.module_loading import import_string
-from PIL import Image, ImageOps
 
-from accounts.selectors import credits_balance
 from aiceps.settings.storage import S3_STORAGE_BACKEND, s3_storage_options
-from generation.imaging import read_upload
 from generation.models import TaskHistory
-from generation.providers.base import (
-    GeneratedImage,
-    ImageProvider,
-    ImageRequest,
-    ImageResult,
-    PromptRequest,
-    PromptResult,
-    PromptWriter,
-)
-from generation.services import TaskInput, task_create, task_run
 from generation.services.storage_jobs import storage_reupload_pending
 from generation.storage import (
     file_url,
     is_served_locally,
     read_bytes,
     store_bytes,
-    uses_remote_storage,
 )
 from tests.conftest import make_photo
-from tests.fakes.seaweed import seaweed_fixture  # noqa: F401  (the `seaweed` fixture)
+
+from .s3_support import (  # noqa: F401  (s3_fixture, seaweed_fixture: the fixtures)
+    body,
+    download,
+    http_status,
+    s3_fixture,
+    s3_storages,
+    seaweed_fixture,
+    task_key,
+)
 
 pytestmark = pytest.mark.django_db
 FALLBACK_LIMIT_SECONDS = 15
-
-
-# --- Settings ---------------------------------------------------------------------------
-
-
-def s3_storages(settings, server, *, bucket=None, public_read=False):
-    """settings.STORAGES with the default storage on S3, built like aiceps.settings.base."""
-    options = s3_storage_options(
-        bucket_name=bucket or server.bucket,
-        access_key=server.access_key,
-        secret_key=server.secret_key,
-        region_name=server.region,
-        endpoint_url=server.endpoint_url,
-        public_read=public_read,
-        timeout_seconds=settings.AICEPS_S3_TIMEOUT_SECONDS,
-        url_expire_seconds=settings.AICEPS_S3_URL_EXPIRE_SECONDS,
-    )
-    return {**settings.STORAGES, "default": {"BACKEND": S3_STORAGE_BACKEND, "OPTIONS": options}}
-
-
-@pytest.fixture
-def s3(settings, seaweed, tmp_path):
-    """S3 as the default storage (the settings fixture resets Django's storage caches)."""
-    seaweed.start()  # a failed test may have left it stopped
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.S3_BUCKET_NAME = seaweed.bucket
-    settings.STORAGES = s3_storages(settings, seaweed)
-    assert uses_remote_storage()
-    return seaweed
-
-
-def task_key(user, name: str = "generated-1.png") -> str:
-    return f"task-history/{user.pk}/{uuid.uuid4()}/{name}"
-
-
-def download(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read()
-
-
-def http_status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-def body(response) -> bytes:
-    return b"".join(response.streaming_content)
 
 
 # --- Plain storage ----------------------------------------------------------------------
@@ -289,116 +228,3 @@ def test_a_hung_server_fails_within_the_timeout_budget(settings, user, tmp_path)
     assert elapsed < budget, f"took {elapsed:.1f} s, budget {budget:.1f} s"
     assert len(hung.held) == attempts  # and it did try again once
     assert read_bytes(key) == b"waiting"
-
-
-# --- Whole tasks ------------------------------------------------------------------------
-
-
-class EchoPromptWriter(PromptWriter):
-    name = "test-echo"
-
-    def write(self, request: PromptRequest) -> PromptResult:
-        return PromptResult(prompt=f"Edit the photo: {request.instruction}", model="echo")
-
-
-class InvertImageProvider(ImageProvider):
-    """A new image, never the input: the first image's colours inverted, as PNG."""
-
-    name = "test-invert"
-
-    def generate(self, request: ImageRequest) -> ImageResult:
-        image = Image.open(io.BytesIO(request.images[0].data)).convert("RGB")
-        buffer = io.BytesIO()
-        ImageOps.invert(image).save(buffer, format="PNG")
-        return ImageResult(images=(GeneratedImage(buffer.getvalue(), "image/png"),), model="inv")
-
-
-def _offline_ready() -> bool:
-    try:
-        import_string("generation.providers.offline.template_writer.TemplatePromptWriter")
-        import_string("generation.providers.offline.editor.OfflineImageProvider")
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.fixture
-def providers(settings):
-    """The offline providers when they exist, else the two small ones above."""
-    if _offline_ready():
-        settings.AICEPS_PROMPT_WRITER, settings.AICEPS_IMAGE_PROVIDER = "template", "offline"
-    else:
-        settings.AICEPS_PROMPT_WRITER = f"{__name__}.EchoPromptWriter"
-        settings.AICEPS_IMAGE_PROVIDER = f"{__name__}.InvertImageProvider"
-
-
-def create_task(user) -> TaskHistory:
-    data = TaskInput(prompt="黑白", images=(read_upload(make_photo()),))
-    return task_create(user=user, data=data, enqueue=False).task
-
-
-def test_a_task_stores_its_files_in_s3_under_the_contract_keys(s3, user, providers):
-    task = create_task(user)
-    task = task_run(task_id=task.pk)
-
-    assert task.status == TaskHistory.Status.COMPLETED, task.error_message
-    prefix = f"task-history/{user.pk}/{task.pk}/"
-    assert s3.keys(prefix) == [f"{prefix}generated-1.png", f"{prefix}original.jpg"]
-    assert task.original_image.name == f"{prefix}original.jpg"
-    assert task.generated_image.name == f"{prefix}generated-1.png"
-    assert not task.storage_fallback
-    generated = s3.read(f"{prefix}generated-1.png")
-    assert generated != s3.read(f"{prefix}original.jpg")
-    assert Image.open(io.BytesIO(generated)).format == "PNG"
-    url = file_url(task.generated_image.name)
-    assert "X-Amz-Signature=" in url and download(url) == generated
-
-
-def test_s3_failing_between_create_and_run_still_completes_the_task(s3, user, client, providers):
-    task = create_task(user)
-    prefix = f"task-history/{user.pk}/{task.pk}/"
-    assert s3.keys(prefix) == [f"{prefix}original.jpg"] and not task.storage_fallback
-
-    with s3.stopped():
-        started = time.perf_counter()
-        task = task_run(task_id=task.pk)
-        elapsed = time.perf_counter() - started
-
-        assert task.status == TaskHistory.Status.COMPLETED, task.error_message
-        assert elapsed < FALLBACK_LIMIT_SECONDS
-        assert task.storage_fallback
-        assert credits_balance(user=user) == 9  # charged once, not refunded
-        generated = task.generated_image.name
-        assert generated == f"{prefix}generated-1.png"
-        url = file_url(generated)
-        assert urlsplit(url).path == f"/files/{generated}"
-        response = client.get(url)
-        assert response.status_code == 200
-        local = body(response)
-        assert Image.open(io.BytesIO(local)).format == "PNG"
-        # The original reached S3 before the outage: its URL stays a presigned one.
-        assert "X-Amz-Signature=" in file_url(task.original_image.name)
-
-    assert storage_reupload_pending() == 1
-    task.refresh_from_db()
-    assert not task.storage_fallback
-    assert s3.keys(prefix) == [f"{prefix}generated-1.png", f"{prefix}original.jpg"]
-    assert download(file_url(generated)) == local
-
-
-def test_s3_down_at_create_and_run_still_completes_the_task(s3, user, client, providers):
-    with s3.stopped():
-        task = create_task(user)
-        assert task.storage_fallback
-        task = task_run(task_id=task.pk)
-
-        assert task.status == TaskHistory.Status.COMPLETED, task.error_message
-        assert task.storage_fallback
-        for name in (task.original_image.name, task.generated_image.name):
-            assert client.get(file_url(name)).status_code == 200
-
-    assert storage_reupload_pending() == 2
-    task.refresh_from_db()
-    assert not task.storage_fallback
-    prefix = f"task-history/{user.pk}/{task.pk}/"
-    assert s3.keys(prefix) == [f"{prefix}generated-1.png", f"{prefix}original.jpg"]

@@ -94,19 +94,21 @@ def resolve_device(torch: Any, requested: str) -> str:
         return "cpu"
     if requested.startswith("cuda") and not torch.cuda.is_available():
         raise ProviderError(
-            "AICEPS_DIFFUSERS_DEVICE asks for cuda, but torch sees no CUDA GPU "
-            f"(torch {torch.__version__}). Use 'auto' or 'cpu', or install a CUDA build of torch.",
+            "The local image model is set up for a GPU this server does not have.",
             permanent=True,
             code="device_unavailable",
             provider=PROVIDER,
+            detail=f"AICEPS_DIFFUSERS_DEVICE asks for cuda, but torch {torch.__version__} sees "
+            "no CUDA GPU. Use 'auto' or 'cpu', or install a CUDA build of torch.",
         )
     if requested == "mps" and not torch.backends.mps.is_available():
         raise ProviderError(
-            "AICEPS_DIFFUSERS_DEVICE asks for mps, but this machine has no Apple GPU available "
-            "to torch. Use 'auto' or 'cpu'.",
+            "The local image model is set up for a GPU this server does not have.",
             permanent=True,
             code="device_unavailable",
             provider=PROVIDER,
+            detail="AICEPS_DIFFUSERS_DEVICE asks for mps, but this machine has no Apple GPU "
+            "available to torch. Use 'auto' or 'cpu'.",
         )
     return requested
 
@@ -169,9 +171,11 @@ def free_memory(torch: Any, device: str) -> None:
 
 def out_of_memory(device: str, exc: BaseException, what: str) -> ProviderError:
     return ProviderError(
-        f"The {device} device ran out of memory while {what} ({str(exc)[:200]}). Try again "
-        "later, lower AICEPS_DIFFUSERS_MAX_SIDE or the number of images, or enable CPU offload.",
+        "The local image model ran out of memory. Try again later, or with fewer or smaller "
+        "images.",
         retry_after=5.0,
         code="out_of_memory",
         provider=PROVIDER,
+        detail=f"The {device} device ran out of memory while {what} ({str(exc)[:200]}): lower "
+        "AICEPS_DIFFUSERS_MAX_SIDE or the number of images, or enable CPU offload.",
     )

@@ -27,7 +27,7 @@ from ..base import (
 from . import png
 from .decoding import decode, decode_mask
 from .operations import LOCAL_OPS, Canvas, Context, describe, run
-from .planning import plan_operations
+from .planning import plan_operations, words_refusal
 from .region import point_region
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,10 @@ class OfflineImageProvider(ImageProvider):
     capabilities = Capabilities(
         edit=True, text_to_image=False, mask=True, max_input_images=2, max_count=1
     )
+
+    @classmethod
+    def instruction_refusal(cls, *, task_type: str, instruction: str) -> str | None:
+        return words_refusal(task_type=task_type, instruction=instruction)
 
     def generate(self, request: ImageRequest) -> ImageResult:
         started = time.monotonic()

@@ -104,6 +104,17 @@ def _read(request: ImageRequest) -> tuple[ParsedInstruction, ParsedInstruction, 
     return user, parsed, lenient
 
 
+def words_refusal(*, task_type: str, instruction: str) -> str | None:
+    """The refusal that ``instruction`` earns whatever the photo: only what needs new content
+    (an unknown clause might still be rescued by stage 1's English prompt)."""
+    if task_type == TaskType.TEXT_TO_IMAGE:
+        return None  # the capabilities already say so
+    parsed = parse(instruction or "")
+    if not parsed.generative:
+        return None
+    return refusals.unsupported(parsed, parsed.generative, alternatives(task_type)).message
+
+
 def plan_operations(request: ImageRequest) -> tuple[list[Operation], ParsedInstruction]:
     """The operations to run for a request, or a permanent ProviderError saying why not."""
     if request.task_type == TaskType.TEXT_TO_IMAGE:

@@ -12,6 +12,7 @@
   var progressLine = document.getElementById("progress-line");
   var preview = document.getElementById("progress-preview");
   var elapsedEl = document.getElementById("elapsed");
+  var cancelForm = document.getElementById("cancel-form");
   var steps = document.querySelectorAll("#stages li");
   var order = Array.prototype.map.call(steps, function (li) { return li.getAttribute("data-stage"); });
   var elapsed = parseInt(live.getAttribute("data-elapsed-ms"), 10) || 0;
@@ -60,6 +61,8 @@
       lastStage = state.stage;
     }
     showProgress(state.progress);
+    // Only a task that has not started can be cancelled: offer it only then.
+    if (cancelForm && state.status !== "pending") cancelForm.hidden = true;
     if (state.is_final) finish();
   }
 

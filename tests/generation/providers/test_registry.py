@@ -71,3 +71,11 @@ def test_who_can_do_a_task_comes_from_the_declarations(settings):
     ]
     assert registry.queue_group("diffusers") == "local"
     assert registry.display_name("tests.fakes.providers.InvertImageProvider") == "invert"
+
+
+def test_the_prompt_writers_are_told_what_every_task_type_means():
+    from generation.providers._support import WRITER_SYSTEM_INSTRUCTION
+    from generation.task_types import TaskType
+
+    described = WRITER_SYSTEM_INSTRUCTION.split("task_type is your reading of the request:")[1]
+    assert [t.value for t in TaskType if f'"{t.value}"' not in described] == []

@@ -183,3 +183,24 @@ def test_the_operator_reads_which_settings_would_serve_a_refusal(settings):
         OfflineImageProvider().generate(staged("让这个人穿上医生的白大褂"))
     assert "GEMINI_API_KEY" in info.value.detail and "AICEPS_DIFFUSERS_MODEL" in info.value.detail
     assert "GEMINI_API_KEY" not in info.value.message
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    ["让这个人穿上医生的白大褂，背景是医院", "put a hat on him", "Van Gogh style", "抠图", "blah"],
+)
+def test_the_words_alone_refuse_what_running_would_refuse(instruction):
+    """The pages mark a preset from its words; that verdict matches the run's (no photo
+    needed): a refusal from the words means the run refuses with the same message."""
+    verdict = registry.instruction_refusal(
+        "offline", task_type=TaskType.EDIT, instruction=instruction
+    )
+    try:
+        ops(instruction)
+    except ProviderError as error:
+        if verdict is not None:
+            assert verdict == error.message
+    else:
+        assert verdict is None
+    generative = instruction in ("让这个人穿上医生的白大褂，背景是医院", "put a hat on him")
+    assert (verdict is not None) == generative  # unknown words are not judged from words
