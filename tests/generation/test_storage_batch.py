@@ -4,8 +4,7 @@ import pytest
 
 from generation.storage import read_bytes, uses_remote_storage
 from generation.storage_batch import read_many, store_many
-from tests.fakes.seaweed import seaweed_fixture  # noqa: F401
-from tests.generation.test_storage_s3 import s3, s3_storages  # noqa: F401
+from tests.generation.s3_support import s3_fixture, s3_storages, seaweed_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +13,7 @@ def files(count: int):
     return [(f"task-history/7/batch/source-{n}.png", f"image {n}".encode()) for n in range(count)]
 
 
-def test_uploads_keep_their_order_on_s3(s3):  # noqa: F811
+def test_uploads_keep_their_order_on_s3(s3):
     saved = store_many(files(5))
     assert [file.name for file in saved] == [name for name, _ in files(5)]
     assert not any(file.fallback for file in saved)
@@ -22,7 +21,7 @@ def test_uploads_keep_their_order_on_s3(s3):  # noqa: F811
     assert read_many([name for name, _ in files(5)]) == [data for _, data in files(5)]
 
 
-def test_a_down_server_sends_every_file_to_the_fallback(s3):  # noqa: F811
+def test_a_down_server_sends_every_file_to_the_fallback(s3):
     with s3.stopped():
         saved = store_many(files(3))
     assert all(file.fallback for file in saved)
