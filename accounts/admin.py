@@ -36,6 +36,14 @@ class AiceUserAdmin(UserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_balance=F("credit_account__balance"))
 
+    def get_deleted_objects(self, objs, request):
+        """A user goes with their content (tasks, statistics, keys, webhooks), which staff
+        cannot delete one by one (read-only records); the credit account and its ledger
+        stay, closed (``accounts.signals``), and their files are removed after the commit
+        (``generation.receivers``)."""
+        deleted, counts, _needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
     @admin.display(description=_("Balance"), ordering="_balance")
     def balance(self, user: User) -> int:
         return getattr(user, "_balance", None) or getattr(
@@ -112,8 +120,12 @@ class CreditTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "task",
         "note",
         "created_by",
+        "api_key",
     ]
     list_filter = ["kind", "created_at"]
     search_fields = ["account__user__username", "note", "idempotency_key"]
-    list_select_related = ["account__user", "task", "created_by"]
+    list_select_related = ["account__user", "task", "created_by", "api_key"]
     date_hierarchy = "created_at"
+
+
+from . import admin_platform  # noqa: E402,F401
