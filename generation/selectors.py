@@ -19,7 +19,7 @@ def task_list(
     task_type: str | None = None,
     search: str | None = None,
 ) -> QuerySet[TaskHistory]:
-    tasks = TaskHistory.objects.filter(user=user)
+    tasks = TaskHistory.objects.filter(user=user, deleted_at=None)
     if status:
         tasks = tasks.filter(status=status)
     if task_type:
@@ -32,12 +32,13 @@ def task_list(
 
 
 def task_get(*, user: User, task_id) -> TaskHistory | None:
-    """The user's own task, or None (for someone else's too: never reveal it exists)."""
+    """The user's own task, or None (for someone else's too, and for one they deleted:
+    never reveal it exists)."""
     try:
         task_uuid = uuid.UUID(str(task_id))
     except ValueError:
         return None
-    return TaskHistory.objects.filter(user=user, pk=task_uuid).first()
+    return TaskHistory.objects.filter(user=user, pk=task_uuid, deleted_at=None).first()
 
 
 def statistics_for(*, user: User, period_type: str, limit: int = 30) -> QuerySet[TaskStatistics]:

@@ -19,7 +19,7 @@ from ..forms import ASPECT_RATIO_LABELS, GenerationForm
 from ..imaging import ImageError, UploadedImage, inspect_upload
 from ..models import PromptTemplate, TaskHistory
 from ..providers.base import Capabilities
-from ..providers.registry import capabilities_of, resolve_name
+from ..providers.registry import chain_capabilities, resolve_chain
 from ..selectors import task_get
 from ..services import TaskInput, task_create, task_price
 from ..storage import read_bytes
@@ -118,15 +118,15 @@ class Offer:
     @classmethod
     def current(cls) -> Offer:
         try:
-            provider = resolve_name(None, kind="image_provider")
-            caps = capabilities_of(provider)
+            chain = resolve_chain(None, kind="image_provider")
+            caps = chain_capabilities(chain)
         except DomainError:
             return cls("", {}, None)  # task_create will say what is wrong
-        prices = {
-            value: task_price(task_type=value, image_provider=provider)
+        prices = {  # a chain is charged its dearest provider's price (and refunded after)
+            value: max(task_price(task_type=value, image_provider=name) for name in chain)
             for value, _label in task_types.choices()
         }
-        return cls(provider, prices, caps)
+        return cls(chain[0], prices, caps)
 
     def available(self, task_type: str) -> bool:
         return self.caps is None or task_types.provider_can(self.caps, task_type)

@@ -110,3 +110,21 @@ class PidWritingImageProvider(InvertImageProvider):
             with open(path, "a") as handle:
                 handle.write(f"{os.getpid()}\n")
         return super().generate(request)
+
+
+class FlakyImageProvider(InvertImageProvider):
+    """An upstream that answers 503 every time (a transient failure, retried, then given up)."""
+
+    name = "flaky"
+    calls = 0
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        FlakyImageProvider.calls += 1
+        raise ProviderError("Upstream 503", code="server_error")
+
+
+class FailingPromptWriter(PromptWriter):
+    name = "failing-writer"
+
+    def write(self, request: PromptRequest) -> PromptResult:
+        raise ProviderError("Writer timed out", code="timeout")
