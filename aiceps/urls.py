@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.urls import api_urlpatterns as key_api_urlpatterns
 from generation.api.urls import api_urlpatterns
 from generation.views.files import serve_task_file
+from webhooks.urls import api_urlpatterns as webhook_api_urlpatterns
 
 urlpatterns = [
     path("", include("operations.urls")),
@@ -12,7 +14,11 @@ urlpatterns = [
     path("files/<path:key>", serve_task_file, name="task-file"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    *key_api_urlpatterns,
+    *webhook_api_urlpatterns,
     *api_urlpatterns,
+    path("", include("accounts.urls")),
+    path("", include("webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("generation.urls")),
 ]

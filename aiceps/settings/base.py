@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from core.paths import project_folder
 
 from .env import database_from_url, env_bool, env_float, env_int, env_json, env_list, env_str
+from .platform import *  # noqa: F403
 from .providers import *  # noqa: F403
 from .storage import S3_STORAGE_BACKEND, s3_storage_options
 from .tasks import *  # noqa: F403
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "accounts.apps.AccountsConfig",
     # Before django_q: its qcluster command is generation's (the cluster plus the reaper).
     "generation.apps.GenerationConfig",
+    "webhooks.apps.WebhooksConfig",
     "django_q",
     "operations.apps.OperationsConfig",
 ]
@@ -161,6 +163,8 @@ AICEPS_THROTTLE_SUBMIT = env_str("AICEPS_THROTTLE_SUBMIT", "30/min")
 SUPABASE_JWT_SECRET = env_str("SUPABASE_JWT_SECRET")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: it answers only for "aiceps_" keys and leaves the rest to the others.
+        "accounts.api_keys.ApiKeyAuthentication",
         "accounts.authentication.BearerTokenAuthentication",
         "accounts.authentication.SupabaseJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
