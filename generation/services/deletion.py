@@ -82,11 +82,13 @@ def user_content_delete(*, user) -> dict[str, int]:
             message="The task was deleted by its owner; the credits were refunded.",
         ):
             failed += 1
+    files = 0
     for task in TaskHistory.objects.filter(user=user, deleted_at=None).iterator():
         if task.is_final:
+            files += len(TaskFiles(task).all())
             task_delete(task=task)
             deleted += 1
-    files = user_files_purge(user_id=user.pk)
+    files += user_files_purge(user_id=user.pk)  # staged uploads, orphans, local copies
     logger.info(
         "user content deleted",
         extra={"user_id": user.pk, "tasks": deleted, "files": files},

@@ -139,6 +139,8 @@ def test_deleting_everything_from_the_api_leaves_no_local_file(
     assert answer.status_code == 200
     body = answer.json()
     assert (body["tasks_deleted"], body["cancelled"]) == (3, 1)
+    before = body["files"]
+    assert before >= 6  # two inputs, two results, the staged photo, the orphan
     assert content_of(user, settings) == []
     assert not TaskHistory.objects.filter(user=user, deleted_at=None).exists()
     assert TaskHistory.objects.get(pk=queued.pk).status == "cancelled"

@@ -178,3 +178,33 @@ def test_a_client_may_send_a_chain_of_short_names(settings, user, openai_server)
     assert task.provider_chain["image_provider"] == ["openai", "offline"]
     with pytest.raises(ValidationError):  # dotted paths stay the operator's
         task_create(user=user, data=TaskInput(prompt="x", images=(photo(),), image_provider=INVERT))
+
+
+def test_the_pipeline_records_which_provider_of_the_chain_served():
+    from generation.pipeline import Pipeline, PipelineInput, RetryPolicy
+    from generation.providers.base import InputImage, ProviderError
+    from tests.fakes.providers import EchoPromptWriter, FlakyImageProvider, InvertImageProvider
+
+    class Refusing(InvertImageProvider):
+        name = "refusing"
+
+        def generate(self, request):
+            raise ProviderError("cannot", permanent=True, code="unsupported_task")
+
+    sleeps = []
+    pipeline = Pipeline(
+        prompt_writer=EchoPromptWriter(),
+        image_provider=[FlakyImageProvider(), Refusing(), InvertImageProvider()],
+        retry=RetryPolicy(max_attempts=2, backoff_seconds=0.5),
+        sleep=sleeps.append,
+    )
+    image = InputImage(make_photo(), "image/jpeg", 320, 240)
+
+    result = pipeline.run(PipelineInput(instruction="黑白", images=(image,)))
+
+    assert result.image_stage.index == 2 and result.image_stage.provider == "invert"
+    assert result.image_stage.fallbacks == (
+        ("flaky", "server_error"),
+        ("refusing", "unsupported_task"),
+    )
+    assert sleeps == [0.5]  # the transient one was retried once, the refusal not at all
