@@ -50,6 +50,14 @@ class AiceUserAdmin(UserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_balance=F("credit_account__balance"))
 
+    def get_deleted_objects(self, objs, request):
+        """A user goes with their content (tasks, statistics, keys, webhooks), which staff
+        cannot delete one by one (read-only records); the credit account and its ledger
+        stay, closed (``accounts.signals``), and their files are removed after the commit
+        (``generation.receivers``)."""
+        deleted, counts, _needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
     @admin.display(description=_("Balance"), ordering="_balance")
     def balance(self, user: User) -> int:
         return getattr(user, "_balance", None) or getattr(
@@ -126,10 +134,11 @@ class CreditTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "task",
         "note",
         "created_by",
+        "api_key",
     ]
     list_filter = ["kind", "created_at"]
     search_fields = ["account__user__username", "note", "idempotency_key"]
-    list_select_related = ["account__user", "task", "created_by"]
+    list_select_related = ["account__user", "task", "created_by", "api_key"]
     date_hierarchy = "created_at"
 
 
@@ -142,3 +151,6 @@ class SignInSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["user__username", "user__email"]
     list_select_related = ["user"]
     exclude = ["refresh_token_sha256"]
+
+
+from . import admin_platform  # noqa: E402,F401

@@ -84,12 +84,21 @@ class SignInSession(models.Model):
 
 
 class CreditAccount(models.Model):
+    # A deleted user's account stays, closed, with its ledger: balances stay provable.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_account"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="credit_account",
     )
     balance = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    former_user_id = models.BigIntegerField(
+        null=True, blank=True, help_text=_("The id of the user this account belonged to.")
+    )
 
     class Meta:
         constraints = [
@@ -99,7 +108,8 @@ class CreditAccount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.balance})"
+        owner = self.user if self.user_id else f"closed #{self.former_user_id}"
+        return f"{owner} ({self.balance})"
 
 
 class CreditTransaction(models.Model):
@@ -118,12 +128,17 @@ class CreditTransaction(models.Model):
     amount = models.IntegerField()
     kind = models.CharField(max_length=16, choices=Kind.choices)
     balance_after = models.IntegerField()
+    # SET_NULL: a task removed with its user leaves the row (its key still names the task).
     task = models.ForeignKey(
         "generation.TaskHistory",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="credit_transactions",
+    )
+    # The API key a charge was made with (and its refunds): what counts against its budget.
+    api_key = models.ForeignKey(
+        "accounts.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     idempotency_key = models.CharField(max_length=255, null=True, blank=True, unique=True)
     note = models.CharField(max_length=500, blank=True)
@@ -142,3 +157,9 @@ class CreditTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount:+d} → {self.balance_after}"
+
+
+# API keys and per-user retention live in a module of their own.
+from .models_platform import ApiKey, RetentionOverride  # noqa: E402
+
+__all__ = ["ApiKey", "CreditAccount", "CreditTransaction", "RetentionOverride", "User"]

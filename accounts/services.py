@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 
 from core import metrics
 from core.errors import DomainError
@@ -40,6 +40,22 @@ class InsufficientCreditsError(CreditsError):
 
 class InvalidAmountError(CreditsError, ValueError):
     code = "invalid_amount"
+
+
+class ApiKeyBudgetExceededError(CreditsError):
+    """The API key the request came with may not spend this much more."""
+
+    code = "api_key_budget_exceeded"
+    status = 402
+
+    def __init__(self, *, budget: int, spent: int, required_credits: int) -> None:
+        super().__init__(
+            f"This API key's budget is spent: {required_credits} required, "
+            f"{max(budget - spent, 0)} of its {budget} credits left.",
+            credit_budget=budget,
+            credits_spent=spent,
+            required_credits=required_credits,
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +103,7 @@ def _append(
     idempotency_key: str | None = None,
     note: str = "",
     created_by: User | None = None,
+    api_key_id: int | None = None,
 ) -> CreditTransaction:
     CreditAccount.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
     account.refresh_from_db(fields=["balance"])
@@ -99,6 +116,35 @@ def _append(
         idempotency_key=idempotency_key,
         note=note[:500],
         created_by=created_by,
+        api_key_id=api_key_id,
+    )
+
+
+def api_key_spent(*, api_key) -> int:
+    """Credits spent with ``api_key``: its charges less their refunds, from the ledger."""
+    total = CreditTransaction.objects.filter(api_key=api_key).aggregate(total=Sum("amount"))
+    return -(total["total"] or 0)
+
+
+def _check_budget(api_key, amount: int) -> None:
+    """Called under the account's row lock, so two charges cannot both fit the last credits."""
+    if api_key is None or api_key.credit_budget is None:
+        return
+    spent = api_key_spent(api_key=api_key)
+    if spent + amount > api_key.credit_budget:
+        raise ApiKeyBudgetExceededError(
+            budget=api_key.credit_budget, spent=spent, required_credits=amount
+        )
+
+
+def _task_key_id(account: CreditAccount, task) -> int | None:
+    """The API key the task was charged with (its refunds count for that key too)."""
+    return (
+        CreditTransaction.objects.filter(
+            account=account, task=task, kind=CreditTransaction.Kind.DEBIT
+        )
+        .values_list("api_key_id", flat=True)
+        .first()
     )
 
 
@@ -136,11 +182,13 @@ def credits_charge(
     task=None,
     note: str = "",
     idempotency_key: str | None = None,
+    api_key=None,
 ) -> LedgerEntry:
     """Debit ``amount`` credits, or raise :class:`InsufficientCreditsError` and change nothing.
 
     A charge of 0 (a free task type) writes no ledger row. With a ``task`` the key defaults to
-    one debit per task.
+    one debit per task. With an ``api_key`` (an ``ApiKey`` with a ``credit_budget``) the
+    charge must also fit what the key has left (:class:`ApiKeyBudgetExceededError`).
     """
     if not isinstance(amount, int) or amount < 0:
         raise InvalidAmountError("The amount to charge must be a whole number, 0 or more.")
@@ -156,6 +204,7 @@ def credits_charge(
             raise InsufficientCreditsError(
                 available_credits=account.balance, required_credits=amount
             )
+        _check_budget(api_key, amount)
         entry = _append(
             account=account,
             amount=-amount,
@@ -163,15 +212,17 @@ def credits_charge(
             task=task,
             idempotency_key=idempotency_key,
             note=note,
+            api_key_id=api_key.pk if api_key is not None else None,
         )
         metrics.credits_charged(amount)
         return LedgerEntry(entry, account.balance, created=True)
 
 
-def credits_refund(*, task, note: str = "") -> LedgerEntry | None:
+def credits_refund(*, task, note: str = "", refunded_by: User | None = None) -> LedgerEntry | None:
     """Give back what ``task`` was charged, at most once however often it is called.
 
-    Returns ``None`` when the task was never charged.
+    Returns ``None`` when the task was never charged. ``refunded_by``: the staff member who
+    asked for it (``created_by`` of the ledger row).
     """
     key = f"refund:{task.pk}"
     with transaction.atomic():
@@ -193,6 +244,8 @@ def credits_refund(*, task, note: str = "") -> LedgerEntry | None:
                     task=task,
                     idempotency_key=key,
                     note=note or "Refund for a task that did not complete",
+                    created_by=refunded_by,
+                    api_key_id=_task_key_id(account, task),
                 )
         except IntegrityError:
             # Another connection refunded between our check and insert (the unique key held).
@@ -203,13 +256,20 @@ def credits_refund(*, task, note: str = "") -> LedgerEntry | None:
 
 
 def credits_refund_undelivered(
-    *, task, amount: int, note: str = "", idempotency_key: str | None = None
+    *,
+    task,
+    amount: int,
+    note: str = "",
+    idempotency_key: str | None = None,
+    refunded_by: User | None = None,
 ) -> LedgerEntry | None:
     """Give back ``amount`` of what ``task`` was charged for images it did not deliver
     (three of four made, say), at most once per key however often it is called.
 
     Never more than the task's debits less what was already refunded for it; ``None`` when
-    there is nothing to give back. The key defaults to one such refund per task."""
+    there is nothing to give back. The key defaults to one such refund per task. Other
+    partial refunds use their own key: the difference to a cheaper fallback provider
+    (``refund-fallback:``), a staff member's refund (``refund-staff:``)."""
     if not isinstance(amount, int) or amount < 0:
         raise InvalidAmountError("The amount to refund must be a whole number, 0 or more.")
     key = idempotency_key or f"refund-undelivered:{task.pk}"
@@ -234,6 +294,8 @@ def credits_refund_undelivered(
                     task=task,
                     idempotency_key=key,
                     note=note or "Refund for images that were not delivered",
+                    created_by=refunded_by,
+                    api_key_id=_task_key_id(account, task),
                 )
         except IntegrityError:
             account.refresh_from_db(fields=["balance"])

@@ -3,10 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.gotrue.urls import gotrue_urlpatterns
+from accounts.urls import api_urlpatterns as key_api_urlpatterns
 from editor.spa import spa_urlpatterns
 from editor.urls import editor_urlpatterns
 from generation.api.urls import api_urlpatterns
 from generation.views.files import serve_task_file
+from webhooks.urls import api_urlpatterns as webhook_api_urlpatterns
 
 urlpatterns = [
     path("", include("operations.urls")),
@@ -15,9 +17,13 @@ urlpatterns = [
     path("files/<path:key>", serve_task_file, name="task-file"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    *key_api_urlpatterns,
+    *webhook_api_urlpatterns,
     *api_urlpatterns,
     *editor_urlpatterns,
     *gotrue_urlpatterns,
+    path("", include("accounts.urls")),
+    path("", include("webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("generation.urls")),
     *spa_urlpatterns(),  # last: mounted at "/" it takes only what nothing else answers

@@ -1,8 +1,10 @@
-"""Staff views of tasks and statistics: read-only records, filters, thumbnails, ledger links."""
+"""Staff views of tasks and statistics: read-only records, filters, thumbnails, ledger links;
+actions that run a failed task again, fail and refund a stuck one, and refund any task once
+(the ledger rows name the staff member)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ReadOnlyAdminMixin
 
 from .models import TaskHistory, TaskStatistics
+from .services import (
+    TaskStateError,
+    task_fail_by_staff,
+    task_refund_by_staff,
+    task_rerun_by_staff,
+)
 from .storage import file_url
 
 
@@ -41,6 +49,7 @@ class TaskHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = [
         "status",
         "task_type",
+        "deleted_at",
         "image_provider",
         "prompt_writer",
         "source",
@@ -90,9 +99,61 @@ class TaskHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "started_at",
         "completed_at",
         "lease_expires_at",
+        "api_key",
+        "webhook_url",
+        "webhook_progress",
+        "provider_chain",
+        "provider_state",
+        "files_expired_at",
+        "deleted_at",
         "ledger",
     ]
     exclude = ["original_image", "generated_image", "request_fingerprint"]
+    actions = ["run_again", "fail_and_refund", "refund_once"]
+
+    @admin.action(description=_("Run the selected failed tasks again (free for their owners)"))
+    def run_again(self, request, queryset):
+        done, refused = 0, 0
+        for task in queryset.filter(status=TaskHistory.Status.FAILED, deleted_at=None):
+            try:
+                task_rerun_by_staff(task=task, staff=request.user)
+                done += 1
+            except TaskStateError:
+                refused += 1
+        skipped = queryset.count() - done
+        self.message_user(
+            request,
+            _("%(done)d tasks queued again; %(skipped)d skipped (only failed tasks run again).")
+            % {"done": done, "skipped": skipped},
+            messages.SUCCESS if done else messages.WARNING,
+        )
+
+    @admin.action(description=_("Fail the selected stuck tasks and refund them"))
+    def fail_and_refund(self, request, queryset):
+        done = sum(
+            task_fail_by_staff(task=task, staff=request.user)
+            for task in queryset.exclude(status__in=TaskHistory.FINAL_STATUSES)
+        )
+        self.message_user(
+            request,
+            _("%(done)d tasks failed and refunded; finished tasks were left as they were.")
+            % {"done": done},
+            messages.SUCCESS if done else messages.WARNING,
+        )
+
+    @admin.action(description=_("Refund the selected tasks (once each)"))
+    def refund_once(self, request, queryset):
+        refunded, credits = 0, 0
+        for task in queryset.select_related("user"):
+            amount = task_refund_by_staff(task=task, staff=request.user)
+            if amount:
+                refunded, credits = refunded + 1, credits + amount
+        self.message_user(
+            request,
+            _("Refunded %(credits)d credits on %(tasks)d tasks; the others held none.")
+            % {"credits": credits, "tasks": refunded},
+            messages.SUCCESS if refunded else messages.WARNING,
+        )
 
     @admin.display(description=_("Instruction"))
     def short_prompt(self, task: TaskHistory) -> str:

@@ -6,5 +6,6 @@ class GenerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The OpenAPI extensions register themselves when imported.
+        # Signal receivers and the OpenAPI extensions register themselves when imported.
+        from . import receivers  # noqa: F401
         from .api import schema  # noqa: F401

@@ -85,6 +85,22 @@ class TaskHistory(models.Model):
     input_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     request_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    # The API key the task was created with (its budget counts the task's credits).
+    api_key = models.ForeignKey(
+        "accounts.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
+    # Where the task's events are POSTed, signed (Standard Webhooks), besides the user's
+    # registered endpoints; progress events only when asked.
+    webhook_url = models.CharField(max_length=2000, blank=True)
+    webhook_progress = models.BooleanField(default=False)
+    # The providers a configured chain lets run it, in order: {"prompt_writer": [...],
+    # "image_provider": [...]}; prompt_writer and image_provider name the ones that served.
+    provider_chain = models.JSONField(default=dict, blank=True)
+    # What a provider keeps between attempts of this task ({"midjourney": {"imagine": id}}),
+    # and the notifications its callbacks received ({"notices": {"midjourney": {...}}}).
+    provider_state = models.JSONField(default=dict, blank=True)
+    # Task files deleted after the retention period (the record and its numbers stay).
+    files_expired_at = models.DateTimeField(null=True, blank=True)
 
     tokens_used = models.IntegerField(default=0)
     prompt_tokens = models.IntegerField(default=0)

@@ -14,6 +14,11 @@ An image model that answers without an image (a question, a refusal: ``no_image`
 ``content_blocked``) is asked once more with the user's own words instead of the professional
 prompt, as the photo editor does.
 
+Fallback chains: each stage may be given several providers, in order. When one fails with
+a transient error after its retries, or cannot do the request (``unsupported_task``, a setup
+failure …: :data:`FALLBACK_CODES`), the next one is asked; the stage's record says which one
+served (``StageRecord.index``) and which failed before it. Any other error ends the stage.
+
 What a request may contain was checked when the task was created
 (``generation.task_rules.validate``); the pipeline does not check it again.
 """
@@ -22,12 +27,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from core.retry import RetryPolicy, call_with_retries
 
 from .providers.base import (
+    SETUP_FAILURES,
     ImageProvider,
     ImageRequest,
     ImageResult,
@@ -38,11 +44,23 @@ from .providers.base import (
     PromptResult,
     PromptWriter,
     ProviderError,
+    TaskMemory,
     TaskType,
 )
 
 __all__ = ["Pipeline", "PipelineInput", "PipelineResult", "RetryPolicy", "StageRecord"]
 NO_IMAGE_CODES = ("no_image", "content_blocked")
+# Refusals that say "this provider cannot do it" (another one of a chain may).
+FALLBACK_CODES = frozenset(
+    {
+        "unsupported_task",
+        "unsupported_instruction",
+        "mask_not_supported",
+        "mask_required",
+        "too_many_images",
+        *SETUP_FAILURES,
+    }
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +78,9 @@ class PipelineInput:
     model: str | None = None  # a model of the image provider the client named
     options: dict = field(default_factory=dict, compare=False)  # see ImageRequest.options
     partial_images: int = 0
+    task_id: str | None = None
+    # The TaskMemory of the image provider with this name (None: nothing is kept).
+    memory: Callable[[str], TaskMemory] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,8 @@ class StageRecord:
     tokens: int
     attempts: int
     cached: bool = False
+    index: int = 0  # which provider of the stage's chain served
+    fallbacks: tuple[tuple[str, str], ...] = ()  # (provider, error code) that failed first
 
 
 @dataclass(frozen=True)
@@ -93,19 +116,58 @@ class _PreviewCounter:
             self.report(progress)
 
 
+def _falls_through(error: ProviderError) -> bool:
+    return error.retryable or error.code in FALLBACK_CODES
+
+
+def _chain(value) -> list:
+    return list(value) if isinstance(value, Sequence) else [value]
+
+
 class Pipeline:
+    """``prompt_writer`` and ``image_provider``: one provider each, or a chain (a list)."""
+
     def __init__(
         self,
         *,
-        prompt_writer: PromptWriter,
-        image_provider: ImageProvider,
+        prompt_writer: PromptWriter | Sequence[PromptWriter],
+        image_provider: ImageProvider | Sequence[ImageProvider],
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.prompt_writer = prompt_writer
-        self.image_provider = image_provider
+        self.prompt_writers = _chain(prompt_writer)
+        self.image_providers = _chain(image_provider)
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
+
+    @property
+    def prompt_writer(self) -> PromptWriter:
+        return self.prompt_writers[0]
+
+    @property
+    def image_provider(self) -> ImageProvider:
+        return self.image_providers[0]
+
+    def _fallback(self, stage: str, chain: list, attempt) -> tuple:
+        """``attempt(provider)`` for each provider of ``chain`` until one serves."""
+        failed: list[tuple[str, str]] = []
+        for index, provider in enumerate(chain):
+            try:
+                result, record = attempt(provider)
+            except ProviderError as error:
+                if index == len(chain) - 1 or not _falls_through(error):
+                    if failed:
+                        tried = ", ".join(f"{name} ({code})" for name, code in failed)
+                        error.detail = f"Tried first: {tried}. {error.detail}".strip()
+                    raise
+                failed.append((provider.name, error.code))
+                logger.warning(
+                    "stage falls back to the next provider",
+                    extra={"stage": stage, "provider": provider.name, "code": error.code},
+                )
+                continue
+            return result, replace(record, index=index, fallbacks=tuple(failed))
+        raise AssertionError("unreachable: an empty chain")
 
     def run(
         self,
@@ -131,24 +193,25 @@ class Pipeline:
         else:
             if on_stage:
                 on_stage("writing_prompt")
-            prompt, prompt_stage = self._stage(
+            prompt_request = PromptRequest(
+                instruction=data.instruction,
+                task_type=data.task_type,
+                images=data.images,
+                aspect_ratio=data.aspect_ratio,
+                hotspot=data.hotspot,
+            )
+            prompt, prompt_stage = self._fallback(
                 "prompt",
-                self.prompt_writer.name,
-                lambda: self.prompt_writer.write(
-                    PromptRequest(
-                        instruction=data.instruction,
-                        task_type=data.task_type,
-                        images=data.images,
-                        aspect_ratio=data.aspect_ratio,
-                        hotspot=data.hotspot,
-                    )
+                self.prompt_writers,
+                lambda writer: self._stage(
+                    "prompt", writer.name, lambda: writer.write(prompt_request)
                 ),
             )
             if not prompt.prompt.strip():
                 raise ProviderError(
                     "The prompt writer returned an empty prompt.",
                     code="empty_prompt",
-                    provider=self.prompt_writer.name,
+                    provider=prompt_stage.provider,
                 )
         if on_prompt:
             on_prompt(prompt, prompt_stage)
@@ -170,9 +233,15 @@ class Pipeline:
             model=data.model,
             options=data.options,
             partial_images=data.partial_images,
+            task_id=data.task_id,
         )
-        image, image_stage = self._image_stage(request)
-        self._check_images(image, data)
+
+        def attempt(provider: ImageProvider):
+            memory = data.memory(provider.name) if data.memory is not None else TaskMemory()
+            return self._image_stage(replace(request, memory=memory), provider)
+
+        image, image_stage = self._fallback("image", self.image_providers, attempt)
+        self._check_images(image, data, self.image_providers[image_stage.index].name)
         if on_progress and data.partial_images > 0 and not previews.count:
             total = len(image.images)
             for step, generated in enumerate(image.images[: data.partial_images], start=1):
@@ -181,20 +250,22 @@ class Pipeline:
             prompt=prompt, image=image, prompt_stage=prompt_stage, image_stage=image_stage
         )
 
-    def _image_stage(self, request: ImageRequest) -> tuple[ImageResult, StageRecord]:
-        name = self.image_provider.name
+    def _image_stage(
+        self, request: ImageRequest, provider: ImageProvider | None = None
+    ) -> tuple[ImageResult, StageRecord]:
+        provider = provider or self.image_provider
+        name = provider.name
         try:
-            return self._stage("image", name, lambda: self.image_provider.generate(request))
+            return self._stage("image", name, lambda: provider.generate(request))
         except ProviderError as error:
             words = request.instruction.strip()
             if error.code not in NO_IMAGE_CODES or not words or words == request.prompt.strip():
                 raise
             logger.info("no image; asking once more with the user's own words")
             again = replace(request, prompt=words)
-            return self._stage("image", name, lambda: self.image_provider.generate(again))
+            return self._stage("image", name, lambda: provider.generate(again))
 
-    def _check_images(self, result: ImageResult, data: PipelineInput) -> None:
-        name = self.image_provider.name
+    def _check_images(self, result: ImageResult, data: PipelineInput, name: str) -> None:
         if not result.images or not all(image.data for image in result.images):
             detail = f" It said: {result.text[:300]}" if result.text else ""
             raise ProviderError(

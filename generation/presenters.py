@@ -88,6 +88,7 @@ def task_payload(task: TaskHistory, *, absolute: Absolute = _same) -> dict:
         "created_at": _iso(task.created_at),
         "started_at": _iso(task.started_at),
         "completed_at": _iso(task.completed_at),
+        "files_expired_at": _iso(task.files_expired_at),
         "status_url": absolute(f"/api/v1/tasks/{task.pk}"),
     }
 

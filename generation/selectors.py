@@ -11,7 +11,8 @@ from accounts.models import User
 from core.errors import DomainError
 
 from .models import TaskHistory, TaskStatistics
-from .providers.registry import resolve_name
+from .providers.registry import capabilities_of, resolve_chain
+from .task_types import provider_can
 
 
 def task_list(
@@ -56,13 +57,24 @@ def task_can_run_again(*, task: TaskHistory) -> bool:
     if task.status != TaskHistory.Status.FAILED or task.error_status not in REQUEST_REFUSALS:
         return True
     try:
-        now = (
-            resolve_name(None, kind="prompt_writer"),
-            resolve_name(None, kind="image_provider"),
-        )
+        writers = resolve_chain(None, kind="prompt_writer")
+        providers = [
+            name
+            for name in resolve_chain(None, kind="image_provider")
+            if provider_can(capabilities_of(name), task.task_type)
+        ]
     except DomainError:
         return True  # a server that is being set up: let the rerun say what is wrong
-    return now != (task.prompt_writer, task.image_provider)
+    return not (
+        set(writers) <= set(_tried(task, "prompt_writer"))
+        and set(providers) <= set(_tried(task, "image_provider"))
+    )
+
+
+def _tried(task: TaskHistory, kind: str) -> tuple[str, ...]:
+    """The providers of ``kind`` the task's request went to (its chain, or the one)."""
+    chain = (task.provider_chain or {}).get(kind) or ()
+    return tuple(chain) or ((getattr(task, kind),) if getattr(task, kind) else ())
 
 
 def statistics_for(*, user: User, period_type: str, limit: int = 30) -> QuerySet[TaskStatistics]:

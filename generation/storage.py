@@ -282,3 +282,45 @@ def discard_local(storage: FileSystemStorage, name: str) -> None:
         except OSError:  # not empty (or gone)
             break
         parent = parent.parent
+
+
+def delete_prefix(prefix: str) -> int:
+    """Remove every file under the folder ``prefix`` (``task-history/12/``) everywhere: the
+    storage, and with S3 the local fallback and cache copies too. Returns how many files
+    the storage itself held there. Errors are raised: a caller that promised deletion
+    must know it did not happen."""
+    prefix = prefix.strip("/") + "/"
+    if prefix == "/" or ".." in prefix.split("/"):
+        raise ValueError(f"refusing to delete under {prefix!r}")
+    storage = primary_storage()
+    if not uses_remote_storage():
+        return _remove_local_folder(storage, prefix)
+    removed = 0
+    for name in _walk(storage, prefix):
+        storage.delete(name)
+        removed += 1
+    for local in (fallback_storage(), cache_storage()):
+        _remove_local_folder(local, prefix)
+    return removed
+
+
+def _walk(storage: Storage, folder: str):
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}{name}"
+    for sub in folders:
+        yield from _walk(storage, f"{folder}{sub}/")
+
+
+def _remove_local_folder(storage: FileSystemStorage, prefix: str) -> int:
+    import shutil
+
+    path = Path(storage.path(prefix))
+    if not path.exists():
+        return 0
+    count = sum(1 for item in path.rglob("*") if item.is_file())
+    shutil.rmtree(path)
+    return count

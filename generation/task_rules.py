@@ -185,3 +185,29 @@ def _check_size(size: str, capabilities: Capabilities) -> None:
             code="invalid_size",
             param="size",
         )
+
+
+# Options only some image providers honour (``Capabilities.options``), with the value that
+# asks nothing of them.
+_PROVIDER_OPTIONS = {"moderation": "auto", "input_fidelity": "low", "style": "", "complexity": ""}
+
+
+def check_options(params: dict, capabilities: Capabilities) -> None:
+    """A ValidationError when the task's ``quality`` or provider options are ones this image
+    provider does not honour (the ``/v1`` adapter checks them for one provider before it
+    gets here; a provider chain checks each of its providers with this)."""
+    quality = params.get("quality")
+    if quality and quality != "auto" and quality not in capabilities.qualities:
+        raise ValidationError(
+            f"This image model does not take quality {quality}.",
+            code="invalid_value",
+            param="quality",
+        )
+    for name, neutral in _PROVIDER_OPTIONS.items():
+        value = params.get(name)
+        if value not in (None, "", neutral) and name not in capabilities.options:
+            raise ValidationError(
+                f"{name}={value} is not available with this image model.",
+                code="invalid_value",
+                param=name,
+            )

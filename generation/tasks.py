@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .services import task_run, tasks_reap_stuck
+from .services import task_run, tasks_expire_files, tasks_reap_stuck
 from .services.storage_jobs import storage_reupload_pending
 
 
@@ -17,3 +17,7 @@ def reap_stuck_tasks() -> dict[str, int]:
 
 def reupload_pending_files() -> int:
     return storage_reupload_pending()
+
+
+def expire_task_files() -> int:
+    return tasks_expire_files()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import compose, live, pages
+from .views import account, compose, live, pages
 
 app_name = "web"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("history/<uuid:task_id>/events", live.task_events, name="task-events"),
     path("history/<uuid:task_id>/rerun/", compose.task_rerun, name="task-rerun"),
     path("history/<uuid:task_id>/cancel/", pages.task_cancel_view, name="task-cancel"),
+    path("history/<uuid:task_id>/delete/", account.task_delete_view, name="task-delete"),
+    path("settings/", account.settings_page, name="settings"),
+    path("settings/export/", account.export_download, name="export"),
+    path("settings/delete-everything/", account.delete_everything, name="delete-everything"),
     path("credits/", pages.credits, name="credits"),
     path("statistics/", pages.statistics, name="statistics"),
     path("accounts/signup/", pages.signup, name="signup"),

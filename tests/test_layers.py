@@ -1,7 +1,8 @@
 """The project's modules import each other in one direction, without cycles.
 
 Layers, lowest first: ``core`` (errors, retries, metrics counters, logging), ``accounts``,
-``generation``, ``editor`` (the photo editor's API), ``operations`` (health, metrics scrape,
+``generation``, ``editor`` (the photo editor's API) and ``webhooks`` (signed task events),
+``operations`` (health, metrics scrape,
 serving), ``aiceps`` (settings, urls, asgi/wsgi: wiring only). A module may import its own
 layer and those below. Every import counts, also one inside a function: a cycle dodged by a
 late import is still a cycle.
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["core", "accounts", "generation", "editor", "operations", "aiceps"]
+LAYERS = ["core", "accounts", "generation", "editor", "webhooks", "operations", "aiceps"]
 
 
 def _modules() -> dict[str, Path]:

@@ -14,6 +14,7 @@ from core.paths import project_folder
 
 from .editor import *  # noqa: F403
 from .env import database_from_url, env_bool, env_float, env_int, env_json, env_list, env_str
+from .platform import *  # noqa: F403
 from .providers import *  # noqa: F403
 from .security import *  # noqa: F403
 from .storage import S3_STORAGE_BACKEND, s3_storage_options
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "accounts.apps.AccountsConfig",
     # Before django_q: its qcluster command is generation's (the cluster plus the reaper).
     "generation.apps.GenerationConfig",
+    "webhooks.apps.WebhooksConfig",
     "django_q",
     "axes",
     "editor.apps.EditorConfig",
@@ -173,6 +175,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First: an address that sent too many bad credentials gets 429 before any lookup.
         "accounts.throttling.BadCredentialsGuard",
+        # Then: it answers only for "aiceps_" keys and leaves the rest to the others.
+        "accounts.api_keys.ApiKeyAuthentication",
         "accounts.authentication.BearerTokenAuthentication",
         "accounts.authentication.SupabaseJWTAuthentication",
         # The session cookie, from AicePS's own pages only (an Origin / Sec-Fetch-Site check

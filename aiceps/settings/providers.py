@@ -42,5 +42,17 @@ AICEPS_DIFFUSERS_HOTSPOT_RADIUS = env_float("AICEPS_DIFFUSERS_HOTSPOT_RADIUS", 0
 AICEPS_DIFFUSERS_ALLOW_DOWNLOAD = env_bool("AICEPS_DIFFUSERS_ALLOW_DOWNLOAD", False)
 AICEPS_DIFFUSERS_CPU_OFFLOAD = env_bool("AICEPS_DIFFUSERS_CPU_OFFLOAD", False)
 
+# Midjourney through a midjourney-proxy server (github.com/novicezk/midjourney-proxy).
+AICEPS_MIDJOURNEY_PROXY_URL = env_str("AICEPS_MIDJOURNEY_PROXY_URL").rstrip("/")
+AICEPS_MIDJOURNEY_API_SECRET = env_str("AICEPS_MIDJOURNEY_API_SECRET")  # its mj.api-secret
+# How long one Midjourney job (the grid, then each upscale) may take before it times out.
+AICEPS_MIDJOURNEY_TIMEOUT_SECONDS = env_float("AICEPS_MIDJOURNEY_TIMEOUT_SECONDS", 600.0)
+# Polling is the fallback of the proxy's notify hook: this often with a hook, at once without.
+AICEPS_MIDJOURNEY_POLL_SECONDS = env_float("AICEPS_MIDJOURNEY_POLL_SECONDS", 10.0)
+# The base URL the proxy calls back (default AICEPS_PUBLIC_URL; empty: poll only).
+AICEPS_MIDJOURNEY_NOTIFY_URL = env_str("AICEPS_MIDJOURNEY_NOTIFY_URL").rstrip("/")
+# Parameters appended to every prompt, e.g. "--v 7 --style raw".
+AICEPS_MIDJOURNEY_PARAMETERS = env_str("AICEPS_MIDJOURNEY_PARAMETERS")
+
 # Threads of the offline models (onnxruntime); 0 means the CPU count, at most 4.
 AICEPS_OFFLINE_THREADS = env_int("AICEPS_OFFLINE_THREADS", 0)

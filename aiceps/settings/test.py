@@ -51,3 +51,7 @@ Q_CLUSTER.pop("redis", None)
 Q_CLUSTER["orm"] = "default"
 STATIC_ROOT = None  # no collected static files in tests; WhiteNoise serves from the finders
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+AICEPS_MIDJOURNEY_PROXY_URL = ""
+AICEPS_PUBLIC_URL = ""
+AICEPS_WEBHOOK_ALLOW_PRIVATE = False
+AICEPS_RETENTION_DAYS = 0

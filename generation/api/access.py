@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import permissions, throttling
 
-from accounts.models import User
+from accounts.api_keys import request_api_key
+from accounts.models import ApiKey, User
 
 ANONYMOUS_USERNAME = "anonymous"
 
@@ -27,6 +28,11 @@ def acting_user(request) -> User:
         return request.user
     user, _ = User.objects.get_or_create(username=ANONYMOUS_USERNAME)
     return user
+
+
+def acting_api_key(request) -> ApiKey | None:
+    """The API key the request came with (its budget counts what it creates)."""
+    return request_api_key(request)
 
 
 class UserRateThrottle(throttling.UserRateThrottle):

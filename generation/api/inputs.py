@@ -37,6 +37,8 @@ def build_task_input(
     parameters: dict | None = None,
     prompt_writer: str | None = None,
     image_provider: str | None = None,
+    webhook_url: str = "",
+    webhook_progress: bool = False,
 ) -> TaskInput:
     return TaskInput(
         prompt=(prompt or "").strip(),
@@ -47,4 +49,20 @@ def build_task_input(
         parameters={key: value for key, value in (parameters or {}).items() if value is not None},
         prompt_writer=prompt_writer or None,
         image_provider=image_provider or None,
+        webhook_url=(webhook_url or "").strip(),
+        webhook_progress=bool(webhook_progress),
     )
+
+
+WEBHOOK_HEADER = "X-AicePS-Webhook"
+WEBHOOK_PROGRESS_HEADER = "X-AicePS-Webhook-Progress"
+TRUE = ("1", "true", "yes", "on")
+
+
+def webhook_of(request, *, url: str = "", progress: bool = False) -> tuple[str, bool]:
+    """The task's own webhook: the ``webhook`` field where an endpoint has one, else the
+    ``X-AicePS-Webhook`` header (every entry point, ``/v1`` included); progress events when
+    ``webhook_progress`` or ``X-AicePS-Webhook-Progress`` is true. Checked by task_create."""
+    url = (url or request.headers.get(WEBHOOK_HEADER, "")).strip()
+    header = request.headers.get(WEBHOOK_PROGRESS_HEADER, "").strip().lower()
+    return url, bool(url) and (bool(progress) or header in TRUE)

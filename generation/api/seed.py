@@ -23,8 +23,8 @@ from generation.models import TaskHistory
 from generation.presenters import task_seed_payload
 from generation.services import task_create
 
-from .access import SubmitRateThrottle, UserRateThrottle, acting_user
-from .inputs import build_task_input
+from .access import SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
+from .inputs import build_task_input, webhook_of
 from .serializers import HealthSerializer, SeedAnswerSerializer, absolute, absolute_for
 from .waiting import Waiting, WaitingApiView
 
@@ -51,14 +51,19 @@ class SeedGenerationApi(WaitingApiView):
         data = serializer.validated_data
         user = acting_user(request)
         with reserved(user.pk) as ticket:  # before anything is charged: a 429 costs nothing
+            webhook, progress = webhook_of(request)
             task_input = build_task_input(
                 prompt=data["prompt"],
                 task_type=data["task_type"],
                 image_files=[data["image"]],
                 aspect_ratio=data.get("aspect_ratio", ""),
                 parameters={"x": data.get("x"), "y": data.get("y")},
+                webhook_url=webhook,
+                webhook_progress=progress,
             )
-            task = task_create(user=user, data=task_input, source="seed").task
+            task = task_create(
+                user=user, data=task_input, source="seed", api_key=acting_api_key(request)
+            ).task
             return Waiting(
                 ticket=ticket,
                 task_id=task.pk,

@@ -72,6 +72,9 @@ class TaskSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
+    files_expired_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the retention period deleted the task's files."
+    )
     status_url = serializers.URLField()
 
     def to_representation(self, task: TaskHistory) -> dict:

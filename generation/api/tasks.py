@@ -12,11 +12,11 @@ from accounts.selectors import credits_balance, credits_ledger
 from generation import task_types
 from generation.models import TaskHistory, TaskStatistics
 from generation.selectors import statistics_for, task_get, task_list
-from generation.services import task_cancel, task_create
+from generation.services import task_cancel, task_create, task_delete
 
-from .access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_user
+from .access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
 from .errors import ApiError
-from .inputs import build_task_input
+from .inputs import build_task_input, webhook_of
 from .serializers import (
     LedgerEntrySerializer,
     StatisticsAnswerSerializer,
@@ -56,6 +56,15 @@ class TaskListCreateApi(ApiViewMixin, APIView):
         n = serializers.IntegerField(required=False, default=1)
         prompt_writer = serializers.CharField(required=False, allow_blank=True, max_length=200)
         image_provider = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        webhook = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=2000,
+            help_text="A URL that receives this task's events, signed (or X-AicePS-Webhook).",
+        )
+        webhook_progress = serializers.BooleanField(
+            required=False, default=False, help_text="Progress events too, at most every 0.5 s."
+        )
 
     def get_throttles(self):
         if self.request.method == "POST":
@@ -103,6 +112,9 @@ class TaskListCreateApi(ApiViewMixin, APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         params = {"x": data.get("x"), "y": data.get("y"), "n": data["n"]}
+        webhook, progress = webhook_of(
+            request, url=data.get("webhook", ""), progress=data.get("webhook_progress", False)
+        )
         task_input = build_task_input(
             prompt=data["prompt"],
             task_type=data["task_type"],
@@ -112,12 +124,18 @@ class TaskListCreateApi(ApiViewMixin, APIView):
             parameters=params,
             prompt_writer=data.get("prompt_writer"),
             image_provider=data.get("image_provider"),
+            webhook_url=webhook,
+            webhook_progress=progress,
         )
         key = request.headers.get("Idempotency-Key", "").strip() or None
         if key and len(key) > 255:
             raise ApiError("invalid_idempotency_key", "Idempotency-Key is at most 255 characters.")
         creation = task_create(
-            user=acting_user(request), data=task_input, idempotency_key=key, source="api"
+            user=acting_user(request),
+            data=task_input,
+            idempotency_key=key,
+            source="api",
+            api_key=acting_api_key(request),
         )
         task = creation.task
         body = TaskSerializer(task, context={"request": request}).data
@@ -135,6 +153,17 @@ class TaskDetailApi(ApiViewMixin, APIView):
         if task is None:
             raise ApiError("not_found", "No such task.", 404)
         return Response(TaskSerializer(task, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Delete the task: its photos, results and words (the ledger keeps its rows)",
+        responses={204: None},
+    )
+    def delete(self, request, task_id):
+        task = task_get(user=acting_user(request), task_id=task_id)
+        if task is None:
+            raise ApiError("not_found", "No such task.", 404)
+        task_delete(task=task)  # 409 while it is queued or running: cancel it first
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TaskCancelApi(ApiViewMixin, APIView):

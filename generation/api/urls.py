@@ -1,6 +1,8 @@
 from django.urls import path
 
+from .account import AccountDataApi, AccountExportApi
 from .events import TaskEventsApi
+from .midjourney import MidjourneyNotifyApi
 from .openai import (
     ImagesEditsApi,
     ImagesGenerationsApi,
@@ -18,6 +20,13 @@ api_urlpatterns = [
     path("api/v1/tasks/<str:task_id>", TaskDetailApi.as_view(), name="api-task"),
     path("api/v1/tasks/<str:task_id>/cancel", TaskCancelApi.as_view(), name="api-task-cancel"),
     path("api/v1/tasks/<str:task_id>/events", TaskEventsApi.as_view(), name="api-task-events"),
+    path("api/v1/account/data", AccountDataApi.as_view(), name="api-account-data"),
+    path("api/v1/account/export", AccountExportApi.as_view(), name="api-account-export"),
+    path(
+        "api/providers/midjourney/notify/<uuid:task_id>/<str:token>",
+        MidjourneyNotifyApi.as_view(),
+        name="midjourney-notify",
+    ),
     path("api/v1/credits", CreditsApi.as_view(), name="api-credits"),
     path("api/v1/statistics", StatisticsApi.as_view(), name="api-statistics"),
     path("v1/images/edits", ImagesEditsApi.as_view(), name="openai-images-edits"),

@@ -34,6 +34,7 @@ __all__ = [
     "PromptResult",
     "PromptWriter",
     "ProviderError",
+    "TaskMemory",
     "TaskType",
 ]
 
@@ -90,6 +91,21 @@ class Progress:
     preview: bytes | None = None
 
 
+@dataclass
+class TaskMemory:
+    """What a provider keeps on its task between attempts, and what the task's callbacks
+    received (the runner wires it to the task's row; providers never touch the database).
+
+    ``state`` holds what earlier attempts of this task remembered with this provider (a
+    remote job's id, say): a retried or re-run task resumes that job instead of submitting
+    another. ``save`` keeps ``state`` on the task at once; ``read_notices`` returns the
+    notifications a remote service posted to the task's callback URL, by its job id."""
+
+    state: dict = field(default_factory=dict)
+    save: Callable[[dict], None] | None = field(default=None, repr=False)
+    read_notices: Callable[[], dict] | None = field(default=None, repr=False)
+
+
 @dataclass(frozen=True)
 class ImageRequest:
     prompt: str  # the professional English prompt from stage 1
@@ -114,6 +130,19 @@ class ImageRequest:
     # How many preview images the client wants while the stage runs (0: the provider's
     # own rhythm, for progress pages). Providers that make previews space them out.
     partial_images: int = 0
+    # The AicePS task (for callback URLs) and what the provider keeps on it (TaskMemory).
+    task_id: str | None = None
+    memory: TaskMemory = field(default_factory=TaskMemory, compare=False, repr=False)
+
+    def remember(self, **values) -> None:
+        """Keep ``values`` on the task now: a later attempt finds them in ``memory.state``."""
+        self.memory.state.update(values)
+        if self.memory.save is not None:
+            self.memory.save(dict(self.memory.state))
+
+    def notices(self) -> dict:
+        """What the task's callback URL received, by remote job id (empty without one)."""
+        return self.memory.read_notices() if self.memory.read_notices is not None else {}
 
     def progress(self, phase: str, **fields) -> None:
         if self.report is not None:

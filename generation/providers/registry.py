@@ -2,8 +2,10 @@
 
 Settings name them (``AICEPS_PROMPT_WRITER``, ``AICEPS_IMAGE_PROVIDER``) by a short name from
 the tables below or by a dotted path to a class. ``auto`` takes the first provider of its
-table that :meth:`is_configured` (keys present), in table order. To add a provider, add its
-module and one line to a table; nothing else names providers.
+table that :meth:`is_configured` (keys present), in table order. A setting may also be an
+ordered chain, ``gemini,openai,offline`` (:func:`resolve_chain`): a task may be run by any of
+them, the first that can (see ``generation.pipeline``). To add a provider, add its module and
+one line to a table; nothing else names providers.
 
 Provider classes are imported, never built, to read what they declare (``capabilities``,
 ``title``, ``setup``, ``queue_group``): their modules import no SDK at import time, so a web
@@ -35,6 +37,7 @@ IMAGE_PROVIDERS = {
     "openai": "generation.providers.openai.OpenAIImageProvider",
     "offline": "generation.providers.offline.editor.OfflineImageProvider",
     "diffusers": "generation.providers.diffusers_local.DiffusersImageProvider",
+    "midjourney": "generation.providers.midjourney.MidjourneyImageProvider",
 }
 TABLES = {"prompt_writer": PROMPT_WRITERS, "image_provider": IMAGE_PROVIDERS}
 
@@ -70,9 +73,25 @@ def resolve_name(name: str | None, *, kind: str, allow_dotted: bool = True) -> s
 
     A name a client sent must pass ``allow_dotted=False``: only the operator (settings, the
     CLI) may name an arbitrary class to import and build."""
-    table = TABLES[kind]
+    return resolve_chain(name, kind=kind, allow_dotted=allow_dotted)[0]
+
+
+def resolve_chain(name: str | None, *, kind: str, allow_dotted: bool = True) -> tuple[str, ...]:
+    """A configured or requested name, or a chain of them (``gemini,openai,offline``), as
+    concrete names in order, without repeats. Each part follows :func:`resolve_name`."""
     requested = bool(name)
-    name = (name or _configured_default(kind) or "auto").strip()
+    raw = name or _configured_default(kind) or "auto"
+    parts = [part.strip() for part in raw.split(",") if part.strip()] or ["auto"]
+    names: list[str] = []
+    for part in parts:
+        concrete = _resolve_one(part, kind=kind, allow_dotted=allow_dotted, requested=requested)
+        if concrete not in names:
+            names.append(concrete)
+    return tuple(names)
+
+
+def _resolve_one(name: str, *, kind: str, allow_dotted: bool, requested: bool) -> str:
+    table = TABLES[kind]
     if name == "auto":
         for short in table:
             if provider_class(short, kind=kind).is_configured():
@@ -97,6 +116,36 @@ def capabilities_of(name: str) -> Capabilities:
 def instruction_refusal(name: str, *, task_type: str, instruction: str) -> str | None:
     """What the image provider ``name`` would refuse, from ``instruction``'s words alone."""
     return provider_class(name).instruction_refusal(task_type=task_type, instruction=instruction)
+
+
+def chain_capabilities(names: tuple[str, ...] | list[str]) -> Capabilities:
+    """What at least one provider of a chain can do: the options, qualities and limits of
+    all of them together (each task is then run by one that can do it all)."""
+    able = []
+    for name in names:
+        try:
+            able.append(capabilities_of(name))
+        except ProviderError:
+            continue
+    if not able:
+        return capabilities_of(names[0])
+    if len(able) == 1:
+        return able[0]
+    sizes = [caps.sizes for caps in able]
+    return Capabilities(
+        edit=any(caps.edit for caps in able),
+        text_to_image=any(caps.text_to_image for caps in able),
+        mask=any(caps.mask for caps in able),
+        max_input_images=max(caps.max_input_images for caps in able),
+        max_count=max(caps.max_count for caps in able),
+        sizes=None if any(s is None for s in sizes) else tuple(sorted({*sum(sizes, ())})),
+        max_side=max(caps.max_side for caps in able),
+        task_types=None
+        if any(caps.task_types is None for caps in able)
+        else frozenset().union(*(caps.task_types for caps in able)),
+        qualities=tuple(dict.fromkeys(q for caps in able for q in caps.qualities)),
+        options=frozenset().union(*(caps.options for caps in able)),
+    )
 
 
 def display_name(name: str, *, kind: str = "image_provider") -> str:

@@ -1,7 +1,7 @@
 """Every write to tasks and statistics goes through these functions."""
 
 from .creation import TaskCreation, TaskInput, task_create
-from .deletion import task_delete
+from .deletion import task_delete, user_content_delete, user_files_purge
 from .lifecycle import (
     IdempotencyConflictError,
     TaskError,
@@ -14,7 +14,9 @@ from .lifecycle import (
 from .pricing import task_price
 from .queue import enqueue_task, queue_for
 from .reaper import tasks_reap_stuck
+from .retention import tasks_expire_files
 from .runner import task_run
+from .staff import task_fail_by_staff, task_refund_by_staff, task_rerun_by_staff
 from .statistics import statistics_record
 from .templates import template_record_use
 
@@ -33,8 +35,14 @@ __all__ = [
     "task_create",
     "task_delete",
     "task_fail",
+    "task_fail_by_staff",
     "task_price",
+    "task_refund_by_staff",
+    "task_rerun_by_staff",
     "task_run",
+    "tasks_expire_files",
     "tasks_reap_stuck",
     "template_record_use",
+    "user_content_delete",
+    "user_files_purge",
 ]

@@ -2,7 +2,12 @@
 
 Every entry point (API, seed endpoint, ``/v1/images``, the editor's routes, pages, CLI) calls
 :func:`task_create`, which checks the request against its task type and the image provider
-(``generation.task_rules.validate``) before anything is stored or charged."""
+(``generation.task_rules.validate``) before anything is stored or charged.
+
+With a chain of image providers (``AICEPS_IMAGE_PROVIDER=gemini,openai,offline``) the request
+is accepted when one of them can do it; the task keeps, in order, those that can
+(``provider_chain``), is queued for the first, and is charged the highest of their prices:
+the runner refunds the difference when a cheaper one serves it."""
 
 from __future__ import annotations
 
@@ -12,17 +17,21 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from accounts.models import User
+from accounts.models import ApiKey, User
 from accounts.services import credits_charge
 from core import metrics
+from core.destinations import check_destination
+from core.errors import ValidationError
 
 from .. import task_rules
 from ..files import TaskFiles
 from ..imaging import UploadedImage
 from ..models import TaskHistory
-from ..providers.registry import capabilities_of, resolve_name
+from ..providers.base import ProviderError
+from ..providers.registry import capabilities_of, provider_class, resolve_chain
 from ..storage import delete_file
 from ..storage_batch import store_many
 from .lifecycle import IdempotencyConflictError
@@ -41,8 +50,10 @@ class TaskInput:
     aspect_ratio: str = ""
     # hotspot x/y (pixels or fractions; pixels once validated), n, size, output format …
     parameters: dict = field(default_factory=dict)
-    prompt_writer: str | None = None  # overrides of the configured providers
+    prompt_writer: str | None = None  # overrides of the configured providers (or chains)
     image_provider: str | None = None
+    webhook_url: str = ""  # where the task's events are POSTed (signed), besides endpoints
+    webhook_progress: bool = False  # progress events too
 
     def fingerprint(self, *, prompt_writer: str, image_provider: str) -> str:
         """Identifies the same request: same images, words, providers and parameters."""
@@ -76,6 +87,7 @@ def task_create(
     charge: bool = True,
     enqueue: bool = True,
     trusted: bool = False,
+    api_key: ApiKey | None = None,
 ) -> TaskCreation:
     """Validate, price, charge and record a task, store its inputs, and queue it once committed.
 
@@ -83,12 +95,15 @@ def task_create(
     does not take (an unknown provider name too), ``InsufficientCreditsError`` (nothing
     stored, nothing charged) and :class:`IdempotencyConflictError` when the key was used for
     a different request. ``trusted`` callers (the operator's CLI) may name providers by
-    dotted path; clients only by the registry's short names.
+    dotted path; clients only by the registry's short names. ``api_key``: the key the
+    request came with; the charge must fit its budget (``ApiKeyBudgetExceededError``, 402).
     """
-    writer = resolve_name(data.prompt_writer, kind="prompt_writer", allow_dotted=trusted)
-    provider = resolve_name(data.image_provider, kind="image_provider", allow_dotted=trusted)
-    data = task_rules.validate(data, capabilities=capabilities_of(provider), provider=provider)
-    fingerprint = data.fingerprint(prompt_writer=writer, image_provider=provider)
+    writers = resolve_chain(data.prompt_writer, kind="prompt_writer", allow_dotted=trusted)
+    chain = resolve_chain(data.image_provider, kind="image_provider", allow_dotted=trusted)
+    data, able = _validate_for_chain(data, chain)
+    provider = able[0]
+    webhook = _checked_webhook(data.webhook_url)
+    fingerprint = data.fingerprint(prompt_writer=",".join(writers), image_provider=",".join(able))
     if idempotency_key:
         earlier = _task_for_key(user, idempotency_key, fingerprint)
         if earlier is not None:
@@ -96,12 +111,15 @@ def task_create(
 
     count = int(data.parameters.get("n", 1) or 1)
     price = (
-        task_price(
-            task_type=data.task_type,
-            image_provider=provider,
-            count=count,
-            size=data.parameters.get("size"),
-            quality=data.parameters.get("quality"),
+        max(
+            task_price(
+                task_type=data.task_type,
+                image_provider=name,
+                count=count,
+                size=data.parameters.get("size"),
+                quality=data.parameters.get("quality"),
+            )
+            for name in able
         )
         if charge
         else 0
@@ -114,12 +132,16 @@ def task_create(
         prompt=data.prompt,
         aspect_ratio=data.aspect_ratio,
         parameters=data.parameters,
-        prompt_writer=writer,
+        prompt_writer=writers[0],
         image_provider=provider,
+        provider_chain={"prompt_writer": list(writers), "image_provider": list(able)},
         input_sha256=data.images[0].sha256 if data.images else "",
         request_fingerprint=fingerprint,
         idempotency_key=idempotency_key or None,
         credits_deducted=price,
+        api_key=api_key,
+        webhook_url=webhook,
+        webhook_progress=bool(webhook and data.webhook_progress),
     )
     # Files first, outside the transaction: an S3 upload must not hold the database's write
     # lock. If the transaction then fails, the files are removed again.
@@ -127,7 +149,9 @@ def task_create(
     try:
         with transaction.atomic():
             task.save(force_insert=True)
-            entry = credits_charge(user=user, amount=price, task=task, note="Image task")
+            entry = credits_charge(
+                user=user, amount=price, task=task, note="Image task", api_key=api_key
+            )
             if enqueue:
                 enqueue_task(task)
     except IntegrityError:
@@ -153,6 +177,46 @@ def task_create(
     )
     metrics.task_created(task)
     return TaskCreation(task, created=True, balance=entry.balance)
+
+
+def _validate_for_chain(data: TaskInput, chain: tuple[str, ...]) -> tuple[TaskInput, list[str]]:
+    """The request checked against each provider of the chain: the checked request and the
+    providers that can run it, in order; the first provider's refusal when none can.
+
+    In a chain of several, a provider that is not set up here (no key) or does not honour
+    an option the request sets (``quality``, ``moderation`` …) is left out."""
+    if len(chain) == 1:
+        name = chain[0]
+        return task_rules.validate(data, capabilities=capabilities_of(name), provider=name), [name]
+    checked, able, first_error = None, [], None
+    for name in chain:
+        try:
+            cls = provider_class(name)
+            if not cls.is_configured():
+                raise ValidationError(
+                    f"{cls.title or name} is not set up on this server.",
+                    code="provider_not_configured",
+                    param="image_provider",
+                )
+            capabilities = cls.configured_capabilities()
+            result = task_rules.validate(data, capabilities=capabilities, provider=name)
+            task_rules.check_options(result.parameters, capabilities)
+        except (ValidationError, ProviderError) as error:
+            first_error = first_error or error
+            continue
+        checked = checked or result
+        able.append(name)
+    if not able:
+        raise first_error
+    return checked, able
+
+
+def _checked_webhook(url: str) -> str:
+    if not url:
+        return ""
+    return check_destination(
+        url, allow_private=settings.AICEPS_WEBHOOK_ALLOW_PRIVATE, param="webhook"
+    )
 
 
 def _task_for_key(user: User, key: str, fingerprint: str) -> TaskHistory | None:

@@ -20,6 +20,7 @@ from accounts.services import credits_refund
 from core import metrics
 from core.errors import ConflictError
 
+from ..events import task_event_emit
 from ..live.publish import task_changed
 from ..models import TaskHistory
 from ..providers.registry import display_name
@@ -67,6 +68,7 @@ def task_claim(*, task_id) -> TaskHistory | None:
         return None
     task = TaskHistory.objects.select_related("user").get(pk=task_id)
     _announce(task)
+    task_event_emit(task.pk, "started")
     return task
 
 
@@ -89,6 +91,7 @@ def task_record_progress(*, task: TaskHistory, progress: dict) -> bool:
         return False
     task.progress = progress
     _announce(task)
+    task_event_emit(task.pk, "progress")
     return True
 
 
@@ -114,6 +117,7 @@ def task_complete(*, task: TaskHistory, fields: dict) -> bool:
             setattr(task, name, value)
         statistics_record(task=task)
         _announce(task)
+        task_event_emit(task.pk, "completed")
     metrics.task_finished(task, provider=display_name(task.image_provider))
     return True
 
@@ -126,11 +130,13 @@ def task_fail(
     status: int | None = None,
     detail: str = "",
     from_statuses=None,
+    by=None,
 ) -> bool:
     """Mark a task failed, refund its credits (once) and count it. Idempotent.
 
     ``message`` is for the user; ``detail`` (settings to change, the upstream's words) for
-    the operator; ``status`` is the HTTP status a synchronous answer about it carries."""
+    the operator; ``status`` is the HTTP status a synchronous answer about it carries;
+    ``by`` the staff member who failed it (the refund's ``created_by``)."""
     now = timezone.now()
     from_statuses = from_statuses or (Status.PENDING, Status.PROCESSING)
     with transaction.atomic():
@@ -148,9 +154,10 @@ def task_fail(
         if not changed:
             return False
         task.refresh_from_db()
-        credits_refund(task=task, note=f"Refund: {code}")
+        credits_refund(task=task, note=f"Refund: {code}", refunded_by=by)
         statistics_record(task=task)
         _announce(task)
+        task_event_emit(task.pk, "failed")
     metrics.task_finished(task, provider=display_name(task.image_provider))
     logger.info("task failed", extra={"task_id": str(task.pk), "code": code, "detail": detail})
     return True
@@ -167,6 +174,7 @@ def task_cancel(*, task: TaskHistory) -> TaskHistory:
             credits_refund(task=task, note="Refund: cancelled before it started")
             metrics.task_cancelled(task)
             _announce(task)
+            task_event_emit(task.pk, "cancelled")
         elif task.status != Status.CANCELLED:
             raise TaskStateError(f"The task is {task.status} and can no longer be cancelled.")
     return task

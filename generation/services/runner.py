@@ -4,12 +4,17 @@ Between the stages and storing, the images are made what the task asked (``finis
 background, the exact size, the format). A task that asked for ``n`` images and got fewer
 (a provider that makes one at a time, or an upstream that answered short) completes with
 those it got, and the credits of the others are refunded in the same transaction, once.
+
+A task with a provider chain (``provider_chain``) runs the chain; it records the provider
+that served it, and when that one costs less than what was charged (the dearest of the
+chain), the difference is refunded in the same transaction, once.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,13 +31,25 @@ from ..files import TaskFiles
 from ..live.publish import task_changed
 from ..models import TaskHistory
 from ..pipeline import Pipeline, PipelineResult, StageRecord
-from ..providers.base import Progress, PromptPlan, PromptResult, ProviderError
+from ..providers.base import (
+    ImageProvider,
+    ImageRequest,
+    Progress,
+    PromptPlan,
+    PromptRequest,
+    PromptResult,
+    PromptWriter,
+    ProviderError,
+)
 from ..providers.registry import get_image_provider, get_prompt_writer
+from ..storage import delete_file
 from ..storage_batch import store_many
 from .finishing import Finish, finish_images
 from .leases import lease_kept
 from .lifecycle import task_claim, task_complete, task_fail, task_set_stage
+from .pricing import task_price
 from .progress import ProgressRecorder
+from .provider_state import task_memory
 from .task_inputs import pipeline_input
 
 logger = logging.getLogger(__name__)
@@ -67,12 +84,12 @@ def _run(task_id, observer: RunObserver) -> TaskHistory | None:
     recorder = ProgressRecorder(task)
     try:
         with lease_kept(task):
-            result = _run_pipeline(task, recorder, observer)
+            result, served = _run_pipeline(task, recorder, observer)
             metrics.stages_finished(result)
             task_set_stage(task=task, stage=TaskHistory.Stage.STORING)
             observer.stage(task, TaskHistory.Stage.STORING)
             storing = time.perf_counter()
-            fields = _store_results(task, result, recorder.partials)
+            fields = _store_results(task, result, recorder.partials, served)
         fields["storage_time_ms"] = round((time.perf_counter() - storing) * 1000)
     except DomainError as error:  # a provider's, or an input that failed to decode
         if isinstance(error, ProviderError):
@@ -98,20 +115,46 @@ def _run(task_id, observer: RunObserver) -> TaskHistory | None:
     fields["generation_time_ms"] = round((time.perf_counter() - started) * 1000)
     delivered = len(fields["extra_files"]["generated"])
     wanted = _count(task)
-    undelivered = max(0, wanted - delivered) * (task.credits_deducted // wanted)
-    if undelivered:
-        fields["credits_deducted"] = task.credits_deducted - undelivered
+    charged_each = task.credits_deducted // wanted
+    served_each = min(_price_each(task, fields["image_provider"]), charged_each)
+    cheaper = (charged_each - served_each) * wanted  # a cheaper provider of the chain served
+    undelivered = max(0, wanted - delivered) * served_each
+    fields["credits_deducted"] = task.credits_deducted - cheaper - undelivered
     with transaction.atomic():
         completed = task_complete(task=task, fields=fields)
+        if completed and cheaper:
+            credits_refund_undelivered(
+                task=task,
+                amount=cheaper,
+                idempotency_key=f"refund-fallback:{task.pk}",
+                note=f"Refund: served by {fields['image_provider']}, which costs less",
+            )
         if completed and undelivered:
             credits_refund_undelivered(
                 task=task,
                 amount=undelivered,
                 note=f"Refund: {wanted - delivered} of {wanted} images not delivered",
             )
+    task = _reload(task)
     if not completed:
         logger.info("task finished elsewhere; result dropped", extra={"task_id": str(task.pk)})
-    return _reload(task)
+        ended = task.status in (TaskHistory.Status.FAILED, TaskHistory.Status.CANCELLED)
+        if task.deleted_at is not None or ended:
+            # Failed, cancelled or deleted meanwhile (not completed by another attempt): no
+            # row points at what this attempt stored.
+            for name in [*fields["extra_files"]["generated"], *recorder.partials]:
+                delete_file(name)
+    return task
+
+
+def _price_each(task: TaskHistory, provider: str) -> int:
+    params = task.parameters or {}
+    return task_price(
+        task_type=task.task_type,
+        image_provider=provider,
+        size=params.get("size"),
+        quality=params.get("quality"),
+    )
 
 
 def _count(task: TaskHistory) -> int:
@@ -147,12 +190,44 @@ def cached_prompt_for(task: TaskHistory) -> PromptResult | None:
     )
 
 
+class _Unavailable(ImageProvider, PromptWriter):
+    """A provider of a chain that could not be built here: it fails with why, as a setup
+    failure, so the chain moves on to the next one."""
+
+    def __init__(self, name: str, error: ProviderError) -> None:
+        self.name, self.error = name, error
+
+    def generate(self, request: ImageRequest):
+        raise self.error
+
+    def write(self, request: PromptRequest):
+        raise self.error
+
+
+def _built(name: str, build):
+    try:
+        return build(name)
+    except ProviderError as error:
+        if error.code not in ("provider_unavailable", "not_configured"):
+            error.code = "provider_unavailable"
+        return _Unavailable(name, error)
+
+
+def task_chains(task: TaskHistory) -> tuple[list[str], list[str]]:
+    """The prompt writers and image providers that may run ``task``, in order."""
+    chain = task.provider_chain or {}
+    writers = list(chain.get("prompt_writer") or [task.prompt_writer])
+    providers = list(chain.get("image_provider") or [task.image_provider])
+    return writers, providers
+
+
 def _run_pipeline(
     task: TaskHistory, recorder: ProgressRecorder, observer: RunObserver
-) -> PipelineResult:
+) -> tuple[PipelineResult, tuple[str, str]]:
+    writers, providers = task_chains(task)
     pipeline = Pipeline(
-        prompt_writer=get_prompt_writer(task.prompt_writer),
-        image_provider=get_image_provider(task.image_provider),
+        prompt_writer=[_built(name, get_prompt_writer) for name in writers],
+        image_provider=[_built(name, get_image_provider) for name in providers],
         retry=RetryPolicy.from_settings(),
     )
 
@@ -164,13 +239,21 @@ def _run_pipeline(
         recorder(progress)
         observer.progress(task, progress)
 
-    return pipeline.run(
+    data = replace(
         pipeline_input(task),
+        task_id=str(task.pk),
+        memory=lambda provider: task_memory(task, provider),
+    )
+    result = pipeline.run(
+        data,
         cached_prompt=cached_prompt_for(task),
         on_stage=on_stage,
         on_prompt=lambda prompt, stage: _record_prompt(task, prompt, stage, observer),
         on_progress=on_progress,
     )
+    # The registry names of the chain's providers that served (the stages know class names).
+    served = (writers[result.prompt_stage.index], providers[result.image_stage.index])
+    return result, served
 
 
 def _record_prompt(
@@ -193,7 +276,9 @@ def _record_prompt(
     observer.stage(task, task.stage)
 
 
-def _store_results(task: TaskHistory, result: PipelineResult, partials: list[str]) -> dict:
+def _store_results(
+    task: TaskHistory, result: PipelineResult, partials: list[str], served: tuple[str, str]
+) -> dict:
     finished = finish_images(
         result.image.images[: _count(task)], Finish.from_parameters(task.parameters)
     )
@@ -210,7 +295,10 @@ def _store_results(task: TaskHistory, result: PipelineResult, partials: list[str
     if partials:
         extra["partials"] = list(partials)
     prompt_stage, image_stage = result.prompt_stage, result.image_stage
+    writer, provider = served
     return {
+        "prompt_writer": writer,
+        "image_provider": provider,
         "generated_image": names[0],
         "extra_files": extra,
         "storage_fallback": fallback,

@@ -69,3 +69,18 @@ def statistics_record(*, task: TaskHistory) -> None:
             ),
         }
     rows.update(**changes)
+
+
+def statistics_forget(*, task: TaskHistory) -> None:
+    """Take back a failed task's count (staff run it again: it is counted when it ends)."""
+    if task.status != TaskHistory.Status.FAILED or task.completed_at is None:
+        return
+    finished = timezone.localdate(task.completed_at)
+    match = Q()
+    for period_type in Period.values:
+        match |= Q(period_type=period_type, period_date=period_start(period_type, finished))
+    TaskStatistics.objects.filter(match, user_id=task.user_id, failed_tasks__gt=0).update(
+        total_tasks=F("total_tasks") - 1,
+        failed_tasks=F("failed_tasks") - 1,
+        total_tokens_used=F("total_tokens_used") - task.tokens_used,
+    )

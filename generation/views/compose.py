@@ -20,7 +20,7 @@ from ..forms import ASPECT_RATIO_LABELS, GenerationForm
 from ..imaging import ImageError, UploadedImage, inspect_upload
 from ..models import PromptTemplate, TaskHistory
 from ..providers.base import Capabilities
-from ..providers.registry import capabilities_of, instruction_refusal, resolve_name
+from ..providers.registry import chain_capabilities, instruction_refusal, resolve_chain
 from ..selectors import task_can_run_again, task_get
 from ..services import TaskInput, task_create, task_price, template_record_use
 from ..storage import read_bytes
@@ -126,21 +126,22 @@ class Offer:
     """What the configured image provider offers: prices and the task types it can do, read
     from its declared capabilities (the provider is never built here)."""
 
-    def __init__(self, provider: str, prices: dict[str, int], caps: Capabilities | None):
-        self.provider, self.prices, self.caps = provider, prices, caps
+    def __init__(self, chain: tuple[str, ...], prices: dict[str, int], caps: Capabilities | None):
+        self.chain, self.prices, self.caps = chain, prices, caps
+        self.provider = chain[0] if chain else ""
 
     @classmethod
     def current(cls) -> Offer:
         try:
-            provider = resolve_name(None, kind="image_provider")
-            caps = capabilities_of(provider)
+            chain = resolve_chain(None, kind="image_provider")
+            caps = chain_capabilities(chain)
         except DomainError:
-            return cls("", {}, None)  # task_create will say what is wrong
-        prices = {
-            value: task_price(task_type=value, image_provider=provider)
+            return cls((), {}, None)  # task_create will say what is wrong
+        prices = {  # a chain is charged its dearest provider's price (and refunded after)
+            value: max(task_price(task_type=value, image_provider=name) for name in chain)
             for value, _label in task_types.choices()
         }
-        return cls(provider, prices, caps)
+        return cls(chain, prices, caps)
 
     def available(self, task_type: str) -> bool:
         return self.caps is None or task_types.provider_can(self.caps, task_type)
@@ -149,10 +150,13 @@ class Offer:
         return task_types.image_range(task_type, self.caps)
 
     def refusal(self, task_type: str, instruction: str) -> str | None:
-        """Why the provider would refuse these words (a preset's), or None."""
-        if not self.provider:
-            return None
-        return instruction_refusal(self.provider, task_type=task_type, instruction=instruction)
+        """Why the providers would refuse these words (a preset's), or None when one of the
+        chain may do them."""
+        refusals = [
+            instruction_refusal(name, task_type=task_type, instruction=instruction)
+            for name in self.chain
+        ]
+        return refusals[0] if refusals and all(refusals) else None
 
 
 def _render(request, form, kept, *, errors=(), codes=(), status: int = 200) -> HttpResponse:

@@ -120,3 +120,21 @@ class OneImageProvider(InvertImageProvider):
     def generate(self, request: ImageRequest) -> ImageResult:
         result = super().generate(request)
         return ImageResult(images=result.images[:1], model=result.model, tokens_used=3)
+
+
+class FlakyImageProvider(InvertImageProvider):
+    """An upstream that answers 503 every time (a transient failure, retried, then given up)."""
+
+    name = "flaky"
+    calls = 0
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        FlakyImageProvider.calls += 1
+        raise ProviderError("Upstream 503", code="server_error")
+
+
+class FailingPromptWriter(PromptWriter):
+    name = "failing-writer"
+
+    def write(self, request: PromptRequest) -> PromptResult:
+        raise ProviderError("Writer timed out", code="timeout")

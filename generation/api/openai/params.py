@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from generation.providers.base import Capabilities
-from generation.providers.registry import capabilities_of, resolve_name
+from generation.providers.registry import chain_capabilities, resolve_chain
 from generation.task_rules import parse_size
 from generation.task_types import ASPECT_RATIOS
 
@@ -168,11 +168,13 @@ def read_call(data, *, edit: bool) -> ImagesCall:
     if len(prompt) > 32000:
         raise invalid("prompt", "prompt may be at most 32000 characters.")
     choice = choose(_text(data, "model"))
-    provider = resolve_name(choice.provider, kind="image_provider", allow_dotted=False)
+    # A configured chain of providers: what any of them can do (task_create then leaves out
+    # those of the chain that cannot do this request).
+    chain = resolve_chain(choice.provider, kind="image_provider", allow_dotted=False)
     call = ImagesCall(
         prompt=prompt,
         provider=choice.provider,
-        capabilities=capabilities_of(provider),
+        capabilities=chain_capabilities(chain),
         upstream_model=choice.upstream_model,
         n=_integer(data, "n", 1, MAX_N) or 1,
         size=_text(data, "size") or "auto",

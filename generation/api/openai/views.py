@@ -23,9 +23,15 @@ from generation.live.slots import reserved
 from generation.models import TaskHistory
 from generation.services import task_create
 
-from ..access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_user
+from ..access import (
+    ApiViewMixin,
+    SubmitRateThrottle,
+    UserRateThrottle,
+    acting_api_key,
+    acting_user,
+)
 from ..errors import ApiError
-from ..inputs import build_task_input
+from ..inputs import build_task_input, webhook_of
 from ..serializers import absolute_for
 from ..waiting import Waiting, WaitingApiView
 from .answers import failure, images_response, ledger_headers
@@ -52,6 +58,7 @@ class _ImagesApi(WaitingApiView):
     def _run(self, request, call: ImagesCall, image_files, mask_file=None):
         user = acting_user(request)
         with reserved(user.pk) as ticket:
+            webhook, progress = webhook_of(request)  # X-AicePS-Webhook: not an OpenAI field
             task_input = build_task_input(
                 prompt=call.prompt,
                 task_type=self.task_type,
@@ -60,9 +67,13 @@ class _ImagesApi(WaitingApiView):
                 aspect_ratio=call.aspect_ratio,
                 parameters=call.parameters(),
                 image_provider=call.provider,
+                webhook_url=webhook,
+                webhook_progress=progress,
             )
             try:
-                task = task_create(user=user, data=task_input, source="openai").task
+                task = task_create(
+                    user=user, data=task_input, source="openai", api_key=acting_api_key(request)
+                ).task
             except ValidationError as error:
                 if error.param == "task_type":  # what the model cannot do: OpenAI's "model"
                     error.param = "model"

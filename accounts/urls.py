@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+from .api import ApiKeyDetailApi, ApiKeyListCreateApi
+
+app_name = "accounts"
+
+api_urlpatterns = [
+    path("api/v1/keys", ApiKeyListCreateApi.as_view(), name="api-keys"),
+    path("api/v1/keys/<int:key_id>", ApiKeyDetailApi.as_view(), name="api-key"),
+]
+
+urlpatterns = [
+    path("settings/keys/", views.api_keys, name="api-keys"),
+    path("settings/keys/<int:key_id>/revoke/", views.api_key_revoke_view, name="api-key-revoke"),
+]

@@ -1,0 +1,50 @@
+"""A user's data: export it (``GET /api/v1/account/export``, a ZIP; ``?files=0`` without the
+images) or delete all of it (``DELETE /api/v1/account/data``). Both need a session or the
+account's token: an API key, which may be handed to other software, cannot."""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api import refuse_api_keys
+from accounts.selectors import credits_balance
+from generation.services import user_content_delete
+from generation.services.export import user_export
+
+from .access import ApiViewMixin, acting_user
+
+
+class AccountDataApi(ApiViewMixin, APIView):
+    @extend_schema(
+        summary="Delete every task, prompt, photo and result you own (balance and ledger stay)",
+        request=None,
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def delete(self, request):
+        refuse_api_keys(request)
+        user = acting_user(request)
+        done = user_content_delete(user=user)
+        return Response({**done, "credits_remaining": credits_balance(user=user)})
+
+
+class AccountExportApi(ApiViewMixin, APIView):
+    @extend_schema(
+        summary="Download your tasks, files and ledger (ZIP)",
+        parameters=[OpenApiParameter("files", bool, default=True)],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        refuse_api_keys(request)
+        user = acting_user(request)
+        with_files = request.query_params.get("files", "1") not in ("0", "false", "no")
+        handle = user_export(user=user, with_files=with_files)
+        name = f"aiceps-export-{user.get_username()}-{timezone.now():%Y%m%d-%H%M%S}.zip"
+        response = FileResponse(handle, as_attachment=True, filename=name)
+        response["Content-Type"] = "application/zip"
+        response["Cache-Control"] = "no-store"
+        return response
