@@ -20,7 +20,7 @@ from generation.storage import store_bytes
 from tests.conftest import make_photo
 from tests.fakes.seaweed import seaweed_fixture  # noqa: F401  (the `seaweed` fixture)
 from tests.generation.api.conftest import ECHO, INVERT, RunningClient
-from tests.generation.test_storage_s3 import s3  # noqa: F401  (S3 as the default storage)
+from tests.generation.s3_support import s3_fixture  # noqa: F401  (S3 as the default storage)
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +164,7 @@ def test_deleting_everything_needs_the_account_not_an_api_key(
     assert client.get("/api/v1/account/export").status_code == 403
 
 
-def test_deleting_everything_on_s3_leaves_no_object(api, user, settings, s3):  # noqa: F811
+def test_deleting_everything_on_s3_leaves_no_object(api, user, settings, s3):
     make_content(api, user)
     assert s3.keys(f"task-history/{user.pk}/") and local_files(settings, user)  # cache copies
     rows = CreditTransaction.objects.filter(account__user=user).count()
