@@ -5,6 +5,7 @@ then the result."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 import pytest
 from django.conf import settings as django_settings
@@ -32,9 +33,10 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!line || !preview) return;
   new MutationObserver(() => window.record("line", line.textContent.trim()))
     .observe(line, {childList: true, characterData: true, subtree: true});
-  preview.addEventListener("load", () => {
-    if (preview.naturalWidth > 0) window.record("preview", preview.getAttribute("src"));
-  });
+  // The page points the preview at each new partial image; a slow machine may replace or
+  // reload it before the image arrives, so each URL is fetched again below.
+  new MutationObserver(() => window.record("preview", preview.getAttribute("src")))
+    .observe(preview, {attributes: true, attributeFilter: ["src"]});
 });
 """
 
@@ -94,6 +96,9 @@ def test_the_task_page_shows_denoising_steps_and_a_preview(
     assert steps == sorted(steps) and steps[-1] <= STEPS
     previews = [value for kind, value in seen if kind == "preview"]
     assert previews and all("/preview-" in url for url in previews), seen
+    for url in dict.fromkeys(previews):  # each one the page showed is a real image
+        answer = context.request.get(urljoin(live_server.url, url))
+        assert answer.ok and answer.headers["content-type"].startswith("image/"), url
     page.screenshot(path=str(screenshots_dir / "en-task-progress-done.png"), full_page=True)
     task.refresh_from_db()
     assert task.status == TaskHistory.Status.COMPLETED

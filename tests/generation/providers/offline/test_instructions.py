@@ -215,7 +215,8 @@ def test_text_to_image_is_not_offered():
     with pytest.raises(ProviderError) as info:
         plan("a cat on the moon", TaskType.TEXT_TO_IMAGE, images=())
     assert info.value.permanent and info.value.code == "unsupported_task"
-    assert "Gemini, OpenAI or a local diffusers model" in info.value.message
+    # Every provider that can, by the name users know it (Midjourney too, since #13).
+    assert "Gemini, OpenAI, a local diffusers model or Midjourney" in info.value.message
 
 
 def test_task_types_supply_defaults():
