@@ -26,6 +26,7 @@ from pathlib import Path
 from .servers import NGINX, Nginx, Server, free_port, wait_port
 
 ROOT = Path(__file__).resolve().parent.parent
+ISOLATION = ROOT / "bench" / "isolation"  # its sitecustomize keeps other checkouts out
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 ECHO = "tests.fakes.providers.EchoPromptWriter"
@@ -84,7 +85,7 @@ class Installation:
         self.default_poll = 0.05
         self.env = {
             **inherited,
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": os.pathsep.join([str(ISOLATION), str(ROOT)]),
             "TMPDIR": str(self.temp_dir),
             "DJANGO_SETTINGS_MODULE": "aiceps.settings.production",
             "DJANGO_DEBUG": "0",

@@ -51,8 +51,8 @@ def waits_rows(w: dict) -> list[Row]:
         (
             "  arrival",
             f"{cfg['seeds']} seeds at {cfg['seeds_per_second']:g}/s, then streams at "
-            f"{cfg['streams_per_second']:g}/s: all open in {w['windows_s']['arriving']:.0f} s "
-            f"({w['streams_open_per_second']:.0f} streams/s)",
+            f"{cfg['streams_per_second']:g}/s: all open in {w['windows_s']['arriving']:.0f} s; "
+            f"web tier busy {w['web_cpu_s']['arriving'] / w['windows_s']['arriving']:.2f} cores",
             "",
             "",
         ),

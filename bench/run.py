@@ -41,6 +41,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "isolation"))
+import sitecustomize  # noqa: E402, F401 - this checkout's code only, here as in the servers
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aiceps.settings.test")
 os.environ.setdefault("AICEPS_LOG_LEVEL", "WARNING")  # this process only; servers log INFO
 
@@ -50,7 +53,9 @@ django.setup()
 
 from bench import queue_bench, report, report_serving, serving_bench, web_bench  # noqa: E402
 from bench.figures import cpu_pressure, machine, pressure_text  # noqa: E402
-from bench.installation import Installation  # noqa: E402
+from bench.installation import ISOLATION, Installation  # noqa: E402
+
+ISOLATED_PATH = os.pathsep.join([str(ISOLATION), str(ROOT)])
 
 SECTIONS = ("images", "queue", "web", "serving", "diffusers")
 DEFAULT_REDIS = "redis://127.0.0.1:6379/11"
@@ -70,7 +75,7 @@ def run_diffusers() -> dict:
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, "AICEPS_LOG_LEVEL": "WARNING"},
+        env={**os.environ, "AICEPS_LOG_LEVEL": "WARNING", "PYTHONPATH": ISOLATED_PATH},
     )
     if done.returncode:
         return {"skipped": f"failed: {done.stderr.strip().splitlines()[-1][:200]}"}

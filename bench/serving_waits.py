@@ -102,19 +102,20 @@ async def _scenario(port: int, tokens: list[str], cfg: dict, marks: dict) -> dic
     waited = [at for answer, at in seeds_done if answer.status == 202]
     marks["first_202"] = min(waited, default=marks["seeds_answered"])
 
-    gate = asyncio.Semaphore(32)
-
     async def cancel(task_id: str, token: str) -> int:
-        async with gate:
-            path = f"/api/v1/tasks/{task_id}/cancel"
-            try:
-                return (await aclient.request(port, "POST", path, token=token)).status
-            except (OSError, ConnectionError, TimeoutError):
-                return 0
+        path = f"/api/v1/tasks/{task_id}/cancel"
+        try:
+            return (await aclient.request(port, "POST", path, token=token)).status
+        except (OSError, ConnectionError, TimeoutError):
+            return 0
 
+    # The tasks that have not started are cancelled at the pace they came in (their users
+    # give up one by one); those running complete on their workers.
     answered = {a.json().get("task_id"): a.json().get("status") for a in seed_answers}
     unfinished = [(t, tok) for t, tok in owners.items() if answered.get(t) != "completed"]
-    cancels = await asyncio.gather(*(cancel(t, tok) for t, tok in unfinished))
+    cancels = await asyncio.gather(
+        *await _paced((cancel(t, tok) for t, tok in unfinished), cfg["seeds_per_second"])
+    )
     marks["cancelled"] = time.time()
     stream_results = await asyncio.gather(*stream_jobs)
     marks["ended"] = time.time()
