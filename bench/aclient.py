@@ -172,8 +172,11 @@ async def _read_events(reader: asyncio.StreamReader, result: StreamResult) -> No
             if name == "status" and result.first_status is None:
                 result.first_status = time.time()
             if name in ("end", "timeout"):
-                result.ended = time.time() if name == "end" else None
                 result.end_status = json.loads(lines.get("data", "{}")).get("status", "")
+                if name == "end":
+                    result.ended = time.time()
+                else:
+                    result.error = f"timeout event (task {result.end_status})"
                 return
     result.error = "closed without an end event"
 

@@ -7,6 +7,8 @@ import contextlib
 import os
 import platform
 import statistics
+import threading
+import time
 from pathlib import Path
 
 
@@ -119,16 +121,12 @@ class TreeSampler:
     seconds so far)."""
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
-        import threading
-
         self.pid, self.interval = pid, interval
         self.samples: list[tuple[float, float, dict[int, int], float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        import time
-
         while not self._stop.is_set():
             pids = children(self.pid)
             workers = {p: threads(p) or 0 for p in pids}

@@ -82,7 +82,7 @@ class Installation:
             for key, value in os.environ.items()
             if not key.startswith("AICEPS_") and key not in ("WEB_CONCURRENCY", "Q_CLUSTER_NAME")
         }
-        self.default_poll = 0.05
+        self.default_poll = 0.05  # aiceps/settings/tasks.py's; setup() reads the real one
         self.env = {
             **inherited,
             "PYTHONPATH": os.pathsep.join([str(ISOLATION), str(ROOT)]),

@@ -25,9 +25,11 @@ from .client import multipart, photo
 from .figures import TreeSampler, cpu_seconds, median, percentile
 from .installation import Installation
 from .probe import Probe
+from .servers import stop
 
 PROVIDER = "bench.providers.RemoteModelStandIn"
 PROBES = ["/api/v1/credits", "/healthz"]
+QUIET_SECONDS = 15  # the probe alone first: the noise floor of this machine
 
 
 async def _seed(port: int, token: str, body: bytes, content_type: str, timeout: float):
@@ -59,14 +61,13 @@ async def _task_ids(port: int, token: str, expected: int, deadline: float) -> li
 
 async def _paced(coroutines, per_second: float) -> list[asyncio.Task]:
     """Start the coroutines at ``per_second``: clients arrive, not all in one instant."""
-    started, tasks = [], []
+    tasks = []
     t0 = time.monotonic()
     for n, coroutine in enumerate(coroutines):
         delay = t0 + n / per_second - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.ensure_future(coroutine))
-        started.append(time.time())
     return tasks
 
 
@@ -163,7 +164,7 @@ def run(
             TreeSampler(server.pid) as sampler,
             Probe(server.port, inst.tokens[0], PROBES, inst.root / "probe-waits.json") as probe,
         ):
-            time.sleep(5)  # the probe alone: the quiet figures
+            time.sleep(QUIET_SECONDS)  # the probe alone: the quiet figures
             web_cpu = sum(cpu_seconds(p) for p in workers)
             own_cpu = _own_cpu()
             outcome = loop.run_until_complete(_scenario(server.port, inst.tokens[1:], cfg, marks))
@@ -173,8 +174,6 @@ def run(
     finally:
         loop.close()
         server.close()
-        from .servers import stop
-
         stop(cluster)
     return _figures(inst, outcome, marks, probe, sampler, own_cpu, web_cpu, cfg, queue_workers)
 
@@ -197,7 +196,7 @@ def _figures(inst, outcome, marks, probe, sampler, own_cpu, web_cpu, cfg, queue_
     all_open = max((s.first_status for s in streams if s.first_status), default=0)
     all_open = max(all_open, marks["streams_opened"])
     windows = {
-        "quiet": (marks["start"] - 5, marks["start"]),
+        "quiet": (marks["start"] - QUIET_SECONDS, marks["start"]),
         "arriving": (marks["start"], all_open),
         # Until the first seed call's wait can end (then 190-odd answers come at once).
         "held": (all_open, min(marks["first_202"], marks["start"] + cfg["sync_wait"])),
