@@ -119,6 +119,13 @@ def enough_files(wanted: int = 8192) -> int:
     return soft
 
 
+def _remove_test_settings_folder() -> None:
+    """This process's settings (``aiceps.settings.test``) made a temporary folder at import."""
+    folder = getattr(sys.modules.get("aiceps.settings.test"), "_TMP", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> int:
     # SIGTERM (a timeout, a CI runner) unwinds like Ctrl-C: every process started is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -201,6 +208,7 @@ def main() -> int:
             print(f"kept {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
+        _remove_test_settings_folder()
     after = cpu_pressure()
     results["pressure_after"] = after
     results["seconds"] = time.monotonic() - started
