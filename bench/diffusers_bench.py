@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -60,7 +61,7 @@ def main(pairs: int = 6, budget_seconds: float = 120.0) -> dict:
     from tests.conftest import make_photo
     from tests.fakes.tiny_diffusers import save_tiny_sd
 
-    workdir = Path(tempfile.mkdtemp(prefix="aiceps-bench-diffusers-"))
+    workdir = Path(tempfile.mkdtemp(prefix=f"aiceps-bench-diffusers-{os.getpid()}-"))
     model = save_tiny_sd(workdir / "tiny-sd", workdir / "tokenizer")
     call_command("migrate", verbosity=0)
     user = User.objects.create_user("bench-diffusers", password="bench-pass-1")
@@ -133,4 +134,11 @@ def main(pairs: int = 6, budget_seconds: float = 120.0) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main()))
+    try:
+        print(json.dumps(main()))
+    finally:  # the tiny model and its tokenizer (8 MB a run), the test settings' database
+        for folder in Path(tempfile.gettempdir()).glob(f"aiceps-bench-diffusers-{os.getpid()}-*"):
+            shutil.rmtree(folder, ignore_errors=True)
+        settings_folder = getattr(sys.modules.get("aiceps.settings.test"), "_TMP", None)
+        if settings_folder is not None:
+            shutil.rmtree(settings_folder, ignore_errors=True)

@@ -1,12 +1,15 @@
-"""The queue: what a task pays for going through the API and a qcluster worker, and how many
-tasks N worker processes finish per second."""
+"""The queue: what a task pays for going through the API and a qcluster worker (ORM broker and
+Redis broker), and how many tasks N worker processes finish per second."""
 
 from __future__ import annotations
 
 import random
 import time
 
-from .harness import SLOW, Installation, Server, median, percentile, photo, stop
+from .client import photo
+from .figures import median, percentile
+from .installation import SLOW, Installation
+from .servers import Server, stop
 
 
 def direct_pipeline_ms(image: bytes, runs: int = 40) -> list[float]:
@@ -39,30 +42,46 @@ def _one_task(inst: Installation, client, image: bytes, prompt: str) -> dict:
     if row["status"] != "completed":
         raise RuntimeError(f"task {body['id']} ended {row['status']}")
     pipeline = (row["prompt_time_ms"] or 0) + (row["image_time_ms"] or 0)
+    storing = row["storage_time_ms"] or 0
     return {
         "e2e": (seen - sent) * 1000,
         "api": (answered - sent) * 1000,
         "queue": (row["started_at"] - answered) * 1000,
         "run": (seen - row["started_at"]) * 1000,
         "pipeline": pipeline,
-        "storing": row["storage_time_ms"] or 0,
+        "storing": storing,
+        # The worker's own writes: the claim, stage records, up to completed_at ...
+        "bookkeeping": (row["completed_at"] - row["started_at"]) * 1000 - pipeline - storing,
+        # ... and the completing transaction, from completed_at to its commit.
+        "completing": (seen - row["completed_at"]) * 1000,
     }
 
 
-def overhead(inst: Installation, server: Server, *, poll: float, tasks: int = 25) -> dict:
-    """Tasks one at a time through POST /api/v1/tasks and a one-worker qcluster."""
+def overhead(
+    inst: Installation,
+    server: Server,
+    *,
+    poll: float | None = None,
+    tasks: int = 25,
+    broker: str = "orm",
+    **env: str,
+) -> dict:
+    """Tasks one at a time through POST /api/v1/tasks and a one-worker qcluster; ``poll``
+    None: the worker's default interval (``AICEPS_QUEUE_POLL_SECONDS``), which only the ORM
+    broker uses (Redis blocks on BLPOP)."""
     image = photo(640, 480)
-    cluster = inst.qcluster(workers=1, poll=poll)
+    cycle = inst.default_poll if poll is None else poll
+    cluster = inst.qcluster(workers=1, poll=poll, **env)
     try:
         client = server.connection()
         for i in range(3):  # warm-up: worker start, imports, first connections
-            _one_task(inst, client, image, f"warm-up {poll} {i}")
+            _one_task(inst, client, image, f"warm-up {broker} {poll} {i}")
         samples = []
         for i in range(tasks):
             # Arrive at a random moment of the poll cycle, as independent users would; one
             # after the other, tasks would fall into step with the broker's polling.
-            time.sleep(random.uniform(0, poll))
-            samples.append(_one_task(inst, client, image, f"edit {poll} {i}"))
+            time.sleep(random.uniform(0, cycle))
+            samples.append(_one_task(inst, client, image, f"edit {broker} {poll} {i}"))
     finally:
         stop(cluster)
     direct = direct_pipeline_ms(image)
@@ -70,7 +89,8 @@ def overhead(inst: Installation, server: Server, *, poll: float, tasks: int = 25
     result["e2e_p90"] = percentile([s["e2e"] for s in samples], 90)
     result["direct"] = median(direct)
     result["overhead"] = result["e2e"] - result["direct"]
-    result["poll_ms"] = poll * 1000
+    result["poll_ms"] = cycle * 1000
+    result["broker"] = broker
     result["tasks"] = tasks
     return result
 
@@ -86,7 +106,7 @@ def throughput(inst: Installation, server: Server, *, workers: int, rounds: int 
         if status != 202:
             raise RuntimeError(f"submit answered {status}: {body}")
         ids.append(body["id"])
-    cluster = inst.qcluster(workers=workers, poll=0.2)
+    cluster = inst.qcluster(workers=workers)
     try:
         rows = inst.wait_final(ids, timeout=rounds * 3 + 60, interval=0.05)
     finally:
@@ -104,14 +124,22 @@ def throughput(inst: Installation, server: Server, *, workers: int, rounds: int 
 
 
 def run_all(inst: Installation) -> dict:
+    """The ORM broker at its default poll interval and at 0.01 s (the poll's share), the
+    Redis broker when the installation has one, and throughput."""
     results = {}
-    server = inst.gunicorn(workers=2, threads=8)
+    server = inst.gunicorn()
     try:
-        results["overhead"] = overhead(inst, server, poll=0.2)
+        results["overhead"] = overhead(inst, server)
         results["overhead_fast_poll"] = overhead(inst, server, poll=0.01)
     finally:
         server.close()
-    server = inst.gunicorn(workers=2, threads=8, AICEPS_IMAGE_PROVIDER=SLOW)
+    if inst.redis_url:
+        server = inst.gunicorn(**inst.redis_env())
+        try:
+            results["overhead_redis"] = overhead(inst, server, broker="redis", **inst.redis_env())
+        finally:
+            server.close()
+    server = inst.gunicorn(AICEPS_IMAGE_PROVIDER=SLOW)
     try:
         results["throughput"] = [throughput(inst, server, workers=n) for n in (1, 2, 4)]
     finally:

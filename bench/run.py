@@ -1,20 +1,27 @@
 """AicePS benchmarks, side by side: ``python bench/run.py`` (a few minutes; not part of tests).
 
-1. Queue overhead: tasks one at a time through ``POST /api/v1/tasks`` (gunicorn) and a real
-   ``qcluster`` worker (ORM broker, SQLite), with a provider that answers at once, against the
-   same two stages called in-process; at the default poll interval and at 0.01 s, which shows
-   the poll's share.
-2. Throughput: one-second tasks, N = 1, 2, 4 worker processes (``AICEPS_QUEUE_WORKERS``).
-3. API intake: 1 MB JPEGs accepted per second by ``POST /api/v1/tasks`` (gunicorn as
-   configured by ``aiceps/gunicorn.conf.py``), with p50 and p99; the tasks just queue.
-4. Image preparation (``bench/image_preparation.py``).
-5. The local diffusers provider through the service against the same tiny pipeline called
-   directly (skipped without torch and diffusers).
-6. Memory: a web worker's resident memory after 1,000 requests against after 100.
+Every server is the production web tier: ``gunicorn -c aiceps/gunicorn.conf.py
+aiceps.asgi:application`` (uvicorn workers, one per CPU unless a part says otherwise) with the
+production settings, and ``manage.py qcluster`` workers.
 
-Everything runs on 127.0.0.1 in a temporary folder. ``--only queue,web,images,diffusers``
-runs a subset; ``--json FILE`` also writes the raw figures; ``--postgres URL`` runs the servers on
-a throwaway PostgreSQL database instead of SQLite.
+1. ``queue``: tasks one at a time through ``POST /api/v1/tasks`` and a real ``qcluster``
+   worker, with a provider that answers at once, against the same two stages called
+   in-process: the ORM broker at its default poll interval and at 0.01 s (the poll's share),
+   and the Redis broker; then throughput of one-second tasks with N = 1, 2, 4 workers.
+2. ``web``: 1 MB JPEGs accepted per second by ``POST /api/v1/tasks``, with p50 and p99 (the
+   tasks just queue); one web worker's memory after 1,000 requests against after 100.
+3. ``serving`` (``bench/serving_bench.py``): 1,000 event streams and 200 seed calls held at
+   once, slow clients through nginx and without it, a 300 MB body, and 16 requests of four
+   flat 40-megapixel PNGs, with probe latencies, memory and thread counts.
+4. ``images``: image preparation (``bench/image_preparation.py``).
+5. ``diffusers``: the local diffusers provider through the service against the same tiny
+   pipeline called directly (skipped without torch and diffusers).
+
+Everything runs on 127.0.0.1 in a temporary folder. ``--only queue,web,serving,images,
+diffusers`` runs a subset; ``--json FILE`` also writes the raw figures; ``--postgres URL`` runs
+the servers on a throwaway PostgreSQL database instead of SQLite; ``--redis URL`` (default
+``redis://127.0.0.1:6379/11``; ``--redis none`` to skip) is where the Redis broker's figures
+and the serving section run (a database number of its own; queue names unique to the run).
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +41,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "isolation"))
+import sitecustomize  # noqa: E402, F401 - this checkout's code only, here as in the servers
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aiceps.settings.test")
 os.environ.setdefault("AICEPS_LOG_LEVEL", "WARNING")  # this process only; servers log INFO
 
@@ -39,20 +51,15 @@ import django  # noqa: E402
 
 django.setup()
 
-from bench import queue_bench, web_bench  # noqa: E402
-from bench.harness import Installation, machine  # noqa: E402
+from bench import queue_bench, report, report_serving, serving_bench, web_bench  # noqa: E402
+from bench.figures import cpu_pressure, machine, pressure_text  # noqa: E402
+from bench.installation import ISOLATION, Installation  # noqa: E402
 
-SECTIONS = ("images", "queue", "web", "diffusers")
-WEB = {"workers": os.cpu_count() or 1, "threads": 8}  # aiceps/gunicorn.conf.py's defaults
+ISOLATED_PATH = os.pathsep.join([str(ISOLATION), str(ROOT)])
 
-
-def cpu_pressure() -> str:
-    """Linux PSI: the share of time something waited for a CPU (other load on the machine)."""
-    try:
-        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
-        return line.split()[2].split("=")[1] + "%"
-    except (OSError, IndexError):
-        return "n/a"
+SECTIONS = ("images", "queue", "web", "serving", "diffusers")
+DEFAULT_REDIS = "redis://127.0.0.1:6379/11"
+BUSY_PSI = 10.0  # percent of time something waited for a CPU: other people's load
 
 
 def run_images() -> dict:
@@ -68,7 +75,7 @@ def run_diffusers() -> dict:
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, "AICEPS_LOG_LEVEL": "WARNING"},
+        env={**os.environ, "AICEPS_LOG_LEVEL": "WARNING", "PYTHONPATH": ISOLATED_PATH},
     )
     if done.returncode:
         return {"skipped": f"failed: {done.stderr.strip().splitlines()[-1][:200]}"}
@@ -77,109 +84,51 @@ def run_diffusers() -> dict:
 
 def rows(results: dict) -> list[tuple[str, str, str, str]]:
     table = []
-    q = results.get("queue")
-    if q:
-        slow, fast = q["overhead"], q["overhead_fast_poll"]
-        for r in (slow, fast):
-            limit = r["poll_ms"] + 50
-            table.append(
-                (
-                    f"Queue overhead, median (poll {r['poll_ms'] / 1000:g} s)",
-                    f"{r['overhead']:.0f} ms (task {r['e2e']:.0f} - direct {r['direct']:.0f})",
-                    f"<= poll + 50 = {limit:.0f} ms",
-                    "met" if r["overhead"] <= limit else "missed",
-                )
-            )
-            table.append(
-                (
-                    "  where it goes (medians)",
-                    f"API {r['api']:.0f}, hand-off {r['queue']:.0f}, "
-                    f"worker {r['run'] - r['pipeline']:.0f}, p90 task {r['e2e_p90']:.0f} ms",
-                    "",
-                    "",
-                )
-            )
-        share = slow["overhead"] - fast["overhead"]
-        table.append(
-            (
-                f"  poll interval's share (poll {slow['poll_ms'] / 1000:g} s)",
-                f"{share:.0f} ms ({share / slow['overhead']:.0%} of the overhead)",
-                "",
-                "",
-            )
-        )
-        for t in q["throughput"]:
-            target = 0.9 * t["workers"]
-            table.append(
-                (
-                    f"Throughput, 1 s tasks, {t['workers']} worker(s)",
-                    f"{t['per_second']:.2f} tasks/s ({t['completed']}/{t['tasks']} in "
-                    f"{t['seconds']:.1f} s)",
-                    f">= {target:.1f} tasks/s",
-                    "met"
-                    if t["per_second"] >= target and t["completed"] == t["tasks"]
-                    else "missed",
-                )
-            )
-    w = results.get("web")
-    if w:
-        i = w["intake"]
-        table.append(
-            (
-                f"API intake, {i['image_bytes'] / 1e6:.1f} MB JPEG, {i['clients']} clients",
-                f"{i['per_second']:.1f}/s, p50 {i['p50_ms']:.0f} ms, p99 {i['p99_ms']:.0f} ms "
-                f"({i['failed']} failed)",
-                i["config"],
-                "measured" if not i["failed"] else "missed",
-            )
-        )
-        m = w["memory"]
-        table.append(
-            (
-                f"Web worker memory, {m['checkpoint']} -> {m['requests']} requests",
-                f"{m['growth']:+.1%} ({m['rss_at_checkpoint_mib']:.0f} -> "
-                f"{m['rss_at_end_mib']:.0f} MiB)",
-                "within 10%",
-                "met" if abs(m["growth"]) <= 0.10 else "missed",
-            )
-        )
-    img = results.get("images")
-    if img:
-        table.append(
-            (
-                f"Image preparation, {img['source']}",
-                f"{img['speedup']:.1f}x ({img['draft_ms']:.0f} vs {img['full_ms']:.0f} ms)",
-                f">= {img['target_speedup']:g}x",
-                "met" if img["speedup"] >= img["target_speedup"] else "missed",
-            )
-        )
-    d = results.get("diffusers")
-    if d:
-        if "skipped" in d:
-            table.append(("Local diffusers via the service", "-", ">= 0.95x", d["skipped"]))
-        else:
-            table.append(
-                (
-                    "Local diffusers via the service / direct",
-                    f"{d['ratio']:.2f}x ({d['service_per_second']:.2f} vs "
-                    f"{d['direct_per_second']:.2f} /s)",
-                    ">= 0.95x",
-                    "met" if d["ratio"] >= 0.95 else "missed",
-                )
-            )
+    if results.get("queue"):
+        table += report.queue_rows(results["queue"])
+    if results.get("web"):
+        table += report.web_rows(results["web"])
+    if results.get("serving"):
+        table += report_serving.serving_rows(results["serving"])
+    if results.get("images"):
+        table += report.images_rows(results["images"])
+    if results.get("diffusers"):
+        table += report.diffusers_rows(results["diffusers"])
     return table
 
 
-def print_table(results: dict) -> None:
-    table = [("benchmark", "figure", "target", "result"), *rows(results)]
-    widths = [max(len(row[i]) for row in table) for i in range(4)]
-    for n, row in enumerate(table):
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-        if n == 0:
-            print("  ".join("-" * w for w in widths))
+def redis_reachable(url: str) -> str | None:
+    """None when Redis answers at ``url``, else why not."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        client.close()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def enough_files(wanted: int = 8192) -> int:
+    """1,200 client sockets here and as many in the servers (which inherit the limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    return soft
+
+
+def _remove_test_settings_folder() -> None:
+    """This process's settings (``aiceps.settings.test``) made a temporary folder at import."""
+    folder = getattr(sys.modules.get("aiceps.settings.test"), "_TMP", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> int:
+    # SIGTERM (a timeout, a CI runner) unwinds like Ctrl-C: every process started is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(SECTIONS))
     parser.add_argument("--json", help="also write the raw figures to this file")
@@ -190,33 +139,66 @@ def main() -> int:
         help="run the servers on a throwaway database created on this PostgreSQL server "
         "(e.g. postgres://postgres@127.0.0.1:5432/postgres) instead of SQLite",
     )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        default=DEFAULT_REDIS,
+        help=f"Redis for the Redis broker and the serving section ({DEFAULT_REDIS}; 'none')",
+    )
     args = parser.parse_args()
     wanted = [s for s in args.only.split(",") if s]
+    unknown = set(wanted) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {SECTIONS}")
     info = machine()
+    files = enough_files()
     print(
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM; "
-        f"Python {info['python']}; {info['os']}"
+        f"Python {info['python']}; {info['os']}; open files {files}"
     )
-    print(f"CPU pressure from other load before: {cpu_pressure()} (PSI some avg10)", flush=True)
+    before = cpu_pressure()
+    print(f"CPU pressure from other load before: {pressure_text(before)} (PSI some)", flush=True)
+    if before and before["avg10"] > BUSY_PSI:
+        print(
+            f"  The machine is busy (more than {BUSY_PSI:g}% CPU pressure): the figures will be "
+            "pessimistic; repeat the run when it is quieter.",
+            flush=True,
+        )
+    redis_url = None if args.redis.lower() == "none" else args.redis
+    if redis_url and (why := redis_reachable(redis_url)):
+        print(f"No Redis at {redis_url} ({why}): its parts are skipped.", flush=True)
+        redis_url = None
     started = time.monotonic()
-    results: dict = {"machine": info}
+    results: dict = {"machine": info, "pressure_before": before, "redis": redis_url}
     root = Path(tempfile.mkdtemp(prefix="aiceps-bench-"))
     try:
         if "images" in wanted:
             results["images"] = run_images()
         if "queue" in wanted or "web" in wanted:
-            inst = Installation(root, postgres_url=args.postgres)
+            inst = Installation(root / "queue", postgres_url=args.postgres, redis_url=redis_url)
             results["database"] = inst.database
             print(f"Database: {inst.database}", flush=True)
             try:
                 inst.setup()
                 if "queue" in wanted:
+                    print("  queue ...", flush=True)
                     results["queue"] = queue_bench.run_all(inst)
                 if "web" in wanted:
+                    print("  web ...", flush=True)
                     results["web"] = {
-                        "intake": web_bench.intake(inst, **WEB),
+                        "intake": web_bench.intake(inst),
                         "memory": web_bench.memory(inst),
                     }
+            finally:
+                inst.close()
+        if "serving" in wanted:
+            inst = Installation(root / "serving", postgres_url=args.postgres, redis_url=redis_url)
+            results["database"] = inst.database
+            try:
+                inst.setup(users=serving_bench.USERS + 1)
+                results["serving"] = serving_bench.run_all(
+                    inst, say=lambda text: print(text, flush=True)
+                )
             finally:
                 inst.close()
         if "diffusers" in wanted:
@@ -226,8 +208,15 @@ def main() -> int:
             print(f"kept {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
-    print(f"CPU pressure after: {cpu_pressure()}; took {time.monotonic() - started:.0f} s\n")
-    print_table(results)
+        _remove_test_settings_folder()
+    after = cpu_pressure()
+    results["pressure_after"] = after
+    results["seconds"] = time.monotonic() - started
+    print(
+        f"CPU pressure after: {pressure_text(after)} (this run's own load included); "
+        f"took {results['seconds']:.0f} s\n"
+    )
+    report.print_table(rows(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))
     return 0

@@ -6,7 +6,9 @@ from __future__ import annotations
 import threading
 import time
 
-from .harness import Installation, median, percentile, photo, rss_mib
+from .client import photo
+from .figures import median, percentile, rss_mib
+from .installation import Installation
 
 
 def one_megabyte_jpeg() -> bytes:
@@ -19,15 +21,15 @@ def one_megabyte_jpeg() -> bytes:
 def intake(
     inst: Installation,
     *,
-    workers: int,
-    threads: int,
+    workers: int | None = None,
     clients: int = 8,
     total: int = 200,
     time_limit: float = 25.0,
 ) -> dict:
     """``clients`` concurrent uploaders; no qcluster runs, so the tasks just queue."""
     image = one_megabyte_jpeg()
-    server = inst.gunicorn(workers=workers, threads=threads)
+    server = inst.gunicorn(workers=workers)
+    workers = len(server.worker_pids())
     latencies: list[float] = []
     failures: list[int] = []
     lock = threading.Lock()
@@ -64,7 +66,7 @@ def intake(
     finally:
         server.close()
     return {
-        "config": f"gunicorn gthread, {workers} workers x {threads} threads",
+        "config": f"gunicorn, {workers} uvicorn workers",
         "clients": clients,
         "image_bytes": len(image),
         "accepted": len(latencies),
@@ -78,7 +80,7 @@ def intake(
 def memory(inst: Installation, *, requests: int = 1000, checkpoint: int = 100) -> dict:
     """One worker answering a mix of reads and small submissions; its RSS after
     ``checkpoint`` and after ``requests`` requests."""
-    server = inst.gunicorn(workers=1, threads=4)
+    server = inst.gunicorn(workers=1)
     try:
         (pid,) = server.worker_pids()
         client = server.connection()
