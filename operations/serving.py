@@ -9,6 +9,14 @@ Three things around Django's own ASGI handler:
   takes a thread and gives it back, and the waiting itself happens on the event loop.
   (Within one request, consecutive synchronous parts may run on different threads of the
   pool; each is complete on its own: a transaction never spans two.)
+* **One crossing per request.** Django's async chain crosses to a thread for each hook of
+  each synchronous middleware (about 19 crossings a request here), and each crossing waits
+  its turn in the pool behind everyone else's during a burst. A request for a synchronous
+  view instead runs the synchronous middleware chain and the view in one crossing
+  (:meth:`AicepsASGIHandler.get_response_async`); async views (everything that waits) keep
+  the async chain, on the event loop.
+* **Liveness on the event loop.** ``/healthz`` is answered before Django, so a process whose
+  pool is busy still answers its liveness check at once.
 * **Body limits before reading.** :class:`BodyLimit` answers 413 from ``Content-Length``
   before a byte of the body is read, and stops a chunked body at the limit.
 * **Lifespan.** Startup and shutdown messages are answered (Django has no lifespan).
@@ -18,10 +26,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+from django.core.handlers.base import BaseHandler
+from django.urls import Resolver404, resolve
 
 from core.threads import install
 
@@ -32,6 +43,8 @@ class AicepsASGIHandler(ASGIHandler):
     def __init__(self) -> None:
         super().__init__()
         self.pool = install(settings.AICEPS_WEB_SYNC_THREADS)
+        self.sync_handler = BaseHandler()
+        self.sync_handler.load_middleware(is_async=False)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -39,8 +52,43 @@ class AicepsASGIHandler(ASGIHandler):
             return
         if scope["type"] != "http":
             raise ValueError(f"AicePS serves HTTP only, not {scope['type']}.")
+        if scope["path"] == LIVENESS_PATH and scope["method"] in ("GET", "HEAD"):
+            await _alive(send, head=scope["method"] == "HEAD")
+            return
         async with ThreadSensitiveContext(executor=self.pool):
             await self.handle(scope, receive, send)
+
+    async def get_response_async(self, request):
+        if _is_sync_view(request.path_info):
+            return await sync_to_async(self.sync_handler.get_response)(request)
+        return await super().get_response_async(request)
+
+
+LIVENESS_PATH = "/healthz"
+
+
+def _is_sync_view(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False  # static files, redirects and 404 pages: the async chain
+    return not iscoroutinefunction(match.func)
+
+
+async def _alive(send, *, head: bool) -> None:
+    body = json.dumps({"status": "ok", "pid": os.getpid()}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-cache, no-store, must-revalidate, max-age=0"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"" if head else body})
 
 
 async def _lifespan(receive, send) -> None:

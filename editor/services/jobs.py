@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from generation.imaging import UploadedImage
 from generation.live.publish import task_changed
+from generation.services.queue import enqueue_job
 from generation.storage import delete_file, store_bytes
 
 from ..models import EditorJob
@@ -53,12 +54,10 @@ def job_create(*, user, kind: str, payload: dict, image: UploadedImage | None = 
 
 
 def _enqueue(job: EditorJob) -> None:
-    from django_q.tasks import async_task
-
-    async_task(
+    enqueue_job(
         "editor.tasks.run_job",
         str(job.pk),
-        task_name=f"editor-{job.kind}-{job.pk}"[:100],
+        name=f"editor-{job.kind}-{job.pk}",
         cluster=settings.AICEPS_QUEUE_NAME,
     )
 

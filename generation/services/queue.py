@@ -32,17 +32,54 @@ def queues() -> list[str]:
 def enqueue_task(task) -> None:
     """Queue ``task`` for a worker of its provider's group once the current transaction
     commits (at once outside one): a worker must never look for a row not yet committed."""
-    from django_q.tasks import async_task
-
     task_id, cluster = str(task.pk), queue_for(task.image_provider)
     transaction.on_commit(
-        lambda: async_task(
-            "generation.tasks.run_task",
-            task_id,
-            task_name=f"task-{task_id}"[:100],
-            cluster=cluster,
+        lambda: enqueue_job(
+            "generation.tasks.run_task", task_id, name=f"task-{task_id}", cluster=cluster
         )
     )
+
+
+def enqueue_job(func: str, *args, name: str, cluster: str) -> str:
+    """Put one job on ``cluster``'s queue, through this process's broker for it."""
+    from django_q.tasks import async_task
+
+    return async_task(func, *args, task_name=name[:100], cluster=cluster, broker=_broker(cluster))
+
+
+_brokers: dict[tuple, object] = {}
+
+
+def _broker(cluster: str):
+    """One broker per queue and process: django-q2 builds a new one for every job otherwise
+    (a Redis connection each time; with the ORM broker, closing the request's connection)."""
+    from django_q.brokers import get_broker
+    from django_q.conf import Conf
+
+    key = (cluster, str(Conf.ORM), str(getattr(Conf, "REDIS", None)), Conf.BROKER_CLASS)
+    broker = _brokers.get(key)
+    if broker is None:
+        if Conf.ORM and not Conf.BROKER_CLASS:
+            broker = _orm_enqueuer()(list_key=cluster)
+        else:
+            broker = get_broker(cluster)
+        _brokers[key] = broker
+    return broker
+
+
+def _orm_enqueuer():
+    """The ORM broker without its ``close_old_connections`` (meant for the cluster's broker
+    thread; in a request or a job it would close the caller's own connection)."""
+    from django_q.brokers.orm import ORM
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+
+    class OrmEnqueuer(ORM):
+        @staticmethod
+        def get_connection(list_key: str | None = None):
+            return OrmQ.objects.using(Conf.ORM)
+
+    return OrmEnqueuer
 
 
 def broker_backend() -> str:

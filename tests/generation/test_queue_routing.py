@@ -139,3 +139,20 @@ def test_only_a_local_model_worker_runs_it(user, tmp_path, settings, monkeypatch
     with Worker(AICEPS_PROMPT_WRITER="tests.fakes.providers.EchoPromptWriter"):
         wait_for(lambda: TaskHistory.objects.get(pk=other.pk).is_final, timeout=60)
     assert TaskHistory.objects.get(pk=other.pk).status == "completed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueueing_reuses_one_broker_and_keeps_the_callers_connection(monkeypatch, settings):
+    from django.db import connection
+
+    from generation.services.queue import _broker, enqueue_job
+
+    monkeypatch.setattr(Conf, "SYNC", False)  # really enqueue, do not run
+    cluster = settings.AICEPS_QUEUE_NAME
+    connection.ensure_connection()
+    held = connection.connection
+    for n in range(2):
+        enqueue_job("math.floor", 1.5, name=f"probe-{n}", cluster=cluster)
+    assert connection.connection is held  # not closed and reopened by the broker
+    assert _broker(cluster) is _broker(cluster)
+    assert OrmQ.objects.filter(key=cluster).count() == 2

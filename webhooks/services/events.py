@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from generation.models import TaskHistory
 from generation.presenters import task_payload
+from generation.services.queue import enqueue_job
 
 from ..models import WebhookDelivery, WebhookEndpoint
 
@@ -99,11 +100,9 @@ def webhook_deliveries_create(*, task_id, event: str, now=None) -> list[WebhookD
 
 
 def _enqueue(delivery_id) -> None:
-    from django_q.tasks import async_task
-
-    async_task(
+    enqueue_job(
         "webhooks.tasks.deliver",
         str(delivery_id),
-        task_name=f"webhook-{delivery_id}"[:100],
+        name=f"webhook-{delivery_id}",
         cluster=settings.AICEPS_QUEUE_NAME,
     )
