@@ -55,7 +55,7 @@ class _KeysApi(APIView):
 
 
 class ApiKeyListCreateApi(_KeysApi):
-    class InputSerializer(serializers.Serializer):
+    class ApiKeyInputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
         expires_in_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
@@ -66,9 +66,9 @@ class ApiKeyListCreateApi(_KeysApi):
         keys = ApiKey.objects.filter(user=request.user)
         return Response({"results": [api_key_summary(key) for key in keys]})
 
-    @extend_schema(request=InputSerializer, responses={201: ApiKeyOutputSerializer})
+    @extend_schema(request=ApiKeyInputSerializer, responses={201: ApiKeyOutputSerializer})
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.ApiKeyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         expires_at = data.get("expires_at")

@@ -7,8 +7,7 @@ may be handed to other software) may only read deliveries.
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from accounts.api import refuse_api_keys
 from generation.api.access import ApiViewMixin, acting_user
 from generation.api.errors import ApiError
 
+from . import schema
 from .models import EVENTS
 from .selectors import (
     deliveries_of,
@@ -54,7 +54,7 @@ class _Managing(ApiViewMixin, APIView):
 
 
 class WebhookListCreateApi(_Managing):
-    class InputSerializer(serializers.Serializer):
+    class WebhookInputSerializer(serializers.Serializer):
         url = serializers.CharField(max_length=2000)
         description = serializers.CharField(max_length=200, required=False, allow_blank=True)
         events = serializers.ListField(
@@ -62,14 +62,18 @@ class WebhookListCreateApi(_Managing):
         )
         progress = serializers.BooleanField(required=False, default=False)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="webhooks_list", responses=schema.WebhookEndpointListSerializer)
     def get(self, request):
         endpoints = endpoints_of(user=acting_user(request))
         return Response({"results": [endpoint_summary(endpoint) for endpoint in endpoints]})
 
-    @extend_schema(request=InputSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="webhooks_create",
+        request=WebhookInputSerializer,
+        responses={201: schema.WebhookEndpointCreatedSerializer},
+    )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.WebhookInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         created = webhook_endpoint_create(
@@ -84,16 +88,20 @@ class WebhookListCreateApi(_Managing):
 
 
 class WebhookDetailApi(_Managing):
-    class PatchSerializer(serializers.Serializer):
+    class WebhookPatchSerializer(serializers.Serializer):
         active = serializers.BooleanField()
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="webhooks_get", responses=schema.WebhookEndpointSerializer)
     def get(self, request, endpoint_id):
         return Response(endpoint_summary(self.endpoint(request, endpoint_id)))
 
-    @extend_schema(request=PatchSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="webhooks_set_active",
+        request=WebhookPatchSerializer,
+        responses=schema.WebhookEndpointSerializer,
+    )
     def patch(self, request, endpoint_id):
-        serializer = self.PatchSerializer(data=request.data)
+        serializer = self.WebhookPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         endpoint = webhook_endpoint_set_active(
             endpoint=self.endpoint(request, endpoint_id),
@@ -101,7 +109,7 @@ class WebhookDetailApi(_Managing):
         )
         return Response(endpoint_summary(endpoint))
 
-    @extend_schema(responses={204: None})
+    @extend_schema(operation_id="webhooks_delete", responses={204: None})
     def delete(self, request, endpoint_id):
         webhook_endpoint_delete(endpoint=self.endpoint(request, endpoint_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -111,33 +119,45 @@ class WebhookDeliveriesApi(ApiViewMixin, APIView):
     """Deliveries, newest first, each with its attempts (status code, latency, error)."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("task", str), OpenApiParameter("endpoint", str)],
-        responses={200: OpenApiTypes.OBJECT},
+        parameters=[schema.WebhookDeliveryFilterSerializer],
+        responses=schema.WebhookDeliveryPageSerializer,
     )
     def get(self, request, endpoint_id=None):
+        filters = schema.WebhookDeliveryFilterSerializer(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
         user = acting_user(request)
         endpoint = None
-        wanted = endpoint_id or request.query_params.get("endpoint")
+        wanted = endpoint_id or filters.validated_data.get("endpoint")
         if wanted:
             endpoint = endpoint_get(user=user, endpoint_id=wanted)
             if endpoint is None:
                 raise ApiError("not_found", "No such webhook endpoint.", 404)
         deliveries = deliveries_of(
-            user=user, endpoint=endpoint, task_id=request.query_params.get("task") or None
+            user=user, endpoint=endpoint, task_id=filters.validated_data.get("task")
         )
         paginator = DeliveryPagination()
         page = paginator.paginate_queryset(deliveries, request, view=self)
         return paginator.get_paginated_response([delivery_summary(row) for row in page])
 
 
+@extend_schema_view(get=extend_schema(operation_id="webhooks_endpoint_deliveries"))
+class WebhookEndpointDeliveriesApi(WebhookDeliveriesApi):
+    """One endpoint's deliveries (the path names it)."""
+
+
 class WebhookSecretApi(_Managing):
     """The secret that signs deliveries to the webhook URL a task carries
     (``webhook`` field or ``X-AicePS-Webhook``); registered endpoints have their own."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="webhooks_secret_get", responses=schema.WebhookSecretSerializer)
     def get(self, request):
         return Response({"secret": webhook_secret_get(user=acting_user(request))})
 
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, summary="Rotate it")
+    @extend_schema(
+        operation_id="webhooks_secret_rotate",
+        request=None,
+        responses=schema.WebhookSecretSerializer,
+        summary="Rotate it",
+    )
     def post(self, request):
         return Response({"secret": webhook_secret_rotate(user=acting_user(request))})

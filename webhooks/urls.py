@@ -4,6 +4,7 @@ from . import views
 from .api import (
     WebhookDeliveriesApi,
     WebhookDetailApi,
+    WebhookEndpointDeliveriesApi,
     WebhookListCreateApi,
     WebhookSecretApi,
 )
@@ -19,7 +20,7 @@ api_urlpatterns = [
     path("api/v1/webhooks/<uuid:endpoint_id>", WebhookDetailApi.as_view(), name="api-webhook"),
     path(
         "api/v1/webhooks/<uuid:endpoint_id>/deliveries",
-        WebhookDeliveriesApi.as_view(),
+        WebhookEndpointDeliveriesApi.as_view(),
         name="api-webhook-endpoint-deliveries",
     ),
 ]

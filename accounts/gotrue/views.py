@@ -16,14 +16,17 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, throttling
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import throttling
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..origin import is_same_origin
-from .errors import GoTrueError, gotrue_body
+from . import schema
+from .errors import API_VERSION, GoTrueError, gotrue_exception_handler
 from .sessions import sign_in_session_refresh, sign_in_session_revoke
 from .tokens import verify_access_token
 from .users import (
@@ -37,7 +40,6 @@ from .users import (
 
 logger = logging.getLogger(__name__)
 SESSION_KEY = "aiceps_sign_in_session"
-API_VERSION = "2024-01-01"
 
 
 class SignInRateThrottle(throttling.SimpleRateThrottle):
@@ -49,22 +51,14 @@ class SignInRateThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-def gotrue_exception_handler(exc, context):
-    if isinstance(exc, GoTrueError):
-        status, code, message, extra = exc.status, exc.code, exc.message, dict(exc.extra)
-    elif isinstance(exc, exceptions.Throttled):
-        status, code, extra = 429, "over_request_rate_limit", {}
-        message = "Request rate limit reached"
-    elif isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):
-        status, code, message, extra = 400, "bad_json", "Could not read the body as JSON", {}
-    elif isinstance(exc, exceptions.MethodNotAllowed):
-        status, code, message, extra = 405, "method_not_allowed", str(exc.detail), {}
-    else:
-        logger.exception("sign-in endpoint failed")
-        status, code, message, extra = 500, "unexpected_failure", "Unexpected failure", {}
-    response = Response(gotrue_body(status, code, message, extra), status=status)
-    response["X-Supabase-Api-Version"] = API_VERSION
-    return response
+class AlwaysJSON(BaseContentNegotiation):
+    """GoTrue answers JSON whatever ``Accept`` asks for (as GoTrue itself does)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class GoTrueView(APIView):
@@ -72,6 +66,8 @@ class GoTrueView(APIView):
     permission_classes = [AllowAny]
     parser_classes = [JSONParser]
     throttle_classes: list = []
+    content_negotiation_class = AlwaysJSON
+    schema = schema.GoTrueAutoSchema()
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -95,7 +91,24 @@ class GoTrueView(APIView):
 
     def body(self, request) -> dict:
         data = request.data
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            raise GoTrueError(400, "bad_json", "The body must be a JSON object")
+        return data
+
+    def text(self, body: dict, field: str) -> str:
+        """The string ``field`` of the body ("" when absent); GoTrue's 400 for another type."""
+        value = body.get(field)
+        if value is None:
+            return ""
+        if not isinstance(value, str) or "\x00" in value:
+            raise GoTrueError(400, "bad_json", f"{field} must be a string")
+        return value
+
+    def metadata(self, body: dict) -> dict | None:
+        value = body.get("data")
+        if value is not None and not isinstance(value, dict):
+            raise GoTrueError(400, "bad_json", "data must be a JSON object")
+        return value
 
     def bearer(self, request):
         header = request.headers.get("Authorization", "")
@@ -113,23 +126,43 @@ class GoTrueView(APIView):
         django_request.session[SESSION_KEY] = str(session.pk)
 
 
+GRANT_TYPE = OpenApiParameter(
+    "grant_type",
+    str,
+    enum=["password", "refresh_token"],
+    required=True,
+    description="How to sign in.",
+)
+SCOPE = OpenApiParameter(
+    "scope", str, enum=["global", "local", "others"], description="Which sessions end (global)."
+)
+BEARER = "Send the access token as `Authorization: Bearer`."
+
+
 class TokenView(GoTrueView):
     # Wrong passwords per account and per address are django-axes' (accounts.lockout).
     throttle_classes = [SignInRateThrottle]
 
+    @extend_schema(
+        summary="Sign in with a password, or refresh a session",
+        parameters=[GRANT_TYPE, schema.APIKEY_HEADER],
+        request=schema.GoTrueTokenRequestSerializer,
+        responses=schema.GoTrueSessionSerializer,
+    )
     def post(self, request):
         grant = request.query_params.get("grant_type", "")
         body = self.body(request)
         agent = request.headers.get("User-Agent", "")
         if grant == "password":
             user = user_for_credentials(
-                login=str(body.get("email") or body.get("phone") or ""),
-                password=str(body.get("password") or ""),
+                login=self.text(body, "email") or self.text(body, "phone"),
+                password=self.text(body, "password"),
                 request=request._request,
             )
             session, payload = start_session(user=user, user_agent=agent)
         elif grant == "refresh_token":
-            session, token = sign_in_session_refresh(refresh_token=str(body.get("refresh_token")))
+            token = self.text(body, "refresh_token")
+            session, token = sign_in_session_refresh(refresh_token=token)
             user = session.user
             payload = session_payload(user=user, session=session, refresh_token=token)
         else:
@@ -141,24 +174,37 @@ class TokenView(GoTrueView):
 
 
 class UserView(GoTrueView):
+    @extend_schema(
+        summary="The signed-in user",
+        description=BEARER,
+        parameters=[schema.APIKEY_HEADER],
+        responses=schema.GoTrueUserSerializer,
+    )
     def get(self, request):
         verified = self.bearer(request)
         return Response(user_payload(verified.user, verified.identity))
 
+    @extend_schema(
+        summary="Change the signed-in user's email, password or metadata",
+        description=BEARER,
+        parameters=[schema.APIKEY_HEADER],
+        request=schema.GoTrueUserUpdateSerializer,
+        responses=schema.GoTrueUserSerializer,
+    )
     def put(self, request):
         verified = self.bearer(request)
         body = self.body(request)
-        metadata = body.get("data")
+        password = self.text(body, "password") or None
         user = user_update(
             user=verified.user,
             identity=verified.identity,
-            email=body.get("email") if isinstance(body.get("email"), str) else None,
-            password=body.get("password") if isinstance(body.get("password"), str) else None,
-            metadata=metadata if isinstance(metadata, dict) else None,
+            email=self.text(body, "email") or None,
+            password=password,
+            metadata=self.metadata(body),
         )
         django_request = request._request
         cookie_user = django_request.user
-        if body.get("password") and cookie_user.is_authenticated and cookie_user.pk == user.pk:
+        if password and cookie_user.is_authenticated and cookie_user.pk == user.pk:
             update_session_auth_hash(django_request, user)  # keep this browser signed in
         verified.identity.refresh_from_db()
         return Response(user_payload(user, verified.identity))
@@ -167,15 +213,20 @@ class UserView(GoTrueView):
 class SignupView(GoTrueView):
     throttle_classes = [SignInRateThrottle]
 
+    @extend_schema(
+        summary="Sign up (when AICEPS_OPEN_SIGNUP is on) and sign in",
+        parameters=[schema.APIKEY_HEADER],
+        request=schema.GoTrueSignupRequestSerializer,
+        responses=schema.GoTrueSessionSerializer,
+    )
     def post(self, request):
         if not settings.AICEPS_OPEN_SIGNUP:
             raise GoTrueError(422, "signup_disabled", "Signups not allowed for this instance")
         body = self.body(request)
-        metadata = body.get("data")
         user = user_signup(
-            email=str(body.get("email") or ""),
-            password=str(body.get("password") or ""),
-            metadata=metadata if isinstance(metadata, dict) else None,
+            email=self.text(body, "email"),
+            password=self.text(body, "password"),
+            metadata=self.metadata(body),
         )
         session, payload = start_session(user=user, user_agent=request.headers.get("User-Agent"))
         self.open_cookie_session(request, user, session)
@@ -183,6 +234,13 @@ class SignupView(GoTrueView):
 
 
 class LogoutView(GoTrueView):
+    @extend_schema(
+        summary="Sign out",
+        description=BEARER,
+        parameters=[SCOPE, schema.APIKEY_HEADER],
+        request=None,
+        responses={204: OpenApiResponse(description="Signed out.")},
+    )
     def post(self, request):
         verified = self.bearer(request)
         scope = request.query_params.get("scope", "global")
@@ -202,8 +260,17 @@ class RecoverView(GoTrueView):
 
     throttle_classes = [SignInRateThrottle]
 
+    @extend_schema(
+        summary="Send a password-reset email",
+        parameters=[schema.APIKEY_HEADER],
+        request=schema.GoTrueRecoverRequestSerializer,
+        responses=schema.GoTrueEmptySerializer,
+    )
     def post(self, request):
-        form = PasswordResetForm(data={"email": str(self.body(request).get("email") or "")})
+        email = self.text(self.body(request), "email")
+        if not email:
+            raise GoTrueError(400, "validation_failed", "Password recovery requires an email")
+        form = PasswordResetForm(data={"email": email})
         if form.is_valid():
             try:
                 form.save(request=request._request, use_https=request.is_secure())
@@ -213,6 +280,11 @@ class RecoverView(GoTrueView):
 
 
 class SettingsView(GoTrueView):
+    @extend_schema(
+        summary="What sign-in offers",
+        parameters=[schema.APIKEY_HEADER],
+        responses=schema.GoTrueSettingsSerializer,
+    )
     def get(self, request):
         return Response(
             {

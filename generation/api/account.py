@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,11 +20,23 @@ from generation.services.export import user_export
 from .access import ApiViewMixin, acting_user
 
 
+class AccountDeletedSerializer(serializers.Serializer):
+    tasks_deleted = serializers.IntegerField()
+    cancelled = serializers.IntegerField(help_text="Pending tasks cancelled first (refunded).")
+    failed = serializers.IntegerField(help_text="Running tasks failed first (refunded).")
+    files = serializers.IntegerField(help_text="Files removed from storage.")
+    credits_remaining = serializers.IntegerField()
+
+
+class ExportOptionsSerializer(serializers.Serializer):
+    files = serializers.BooleanField(default=True, help_text="Include the images.")
+
+
 class AccountDataApi(ApiViewMixin, APIView):
     @extend_schema(
         summary="Delete every task, prompt, photo and result you own (balance and ledger stay)",
         request=None,
-        responses={200: OpenApiTypes.OBJECT},
+        responses=AccountDeletedSerializer,
     )
     def delete(self, request):
         refuse_api_keys(request)
@@ -35,13 +48,15 @@ class AccountDataApi(ApiViewMixin, APIView):
 class AccountExportApi(ApiViewMixin, APIView):
     @extend_schema(
         summary="Download your tasks, files and ledger (ZIP)",
-        parameters=[OpenApiParameter("files", bool, default=True)],
+        parameters=[ExportOptionsSerializer],
         responses={(200, "application/zip"): OpenApiTypes.BINARY},
     )
     def get(self, request):
         refuse_api_keys(request)
+        options = ExportOptionsSerializer(data=request.query_params.dict())
+        options.is_valid(raise_exception=True)
         user = acting_user(request)
-        with_files = request.query_params.get("files", "1") not in ("0", "false", "no")
+        with_files = options.validated_data["files"]
         handle = user_export(user=user, with_files=with_files)
         name = f"aiceps-export-{user.get_username()}-{timezone.now():%Y%m%d-%H%M%S}.zip"
         response = FileResponse(handle, as_attachment=True, filename=name)

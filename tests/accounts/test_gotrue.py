@@ -266,3 +266,35 @@ def test_an_expired_or_forged_aiceps_token_is_refused(alice):
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         assert api.get("/api/v1/credits").status_code == 401
         assert gotrue(APIClient(), "get", "/auth/v1/user", token=token).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/auth/v1/token?grant_type=password", {"email": 7, "password": PASSWORD}),
+        ("/auth/v1/token?grant_type=password", ["alice@example.com", PASSWORD]),
+        ("/auth/v1/token?grant_type=refresh_token", {"refresh_token": ["x"]}),
+        ("/auth/v1/recover", {"email": {"a": 1}}),
+        ("/auth/v1/recover", {"email": "alice\x00@example.com"}),
+    ],
+)
+def test_a_body_of_the_wrong_shape_is_gotrue_bad_json(alice, path, body):
+    response = gotrue(APIClient(), "post", path, body)
+    assert response.status_code == 400, response.content
+    assert response.json()["error_code"] == "bad_json" and response.json()["code"] == 400
+    assert not SignInSession.objects.exists()
+
+
+def test_recover_needs_an_email(alice, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    response = gotrue(APIClient(), "post", "/auth/v1/recover")
+    assert response.status_code == 400 and response.json()["error_code"] == "validation_failed"
+    assert len(mail.outbox) == 0
+
+
+def test_gotrue_answers_json_whatever_accept_asks(alice):
+    response = sign_in(APIClient(), Accept="text/html")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert set(response.json()) == SESSION_KEYS
+    refused = gotrue(APIClient(), "get", "/auth/v1/user", Accept="image/png")
+    assert refused.status_code == 401 and refused.json()["error_code"] == "no_authorization"

@@ -244,3 +244,9 @@ def test_the_export_holds_the_tasks_their_files_and_the_ledger(api, user):
     without = api.get("/api/v1/account/export?files=0")
     names = zipfile.ZipFile(io.BytesIO(b"".join(without.streaming_content))).namelist()
     assert sorted(names) == ["account.json", "ledger.json", "tasks.json"]
+
+
+@pytest.mark.parametrize("files", ["null", "maybe", ""])
+def test_the_export_refuses_a_files_flag_it_cannot_read(api, files):
+    answer = api.get(f"/api/v1/account/export?files={files}")
+    assert answer.status_code == 400 and answer.json()["error"]["param"] == "files"

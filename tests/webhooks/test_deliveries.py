@@ -241,3 +241,10 @@ def test_timestamps_are_the_attempts_own(api, receiver):
     sent = int(request.headers["webhook-timestamp"])
     assert abs(sent - datetime.now(UTC).timestamp()) < 10
     assert verified(endpoint["secret"], request)
+
+
+@pytest.mark.parametrize("query", ["task=", "task=not-a-uuid", "endpoint=7", "page_size=0"])
+def test_delivery_filters_are_checked(api, query):
+    answer = api.get(f"/api/v1/webhooks/deliveries?{query}")
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["error"]["param"] == query.split("=")[0]
