@@ -28,16 +28,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from core.retry import RetryPolicy, call_with_retries
 
+from .pipeline_records import PipelineInput, PipelineResult, StageRecord
 from .providers.base import (
     SETUP_FAILURES,
     ImageProvider,
     ImageRequest,
     ImageResult,
-    InputImage,
     Progress,
     PromptPlan,
     PromptRequest,
@@ -45,7 +45,6 @@ from .providers.base import (
     PromptWriter,
     ProviderError,
     TaskMemory,
-    TaskType,
 )
 
 __all__ = ["Pipeline", "PipelineInput", "PipelineResult", "RetryPolicy", "StageRecord"]
@@ -63,44 +62,6 @@ FALLBACK_CODES = frozenset(
 )
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PipelineInput:
-    instruction: str
-    task_type: TaskType = TaskType.EDIT
-    images: tuple[InputImage, ...] = ()
-    mask: InputImage | None = None
-    aspect_ratio: str | None = None
-    hotspot: tuple[int, int] | None = None
-    count: int = 1
-    size: str | None = None
-    model: str | None = None  # a model of the image provider the client named
-    options: dict = field(default_factory=dict, compare=False)  # see ImageRequest.options
-    partial_images: int = 0
-    task_id: str | None = None
-    # The TaskMemory of the image provider with this name (None: nothing is kept).
-    memory: Callable[[str], TaskMemory] | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class StageRecord:
-    provider: str
-    model: str
-    duration_ms: int
-    tokens: int
-    attempts: int
-    cached: bool = False
-    index: int = 0  # which provider of the stage's chain served
-    fallbacks: tuple[tuple[str, str], ...] = ()  # (provider, error code) that failed first
-
-
-@dataclass(frozen=True)
-class PipelineResult:
-    prompt: PromptResult
-    image: ImageResult
-    prompt_stage: StageRecord
-    image_stage: StageRecord
 
 
 class _PreviewCounter:
