@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, throttling
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,6 +19,7 @@ from core.errors import DomainError
 from .api_keys import request_api_key
 from .key_services import api_key_create, api_key_for, api_key_revoke, api_key_summary
 from .models import ApiKey
+from .throttling import UserRateThrottle
 
 
 class ApiKeyNotAllowedError(DomainError):
@@ -46,8 +47,16 @@ class ApiKeyOutputSerializer(serializers.Serializer):
     credits_left = serializers.IntegerField(allow_null=True)
 
 
+class ApiKeyCreatedSerializer(ApiKeyOutputSerializer):
+    key = serializers.CharField(help_text="The key itself: shown this once, kept only hashed.")
+
+
+class ApiKeyListSerializer(serializers.Serializer):
+    results = ApiKeyOutputSerializer(many=True)
+
+
 class _KeysApi(APIView):
-    throttle_classes = [throttling.UserRateThrottle]
+    throttle_classes = [UserRateThrottle]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -61,12 +70,16 @@ class ApiKeyListCreateApi(_KeysApi):
         expires_in_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
         credit_budget = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
-    @extend_schema(responses=ApiKeyOutputSerializer(many=True))
+    @extend_schema(operation_id="api_keys_list", responses=ApiKeyListSerializer)
     def get(self, request):
         keys = ApiKey.objects.filter(user=request.user)
         return Response({"results": [api_key_summary(key) for key in keys]})
 
-    @extend_schema(request=ApiKeyInputSerializer, responses={201: ApiKeyOutputSerializer})
+    @extend_schema(
+        operation_id="api_keys_create",
+        request=ApiKeyInputSerializer,
+        responses={201: ApiKeyCreatedSerializer},
+    )
     def post(self, request):
         serializer = self.ApiKeyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -85,11 +98,15 @@ class ApiKeyListCreateApi(_KeysApi):
 
 
 class ApiKeyDetailApi(_KeysApi):
-    @extend_schema(responses=ApiKeyOutputSerializer)
+    @extend_schema(operation_id="api_keys_get", responses=ApiKeyOutputSerializer)
     def get(self, request, key_id: int):
         return Response(api_key_summary(api_key_for(user=request.user, key_id=key_id)))
 
-    @extend_schema(responses=ApiKeyOutputSerializer, summary="Revoke the key")
+    @extend_schema(
+        operation_id="api_keys_revoke",
+        responses={200: ApiKeyOutputSerializer},
+        summary="Revoke the key (it stays listed, revoked)",
+    )
     def delete(self, request, key_id: int):
         api_key = api_key_revoke(api_key=api_key_for(user=request.user, key_id=key_id))
         return Response(api_key_summary(api_key))

@@ -56,3 +56,12 @@ class BadCredentialsGuard(authentication.BaseAuthentication):
     def authenticate_header(self, request) -> str:
         # DRF answers 401 (not 403) only when its first authentication class names a scheme.
         return 'Bearer realm="api"'
+
+
+class UserRateThrottle(throttling.UserRateThrottle):
+    """Every API call of a user (``AICEPS_THROTTLE_USER``)."""
+
+    scope = "user"
+
+    def get_rate(self) -> str:
+        return settings.AICEPS_THROTTLE_USER  # read per request, not once at import

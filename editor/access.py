@@ -15,17 +15,38 @@ from accounts.authentication import (
     SameOriginSessionAuthentication,
     SupabaseJWTAuthentication,
 )
+from accounts.throttling import BadCredentialsGuard
+from core.errors import NotFoundError, ValidationError
 from generation.api.access import ApiViewMixin
 
 from .errors import exception_handler
 
 
+def refuse_nul(request, kwargs: dict) -> None:
+    """PostgreSQL cannot store or compare a NUL character: one in the query string is the
+    client's mistake (400), and nothing has one in its path (404), before anything reads it."""
+    for name, values in request.query_params.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            clean = name.replace("\x00", "")
+            raise ValidationError(
+                f"{clean} contains a NUL character.", code="invalid_character", param=clean
+            )
+    if any(isinstance(value, str) and "\x00" in value for value in kwargs.values()):
+        raise NotFoundError("Nothing here has a NUL character in its name.")
+
+
 class EditorApiMixin(ApiViewMixin):
+    error_shape = "editor"  # editor.errors.editor_body; documented by editor.schema
     authentication_classes = [
+        BadCredentialsGuard,  # an address guessing tokens is refused here too
         BearerTokenAuthentication,
         SupabaseJWTAuthentication,
         SameOriginSessionAuthentication,
     ]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_nul(request, kwargs)
 
     def get_exception_handler(self):
         return exception_handler

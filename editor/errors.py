@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 
+from rest_framework import exceptions
 from rest_framework.response import Response
 
+from accounts.throttling import record_bad_credentials
 from generation.api.errors import Problem, problem_for
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,9 @@ def editor_error(problem: Problem, **fields) -> Response:
 
 def exception_handler(exc: Exception, context: dict) -> Response:
     problem = problem_for(exc)
+    request = context.get("request")
+    if isinstance(exc, exceptions.AuthenticationFailed) and request is not None:
+        record_bad_credentials(request)
     if problem is None:
         view = context.get("view")
         logger.exception("unhandled editor API error", extra={"view": type(view).__name__})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -26,8 +26,14 @@ def _moment(value: str | None, param: str) -> date | datetime | None:
         parsed = parse_date(value) if len(value) == 10 else parse_datetime(value)
     except ValueError:
         parsed = None
-    if isinstance(parsed, datetime) and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+    if isinstance(parsed, datetime):
+        try:
+            if timezone.is_naive(parsed):
+                parsed = timezone.make_aware(parsed)
+            parsed.astimezone(UTC)  # as the database is sent it
+        except OverflowError:  # within a day of year 1 or 9999: as far as time goes
+            parsed = datetime.min if parsed.year < 2 else datetime.max
+            parsed = parsed.replace(tzinfo=UTC)
     if parsed is None:
         raise ValidationError(
             f"{param} must be a date (YYYY-MM-DD) or an ISO date and time.",

@@ -35,6 +35,8 @@ from django.core.handlers.base import BaseHandler
 from django.urls import Resolver404, resolve
 
 from core.threads import install
+from editor.errors import editor_body
+from generation.api.errors import SHAPES, Problem, v1_body
 
 logger = logging.getLogger(__name__)
 
@@ -113,12 +115,12 @@ class BodyLimit:
         declared = _content_length(scope)
         if declared is not None and declared > self.limit:
             logger.info("request body refused", extra={"declared_bytes": declared})
-            return await _too_large(send, self.limit)
+            return await _too_large(send, self.limit, scope.get("path", ""))
         if declared is not None:
             return await self.app(scope, receive, send)
-        return await self.app(scope, self._counting(receive, send), send)
+        return await self.app(scope, self._counting(scope, receive, send), send)
 
-    def _counting(self, receive, send):
+    def _counting(self, scope, receive, send):
         """For a body without Content-Length (chunked): stop reading at the limit."""
         seen = 0
 
@@ -128,7 +130,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    await _too_large(send, self.limit)
+                    await _too_large(send, self.limit, scope.get("path", ""))
                     return {"type": "http.disconnect"}  # Django stops reading and answers nothing
             return message
 
@@ -145,17 +147,20 @@ def _content_length(scope) -> int | None:
     return None
 
 
-async def _too_large(send, limit: int) -> None:
+def _error_body(path: str, problem: Problem) -> dict:
+    """``problem`` in the error shape of the view at ``path`` (the editor's own for its
+    routes, which it shows as text), v1's where there is no such view."""
+    try:
+        shape = getattr(getattr(resolve(path).func, "cls", None), "error_shape", "v1")
+    except Resolver404:
+        shape = "v1"
+    return editor_body(problem) if shape == "editor" else SHAPES.get(shape, v1_body)(problem)
+
+
+async def _too_large(send, limit: int, path: str) -> None:
     mb = limit / (1024 * 1024)
-    body = json.dumps(
-        {
-            "success": False,
-            "error": {
-                "code": "request_too_large",
-                "message": f"The request is larger than the {mb:.0f} MB limit.",
-            },
-        }
-    ).encode()
+    message = f"The request is larger than the {mb:.0f} MB limit."
+    body = json.dumps(_error_body(path, Problem(413, "request_too_large", message))).encode()
     await send(
         {
             "type": "http.response.start",

@@ -30,6 +30,8 @@ def test_schemathesis_finds_nothing(asgi_server, make_user, settings, tmp_path):
     settings.AICEPS_IMAGE_PROVIDER = "tests.fakes.providers.InvertImageProvider"
     settings.AICEPS_THROTTLE_USER = settings.AICEPS_THROTTLE_SUBMIT = "100000/min"
     settings.AICEPS_MAX_WAITERS_PER_USER = 1000
+    # schemathesis sends wrong tokens on purpose: counted, they would lock its address out
+    settings.AICEPS_THROTTLE_BAD_CREDENTIALS = settings.AICEPS_THROTTLE_SIGN_IN = "100000/min"
     settings.AICEPS_SYNC_WAIT_SECONDS = 10
     settings.AICEPS_SIGNUP_CREDITS = 100_000
     user = make_user("schemathesis")

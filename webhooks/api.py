@@ -101,12 +101,13 @@ class WebhookDetailApi(_Managing):
         responses=schema.WebhookEndpointSerializer,
     )
     def patch(self, request, endpoint_id):
-        serializer = self.WebhookPatchSerializer(data=request.data)
+        serializer = self.WebhookPatchSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        endpoint = webhook_endpoint_set_active(
-            endpoint=self.endpoint(request, endpoint_id),
-            active=serializer.validated_data["active"],
-        )
+        endpoint = self.endpoint(request, endpoint_id)
+        if "active" in serializer.validated_data:  # a PATCH of nothing changes nothing
+            endpoint = webhook_endpoint_set_active(
+                endpoint=endpoint, active=serializer.validated_data["active"]
+            )
         return Response(endpoint_summary(endpoint))
 
     @extend_schema(operation_id="webhooks_delete", responses={204: None})

@@ -47,6 +47,9 @@ class SignInRateThrottle(throttling.SimpleRateThrottle):
 
     scope = "sign_in"
 
+    def get_rate(self) -> str:
+        return settings.AICEPS_THROTTLE_SIGN_IN  # read per request, not once at import
+
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 

@@ -4,7 +4,8 @@ and ``/api/text-to-comic/...``: split a story into scenes, draw one panel."""
 from __future__ import annotations
 
 from django.conf import settings
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
@@ -17,7 +18,9 @@ from generation.services import task_create
 
 from ..access import EditorApiMixin
 from ..comics import panel_prompt, scenes_payload, split_scenes
+from ..inputs import EditorComicPanelSerializer, EditorScenesInputSerializer
 from ..models import EditorJob
+from ..schema import EditorImageResultSerializer, EditorScenesSerializer
 from ..services.jobs import job_create
 from ..waiting import WaitingForJob, image_answer
 from .generation import job_answer
@@ -27,13 +30,11 @@ class ExtractScenesApi(EditorApiMixin, WaitingApiView):
     """``{text}`` → ``{title, style, scenes: [{text, description}]}``."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
+    parser_classes = [JSONParser]
 
-    class InputSerializer(serializers.Serializer):
-        text = serializers.CharField(max_length=20_000)
-        style = serializers.CharField(max_length=100, required=False, allow_blank=True)
-
+    @extend_schema(request=EditorScenesInputSerializer, responses=EditorScenesSerializer)
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = EditorScenesInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         text = serializer.validated_data["text"]
         style = serializer.validated_data.get("style") or "cartoon"
@@ -54,13 +55,19 @@ class GenerateComicApi(EditorApiMixin, WaitingApiView):
     task, priced and charged as one)."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
+    parser_classes = [JSONParser]
 
+    @extend_schema(
+        request=EditorComicPanelSerializer,
+        responses=EditorImageResultSerializer,
+        description="A text-to-image task; waits for it like `generate-image`.",
+    )
     def post(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
+        serializer = EditorComicPanelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         prompt = panel_prompt(
-            str(data.get("description") or ""),
-            style=str(data.get("style") or ""),
-            scene=data.get("scene"),
+            data["description"], style=data.get("style") or "", scene=data.get("scene")
         )
         user = acting_user(request)
         with reserved(user.pk) as ticket:

@@ -11,7 +11,8 @@ import json
 
 from django.conf import settings
 from django.utils.translation import get_language
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.errors import DomainError, ValidationError
@@ -25,13 +26,35 @@ from generation.services import TaskInput, task_create, template_record_use
 
 from ..access import EditorApiMixin
 from ..errors import editor_body, editor_error
+from ..inputs import (
+    EditorBatchImagesSerializer,
+    EditorEditImageSerializer,
+    EditorGenerateImageSerializer,
+    EditorSuggestionsInputSerializer,
+)
 from ..kinds import parse_hotspot, task_type_for
 from ..models import EditorJob
+from ..schema import (
+    EditorBatchAnswerSerializer,
+    EditorImageResultSerializer,
+    EditorSuggestionsSerializer,
+)
 from ..services.jobs import job_collect, job_create
-from ..suggestions import KINDS
 from ..waiting import WaitingForAll, WaitingForJob, image_answer
 
 TaskType = TaskHistory.TaskType
+FORMS = [MultiPartParser, FormParser]
+MAX_PROMPT = 4000
+WAITED = (
+    "Waits for the task (up to `AICEPS_SYNC_WAIT_SECONDS`): a failed task answers its error "
+    "(refunded), one still running 504 with `status_url`."
+)
+
+
+def checked(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 def wait_for(request, ticket, task) -> Waiting:
@@ -48,12 +71,19 @@ class EditImageApi(EditorApiMixin, WaitingApiView):
     first), ``prompt``, ``type``, optional ``hotspot``."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
+    parser_classes = FORMS
 
+    @extend_schema(
+        request={"multipart/form-data": EditorEditImageSerializer},
+        responses=EditorImageResultSerializer,
+        description=WAITED,
+    )
     def post(self, request):
-        hotspot = parse_hotspot(request.data.get("hotspot"))
-        task_type = task_type_for(request.data.get("type", "edit"), hotspot=bool(hotspot))
-        files = [*request.FILES.getlist("image"), *request.FILES.getlist("images")]
-        prompt = str(request.data.get("prompt") or "")
+        data = checked(EditorEditImageSerializer, request)
+        hotspot = parse_hotspot(data.get("hotspot"))
+        task_type = task_type_for(data["type"], hotspot=bool(hotspot))
+        files = [*data.get("image", []), *data.get("images", [])]
+        prompt = data["prompt"]
         user = acting_user(request)
         with reserved(user.pk) as ticket:
             data = build_task_input(
@@ -68,22 +98,23 @@ class GenerateImageApi(EditorApiMixin, WaitingApiView):
     """``POST /api/generate-image``: JSON ``{prompt, aspectRatio}``."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
+    parser_classes = [JSONParser]
 
-    class InputSerializer(serializers.Serializer):
-        prompt = serializers.CharField(max_length=4000)
-        aspectRatio = serializers.CharField(required=False, allow_blank=True, max_length=8)
-
+    @extend_schema(
+        request=EditorGenerateImageSerializer,
+        responses=EditorImageResultSerializer,
+        description=WAITED,
+    )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        prompt = serializer.validated_data["prompt"]
+        validated = checked(EditorGenerateImageSerializer, request)
+        prompt = validated["prompt"]
         user = acting_user(request)
         with reserved(user.pk) as ticket:
             data = build_task_input(
                 prompt=prompt,
                 task_type=TaskType.TEXT_TO_IMAGE,
                 image_files=[],
-                aspect_ratio=serializer.validated_data.get("aspectRatio") or "1:1",
+                aspect_ratio=validated.get("aspectRatio") or "1:1",
             )
             task = task_create(user=user, data=data, source="editor").task
             template_record_use(prompt=data.prompt)
@@ -96,11 +127,18 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
     cannot be paid for is an error, the others still run)."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
+    parser_classes = FORMS
 
+    @extend_schema(
+        request={"multipart/form-data": EditorBatchImagesSerializer},
+        responses=EditorBatchAnswerSerializer,
+        description="Waits for every task; each entry says `done` or `error` on its own.",
+    )
     def post(self, request):
-        prompts = self.prompts(request.data.get("prompts"))
-        task_type = task_type_for(request.data.get("type", "style"), hotspot=False)
-        images = read_files(request.FILES.getlist("image")[:1], field="image")
+        data = checked(EditorBatchImagesSerializer, request)
+        prompts = self.prompts(data["prompts"])
+        task_type = task_type_for(data["type"], hotspot=False)
+        images = read_files([data["image"]], field="image")
         user = acting_user(request)
         with reserved(user.pk) as ticket:
             entries: list[dict | TaskHistory] = []
@@ -134,6 +172,12 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
         if not 1 <= len(prompts) <= most:
             raise ValidationError(
                 f"Send from 1 to {most} prompts.", code="invalid_prompts", param="prompts"
+            )
+        if any(len(p) > MAX_PROMPT or "\x00" in p for p in prompts):
+            raise ValidationError(
+                f"Each prompt is at most {MAX_PROMPT} characters, without NUL characters.",
+                code="invalid_prompts",
+                param="prompts",
             )
         return prompts
 
@@ -179,16 +223,16 @@ class CreativeSuggestionsApi(EditorApiMixin, WaitingApiView):
     ``adjustment`` or ``texture``); four ``{name, prompt}``, made on a worker."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
+    parser_classes = FORMS
 
+    @extend_schema(
+        request={"multipart/form-data": EditorSuggestionsInputSerializer},
+        responses=EditorSuggestionsSerializer,
+    )
     def post(self, request):
-        kind = str(request.data.get("type") or "")
-        if kind not in KINDS:
-            raise ValidationError(
-                "type must be filter, adjustment or texture.", code="invalid_type", param="type"
-            )
-        images = read_files(request.FILES.getlist("image")[:1], field="image")
-        if not images:
-            raise ValidationError("Send the photo (field 'image').", code="missing_image")
+        data = checked(EditorSuggestionsInputSerializer, request)
+        kind = data["type"]
+        images = read_files([data["image"]], field="image")
         user = acting_user(request)
         with reserved(user.pk) as ticket:
             job = job_create(

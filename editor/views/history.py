@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,8 +25,27 @@ from generation.selectors import task_get
 from generation.services import task_delete
 
 from ..access import EditorApiMixin
+from ..inputs import (
+    EditorOriginalImageSerializer,
+    EditorRecordCompleteSerializer,
+    EditorRecordCreateSerializer,
+)
 from ..presenters import history_task, record_view
-from ..selectors import history_tasks, record_get, statistics_rows
+from ..schema import (
+    END_DATE,
+    LIMIT,
+    PAGE,
+    START_DATE,
+    TEXT,
+)
+from ..schema_library import (
+    EditorDeletedSerializer,
+    EditorHistoryPageSerializer,
+    EditorRecordAnswerSerializer,
+    EditorStatisticsSerializer,
+    EditorTaskDetailAnswerSerializer,
+)
+from ..selectors import PERIODS, history_tasks, record_get, statistics_rows
 from ..services.records import (
     record_attach_original,
     record_complete,
@@ -37,7 +57,7 @@ MAX_LIMIT = 100
 
 
 def _positive(value, default: int, *, most: int | None = None, param: str) -> int:
-    if value in (None, ""):
+    if value is None:
         return default
     try:
         number = int(value)
@@ -49,15 +69,25 @@ def _positive(value, default: int, *, most: int | None = None, param: str) -> in
 
 
 class TasksApi(EditorApiMixin, APIView):
-    class CreateSerializer(serializers.Serializer):
-        task_type = serializers.CharField(max_length=32, required=False, allow_blank=True)
-        prompt = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-        model_version = serializers.CharField(max_length=100, required=False, allow_blank=True)
-        aspect_ratio = serializers.CharField(
-            max_length=8, required=False, allow_blank=True, allow_null=True
-        )
-        status = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    parser_classes = [JSONParser]
 
+    @extend_schema(
+        operation_id="api_task_history_tasks_list",
+        parameters=[
+            PAGE,
+            LIMIT,
+            OpenApiParameter("status", TEXT, description="Only tasks in this status."),
+            OpenApiParameter(
+                "task_type",
+                TEXT,
+                description="`image_generation`, `image_edit`, `template_generation` (none) "
+                "or one of AicePS's task types.",
+            ),
+            START_DATE,
+            END_DATE,
+        ],
+        responses=EditorHistoryPageSerializer,
+    )
     def get(self, request):
         params = request.query_params
         page = _positive(params.get("page"), 1, param="page")
@@ -71,7 +101,9 @@ class TasksApi(EditorApiMixin, APIView):
         )
         total = tasks.count()
         pages = math.ceil(total / limit) if total else 0
-        rows = tasks[(page - 1) * limit : page * limit]
+        # Past the last page, nothing is asked of the database (an offset beyond a 64-bit
+        # integer would be refused by it).
+        rows = tasks[(page - 1) * limit : page * limit] if page <= pages else []
         absolute = absolute_for(request)
         return Response(
             {
@@ -89,8 +121,13 @@ class TasksApi(EditorApiMixin, APIView):
             }
         )
 
+    @extend_schema(
+        operation_id="api_task_history_tasks_create",
+        request=EditorRecordCreateSerializer,
+        responses={201: EditorRecordAnswerSerializer},
+    )
     def post(self, request):
-        serializer = self.CreateSerializer(data=request.data)
+        serializer = EditorRecordCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         record = record_create(
@@ -106,6 +143,10 @@ class TasksApi(EditorApiMixin, APIView):
 
 
 class TaskApi(EditorApiMixin, APIView):
+    @extend_schema(
+        operation_id="api_task_history_task_retrieve",
+        responses=EditorTaskDetailAnswerSerializer,
+    )
     def get(self, request, task_id: str):
         user = acting_user(request)
         absolute = absolute_for(request)
@@ -117,6 +158,9 @@ class TaskApi(EditorApiMixin, APIView):
             raise NotFoundError("No such task.")
         return Response({"success": True, "data": record_view(record, absolute=absolute)})
 
+    @extend_schema(
+        operation_id="api_task_history_task_destroy", responses={200: EditorDeletedSerializer}
+    )
     def delete(self, request, task_id: str):
         user = acting_user(request)
         task = task_get(user=user, task_id=task_id)
@@ -134,11 +178,17 @@ class TaskApi(EditorApiMixin, APIView):
 
 
 class OriginalImageApi(EditorApiMixin, APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": EditorOriginalImageSerializer},
+        responses=EditorRecordAnswerSerializer,
+    )
     def put(self, request, task_id: str):
         record = self.record(request, task_id)
-        images = read_files(request.FILES.getlist("image")[:1], field="image")
-        if not images:
-            raise ValidationError("Send the photo (field 'image').", code="missing_image")
+        data = EditorOriginalImageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        images = read_files([data.validated_data["image"]], field="image")
         record = record_attach_original(record=record, image=images[0])
         return Response(
             {"success": True, "data": record_view(record, absolute=absolute_for(request))}
@@ -152,9 +202,14 @@ class OriginalImageApi(EditorApiMixin, APIView):
 
 
 class CompleteApi(OriginalImageApi):
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=EditorRecordCompleteSerializer, responses=EditorRecordAnswerSerializer)
     def put(self, request, task_id: str):
         record = self.record(request, task_id)
-        data = request.data if isinstance(request.data, dict) else {}
+        serializer = EditorRecordCompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         image = data.get("generated_image_data")
         error = data.get("error_message")
         record = record_complete(
@@ -177,6 +232,14 @@ def _data_url_bytes(value: str) -> int | None:
 
 
 class StatisticsApi(EditorApiMixin, APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", enum=list(PERIODS), default="daily"),
+            START_DATE,
+            END_DATE,
+        ],
+        responses=EditorStatisticsSerializer,
+    )
     def get(self, request):
         params = request.query_params
         rows = list(

@@ -8,7 +8,9 @@ price, whatever ``creditsToConsume`` says.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,7 +24,13 @@ from generation.services import task_price
 from generation.task_types import provider_can
 
 from ..access import EditorApiMixin
+from ..inputs import EditorCheckFeatureSerializer, EditorConsumeCreditsSerializer
 from ..kinds import task_type_for
+from ..schema import (
+    EditorConsumeSerializer,
+    EditorFeatureCheckSerializer,
+    EditorPermissionsSerializer,
+)
 
 TaskType = TaskHistory.TaskType
 # What the editor gates by "feature"; AicePS makes images only.
@@ -34,9 +42,22 @@ FEATURES = {
     "veo3_video": False,
 }
 PLAN = {"planCode": "credits", "planName": "AicePS credits"}
+UID = OpenApiParameter(
+    "uid",
+    str,
+    OpenApiParameter.PATH,
+    description="The caller's own user id (AicePS's, or its Supabase `sub`); any other: 403.",
+)
 
 
 class PermissionsApiMixin(EditorApiMixin):
+    parser_classes = [JSONParser]
+
+    def checked(self, serializer_class, request) -> dict:
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
     def caller(self, request, uid: str):
         user = acting_user(request)
         if not (request.user and request.user.is_authenticated) or not user_is_known_as(
@@ -76,22 +97,29 @@ def task_type_of(resource: dict) -> str:
 
 
 class UserPermissionsApi(PermissionsApiMixin, APIView):
+    @extend_schema(parameters=[UID], responses=EditorPermissionsSerializer)
     def get(self, request, uid: str):
         user = self.caller(request, uid)
         return Response({"success": True, "data": permissions_payload(user)})
 
 
 class RefreshPermissionsApi(UserPermissionsApi):
+    @extend_schema(parameters=[UID], request=None, responses=EditorPermissionsSerializer)
     def post(self, request, uid: str):
         return self.get(request, uid)
 
 
 class CheckFeatureApi(PermissionsApiMixin, APIView):
+    @extend_schema(
+        parameters=[UID],
+        request=EditorCheckFeatureSerializer,
+        responses=EditorFeatureCheckSerializer,
+    )
     def post(self, request, uid: str):
         user = self.caller(request, uid)
-        feature = str(request.data.get("feature") or "nano_banana")
-        resource = request.data.get("resourceData")
-        resource = resource if isinstance(resource, dict) else {}
+        data = self.checked(EditorCheckFeatureSerializer, request)
+        feature = data["feature"]
+        resource = data.get("resourceData") or {}
         balance = credits_balance(user=user)
         has_feature = FEATURES.get(feature, False)
         reason = ""
@@ -129,9 +157,14 @@ class CheckFeatureApi(PermissionsApiMixin, APIView):
 
 
 class ConsumeCreditsApi(PermissionsApiMixin, APIView):
+    @extend_schema(
+        parameters=[UID],
+        request=EditorConsumeCreditsSerializer,
+        responses=EditorConsumeSerializer,
+    )
     def post(self, request, uid: str):
         user = self.caller(request, uid)
-        claimed = request.data.get("creditsToConsume")
+        claimed = self.checked(EditorConsumeCreditsSerializer, request).get("creditsToConsume")
         return Response(
             {
                 "success": True,

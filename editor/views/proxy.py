@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.core.exceptions import DisallowedHost
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
@@ -26,6 +27,7 @@ from generation.storage import (
 
 from ..access import EditorApiMixin
 from ..proxy import ProxyRefused, fetch_image
+from ..schema import EditorErrorSerializer, image_bytes
 from ..template_files import template_image_bytes
 
 TEMPLATE_PATH = "/api/templates/images/"
@@ -66,6 +68,8 @@ def stored_image(request, url: str) -> tuple[bytes, str] | None:
     elif uses_remote_storage() and url.split("?", 1)[0].startswith(_storage_prefix()):
         name = unquote(url.split("?", 1)[0][len(_storage_prefix()) :])
         data = template_image_bytes(name)  # on S3 only template images are public
+    elif not parts.scheme and not parts.netloc:
+        raise ProxyRefused("No such image on this server.", status=404)
     else:
         return None
     if data is None:
@@ -73,13 +77,52 @@ def stored_image(request, url: str) -> tuple[bytes, str] | None:
     return data, mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
+URL_PATTERN = r"^\s*([hH][tT][tT][pP][sS]?://[^\s/?#@\[\]:\x00]+|/(?!/))[^\x00]*$"
+
+
+def check_url(url: str) -> None:
+    """The client's URL must be a path on this server or an http(s) URL with a host: 400
+    otherwise (a redirect to anything else, later, is the image host's fault: 403)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port out of range raises here
+    except ValueError:
+        parts = None
+    own_path = parts is not None and not parts.scheme and not parts.netloc
+    if own_path and url.startswith("/") and not url.startswith("//"):
+        return
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValidationError(
+            "url must be an http(s) image URL or a path on this server.",
+            code="invalid_url",
+            param="url",
+        )
+
+
 class ProxyImageApi(EditorApiMixin, APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "url",
+                {"type": "string", "pattern": URL_PATTERN},
+                required=True,
+                description="An image AicePS stores (a template image, a signed file link), "
+                "or an http(s) URL on a host of `AICEPS_PROXY_IMAGE_HOSTS`; others: 403.",
+            )
+        ],
+        responses={
+            **image_bytes("The image's bytes."),
+            502: OpenApiResponse(EditorErrorSerializer, description="The image host failed."),
+            504: OpenApiResponse(EditorErrorSerializer, description="The image host is slow."),
+        },
+    )
     def get(self, request):
         url = (request.query_params.get("url") or "").strip()
         if not url:
             raise ValidationError("url is required.", code="missing_url", param="url")
+        check_url(url)
         found = stored_image(request, url)
         if found is None:
             fetched = fetch_image(url)

@@ -4,6 +4,7 @@ with its cover and example images, in the editor's shapes."""
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +16,8 @@ from generation.models import PromptTemplate, PromptTemplateImage
 
 from ..access import EditorApiMixin
 from ..presenters import template_view
+from ..schema import LIMIT, PAGE, TEXT
+from ..schema_library import EditorTemplateAnswerSerializer, EditorTemplatePageSerializer
 from .history import _positive
 
 SORTS = {
@@ -36,6 +39,19 @@ class TemplatesApi(EditorApiMixin, APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        operation_id="api_templates_list",
+        parameters=[
+            PAGE,
+            LIMIT,
+            OpenApiParameter(
+                "sort", TEXT, description="`popular`, `downloads` or `latest`; else by position."
+            ),
+            OpenApiParameter("category", TEXT, description="A task type (`filter`, `style`…)."),
+            OpenApiParameter("search", TEXT, description="Words in the name, text or prompt."),
+        ],
+        responses=EditorTemplatePageSerializer,
+    )
     def get(self, request):
         params = request.query_params
         page = _positive(params.get("page"), 1, param="page")
@@ -59,7 +75,7 @@ class TemplatesApi(EditorApiMixin, APIView):
             )
         templates = templates.order_by(*SORTS.get(params.get("sort", ""), ["position", "name_en"]))
         total = templates.count()
-        rows = templates[(page - 1) * limit : page * limit]
+        rows = templates[(page - 1) * limit : page * limit] if (page - 1) * limit < total else []
         absolute = absolute_for(request)
         return Response(
             {
@@ -78,6 +94,15 @@ class TemplatesApi(EditorApiMixin, APIView):
 class TemplateApi(EditorApiMixin, APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        operation_id="api_template_retrieve",
+        parameters=[
+            OpenApiParameter(
+                "template_id", str, OpenApiParameter.PATH, description="Its id or its slug."
+            )
+        ],
+        responses=EditorTemplateAnswerSerializer,
+    )
     def get(self, request, template_id: str):
         template = None
         if template_id.isdigit():

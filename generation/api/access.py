@@ -7,6 +7,7 @@ from rest_framework import permissions, throttling
 
 from accounts.api_keys import request_api_key
 from accounts.models import ApiKey, User
+from accounts.throttling import UserRateThrottle
 
 ANONYMOUS_USERNAME = "anonymous"
 
@@ -33,13 +34,6 @@ def acting_user(request) -> User:
 def acting_api_key(request) -> ApiKey | None:
     """The API key the request came with (its budget counts what it creates)."""
     return request_api_key(request)
-
-
-class UserRateThrottle(throttling.UserRateThrottle):
-    scope = "user"
-
-    def get_rate(self) -> str:
-        return settings.AICEPS_THROTTLE_USER  # read per request, not once at import
 
 
 class SubmitRateThrottle(throttling.UserRateThrottle):

@@ -36,7 +36,7 @@ class AccountDataApi(ApiViewMixin, APIView):
     @extend_schema(
         summary="Delete every task, prompt, photo and result you own (balance and ledger stay)",
         request=None,
-        responses=AccountDeletedSerializer,
+        responses={200: AccountDeletedSerializer},
     )
     def delete(self, request):
         refuse_api_keys(request)

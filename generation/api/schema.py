@@ -1,5 +1,6 @@
 """The OpenAPI schema tells the truth: every operation documents the errors it can answer,
-in the shape its view answers them (``error_shape``: v1, seed or OpenAI's envelope).
+in the shape its view answers them (``error_shape``: v1, seed or OpenAI's envelope, or one
+registered by a layer above with :func:`register_error_shape`).
 
 ``AicepsAutoSchema`` is DRF's schema class for the whole API (``DEFAULT_SCHEMA_CLASS``); the
 authentication extensions describe AicePS's own credentials.
@@ -67,6 +68,12 @@ ERROR_SERIALIZERS = {
     "seed": SeedErrorSerializer,
     "openai": OpenAIErrorSerializer,
 }
+
+
+def register_error_shape(shape: str, serializer) -> None:
+    """A layer above ``generation`` documents its own error shape (``error_shape = shape``)
+    without ``generation`` importing it: the editor registers ``"editor"`` (editor.schema)."""
+    ERROR_SERIALIZERS[shape] = serializer
 
 
 class AicepsAutoSchema(AutoSchema):

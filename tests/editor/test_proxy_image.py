@@ -87,8 +87,6 @@ def test_an_allowed_host_is_fetched(settings, image_host):
         "http://[::ffff:169.254.169.254]/",
         "http://100.100.100.200/latest/meta-data/",
         "http://10.0.0.1/cat.png",
-        "file:///etc/passwd",
-        "gopher://localhost:{port}/",
         "http://user:pw@localhost:{port}/cat.png",
         "http://images.example.test/cat.png",  # not on the allow-list
     ],
@@ -108,6 +106,35 @@ def test_ssrf_targets_are_refused(settings, image_host, url):
     assert response.status_code in (400, 403), response.content
     assert response.json()["code"] == "proxy_refused"
     assert ImageHost.hits == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "gopher://localhost:{port}/",
+        "cat.png",
+        "//localhost:{port}/cat.png",
+        "http://",
+        "http://localhost:99999/cat.png",
+        "http://[::1/cat.png",
+        "javascript:alert(1)",
+    ],
+)
+def test_a_url_that_is_not_an_http_url_or_a_path_is_a_400(settings, image_host, url):
+    settings.AICEPS_PROXY_IMAGE_HOSTS = ["localhost"]
+    response = proxy(url.format(port=image_host))
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "invalid_url" and body["param"] == "url"
+    assert body["success"] is False and body["message"] == body["error"]
+    assert ImageHost.hits == []
+
+
+def test_a_path_on_this_server_that_is_no_image_is_a_404():
+    response = proxy("/api/v1/tasks")
+    assert response.status_code == 404, response.content
+    assert response.json()["code"] == "proxy_refused"
 
 
 @pytest.mark.parametrize(

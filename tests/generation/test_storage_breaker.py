@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from aiceps.settings.storage import S3_STORAGE_BACKEND, s3_storage_options
 from generation.storage_breaker import CLOSED, OPEN, PROBING, Breaker
 from tests.conftest import make_photo
+from tests.fakes.figures import record_figure
 
 
 class Clock:
@@ -110,6 +111,7 @@ def test_with_s3_hung_submissions_are_accepted_within_a_second(hung_s3, user, se
         )
         times.append(time.perf_counter() - started)
         assert response.status_code == 202, response.content
+    record_figure("submissions with S3 hung, before and after the breaker opens", times)
     assert all(t < 1.0 for t in times[2:]), times  # once the breaker is open
     ready = client.get("/readyz").json()
     assert ready["status"] == "degraded"

@@ -14,6 +14,7 @@ from generation.imaging import inspect_upload
 from generation.models import TaskHistory
 from generation.services import TaskInput, task_create
 from tests.conftest import make_photo
+from tests.fakes.figures import record_figure
 from tests.fakes.outages import TcpProxy
 from tests.fakes.worker import Worker, database_url, wait_for
 
@@ -53,6 +54,7 @@ def test_a_task_survives_a_database_outage(user, settings, monkeypatch, tmp_path
         wait_for(lambda: status_of(task_id) in ("completed", "failed"), timeout=90, interval=0.5)
         recovered = time.monotonic() - back
     proxy.stop()
+    record_figure("a task cut off from the database, final after its return", recovered)
     assert status_of(task_id) == "completed"
     assert recovered < 60
     assert credits_balance(user=user) == 9 == credits_ledger_sum(user=user)

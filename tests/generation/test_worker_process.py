@@ -20,6 +20,7 @@ from generation.imaging import inspect_upload
 from generation.models import TaskHistory
 from generation.services import TaskInput, task_create
 from tests.conftest import make_photo
+from tests.fakes.figures import record_figure
 from tests.fakes.worker import Worker, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -99,6 +100,7 @@ def test_a_killed_worker_process_costs_its_task_half_a_minute(user, settings, br
         killed = time.monotonic()
         wait_for(lambda: status_of(task) in ("completed", "failed"), timeout=60, interval=0.25)
         recovered = time.monotonic() - killed
+    record_figure("a killed worker's task final", recovered, broker="redis" if broker else "orm")
     assert status_of(task) == "completed" and task.attempts == 2
     assert recovered < 60
     assert credits_balance(user=user) == 9 == credits_ledger_sum(user=user)
@@ -121,6 +123,9 @@ def test_a_killed_cluster_leaves_nothing_stuck(user, settings, broker, tmp_path)
             interval=0.25,
         )
         recovered = time.monotonic() - killed
+    record_figure(
+        "a killed cluster's 3 tasks all final", recovered, broker="redis" if broker else "orm"
+    )
     assert [status_of(task) for task in tasks] == ["completed"] * 3
     assert recovered < 60 + 3 * 8  # back within a minute, then the three 8 s model calls
     assert credits_balance(user=user) == 7 == credits_ledger_sum(user=user)

@@ -248,3 +248,13 @@ def test_delivery_filters_are_checked(api, query):
     answer = api.get(f"/api/v1/webhooks/deliveries?{query}")
     assert answer.status_code == 400, answer.content
     assert answer.json()["error"]["param"] == query.split("=")[0]
+
+
+def test_a_patch_changes_only_what_it_names(api, receiver):
+    endpoint = register(api, receiver.hook_url)
+    path = f"/api/v1/webhooks/{endpoint['id']}"
+    assert api.patch(path, {}, format="json").json()["active"] is True
+    assert api.patch(path, {"active": False}, format="json").json()["active"] is False
+    assert api.patch(path, {}, format="json").json()["active"] is False
+    refused = api.patch(path, {"active": "sometimes"}, format="json")
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "active"
