@@ -56,8 +56,7 @@ def record_attach_original(*, record: ClientTaskRecord, image: UploadedImage) ->
     record.original_bytes = len(image.data)
     record.status = "processing"
     record.save(update_fields=["original_sha256", "original_bytes", "status"])
-    record_link(record=record)
-    return record
+    return record  # linked at completion: the edit's own task does not exist yet
 
 
 def record_complete(
@@ -82,7 +81,12 @@ def record_complete(
 
 
 def record_link(*, record: ClientTaskRecord) -> TaskHistory | None:
-    """Find and keep the real task this record describes (once; a task has one record)."""
+    """Find and keep the real task this record describes (once; a task has one record).
+
+    Among the user's unreported tasks with the record's photo (or, for text to image, its
+    prompt), the first created after the record wins, one with the record's prompt before
+    one without: an earlier task on the same photo (a refused edit leaves the photo as it
+    was) is taken only when nothing newer matches, within the clocks' tolerance."""
     if record.task_id is not None:
         return record.task
     tasks = TaskHistory.objects.filter(
@@ -91,17 +95,24 @@ def record_link(*, record: ClientTaskRecord) -> TaskHistory | None:
         editor_record__isnull=True,
         created_at__gte=record.created_at - LINK_WINDOW,
     )
+    prompt = record.prompt.strip()
     if record.original_sha256:
         tasks = tasks.filter(input_sha256=record.original_sha256)
-    elif record.prompt.strip():
-        tasks = tasks.filter(
-            task_type=TaskHistory.TaskType.TEXT_TO_IMAGE, prompt=record.prompt.strip()
-        )
+    elif prompt:
+        tasks = tasks.filter(task_type=TaskHistory.TaskType.TEXT_TO_IMAGE, prompt=prompt)
     else:
         return None
-    task = tasks.order_by("created_at").first()
-    if task is None:
+    candidates = list(tasks.order_by("created_at")[:50])
+    if not candidates:
         return None
+    task = min(
+        candidates,
+        key=lambda t: (
+            bool(prompt) and t.prompt.strip() != prompt,
+            t.created_at < record.created_at,
+            abs((t.created_at - record.created_at).total_seconds()),
+        ),
+    )
     try:
         with transaction.atomic():
             updated = ClientTaskRecord.objects.filter(pk=record.pk, task=None).update(task=task)

@@ -19,7 +19,12 @@ from accounts.selectors import credits_balance, credits_totals
 from core.errors import DomainError
 from generation.api.access import acting_user
 from generation.models import TaskHistory
-from generation.providers.registry import capabilities_of, resolve_name
+from generation.providers.registry import (
+    alternatives,
+    capabilities_of,
+    chain_capabilities,
+    resolve_chain,
+)
 from generation.services import task_price
 from generation.task_types import provider_can
 
@@ -122,11 +127,15 @@ class CheckFeatureApi(PermissionsApiMixin, APIView):
         resource = data.get("resourceData") or {}
         balance = credits_balance(user=user)
         has_feature = FEATURES.get(feature, False)
-        reason = ""
+        reason, chain = "", ()
         try:
             task_type = task_type_of(resource)
-            provider = resolve_name(None, kind="image_provider")
-            available = provider_can(capabilities_of(provider), task_type)
+            chain = resolve_chain(None, kind="image_provider")
+            available = provider_can(chain_capabilities(chain), task_type)
+            provider = next(
+                (name for name in chain if provider_can(capabilities_of(name), task_type)),
+                chain[0],
+            )
             price = task_price(task_type=task_type, image_provider=provider)
         except DomainError as exc:
             task_type, available, price, reason = "", False, 0, exc.message
@@ -134,7 +143,12 @@ class CheckFeatureApi(PermissionsApiMixin, APIView):
         if not has_feature:
             reason = f"{feature} is not offered by AicePS."
         elif not available:
-            reason = reason or "This server's image model cannot do that."
+            able, _ = alternatives(task_type, exclude=chain)
+            reason = reason or (
+                f"This server's image model cannot do that: it needs {able}."
+                if able
+                else "This server's image model cannot do that."
+            )
         elif not enough:
             reason = f"Insufficient credits: {price} required, {balance} available."
         can_use = has_feature and available and enough

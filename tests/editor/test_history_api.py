@@ -89,6 +89,18 @@ def test_recording_links_the_real_task_and_trusts_none_of_the_claims(editor, ali
         assert handle.read().startswith(b"\x89PNG\r\n")
 
 
+def test_a_record_links_its_own_edit_not_an_earlier_one_on_the_same_photo(editor, alice):
+    photo = make_photo()
+    earlier = editor.post(  # no record of its own, moments before (a refused edit, say)
+        "/api/edit-image", {"image": photo_file(photo), "prompt": "反色", "type": "filter"}
+    )
+    assert earlier.status_code == 200
+    record_id, data = record_an_edit(editor, photo, prompt="黑白")
+    own = TaskHistory.objects.get(user=alice, prompt="黑白")
+    assert data["aiceps_task_id"] == str(own.pk) == data["edit"]["task_id"]
+    assert data["id"] == record_id
+
+
 def test_an_unlinked_record_claims_nothing(editor, alice):
     created = editor.post(
         "/api/task-history/tasks",

@@ -138,3 +138,14 @@ def test_a_supabase_user_asks_with_its_own_sub(settings, make_user):
 def test_without_a_sign_in_permissions_are_401(alice):
     response = EditorClient().get("/api/user-permissions/anything")
     assert response.status_code == 401
+
+
+def test_check_feature_names_the_providers_that_can(editor, settings):
+    settings.AICEPS_IMAGE_PROVIDER = "offline"
+    data = editor.post(
+        f"/api/user-permissions/{editor.uid}/check-feature",
+        {"feature": "nano_banana", "resourceData": {"aspectRatio": "1:1"}},
+        fmt="json",
+    ).json()["data"]
+    assert data["canUse"] is False and data["hasFeatureAccess"] is False
+    assert "needs Gemini" in data["reason"] and "OpenAI" in data["reason"]
