@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .template_covers import serve_template_cover
 from .template_files import serve_template_image
 from .views.comics import ExtractScenesApi, GenerateComicApi
 from .views.generation import BatchImagesApi, CreativeSuggestionsApi, EditImageApi, GenerateImageApi
@@ -56,6 +57,7 @@ editor_urlpatterns = [
     ),
     path("api/templates", TemplatesApi.as_view(), name="editor-templates"),
     path("api/templates/images/<path:name>", serve_template_image, name="editor-template-image"),
+    path("api/templates/covers/<str:name>", serve_template_cover, name="editor-template-cover"),
     path("api/templates/<str:template_id>", TemplateApi.as_view(), name="editor-template"),
     path("api/proxy-image", ProxyImageApi.as_view(), name="editor-proxy-image"),
     *(path(f"api/api/{route}", view.as_view(), name=name) for route, view, name in COMIC_ROUTES),

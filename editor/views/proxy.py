@@ -28,6 +28,7 @@ from generation.storage import (
 from ..access import EditorApiMixin
 from ..proxy import ProxyRefused, fetch_image
 from ..schema import EditorErrorSerializer, image_bytes
+from ..template_covers import COVER_PATH, cover_bytes
 from ..template_files import template_image_bytes
 
 TEMPLATE_PATH = "/api/templates/images/"
@@ -52,7 +53,10 @@ def stored_image(request, url: str) -> tuple[bytes, str] | None:
     parts = urlsplit(url)
     scheme_ok = parts.scheme.lower() in ("", "http", "https")
     ours = scheme_ok and (not parts.netloc or parts.netloc.lower() in _own_hosts(request))
-    if ours and parts.path.startswith(TEMPLATE_PATH):
+    if ours and parts.path.startswith(COVER_PATH):
+        name = unquote(parts.path[len(COVER_PATH) :])
+        data = cover_bytes(name)
+    elif ours and parts.path.startswith(TEMPLATE_PATH):
         name = unquote(parts.path[len(TEMPLATE_PATH) :])
         data = template_image_bytes(name)
     elif ours and parts.path.startswith(FILES_PATH):

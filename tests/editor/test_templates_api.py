@@ -133,3 +133,22 @@ def test_the_admin_manages_cover_and_example_images(admin_client):
     assert template.example_images.count() == 1
     listed = EditorClient().get("/api/templates").json()["data"]["templates"][0]
     assert listed["cover_image_url"] and len(listed["example_images"]) == 1
+
+
+def test_a_template_without_a_cover_gets_a_drawn_one(alice):
+    make_template("plain")
+    hidden = make_template("retired", is_active=False)
+    client = EditorClient()
+    [plain] = client.get("/api/templates").json()["data"]["templates"]
+    assert plain["cover_image_url"] == "http://testserver/api/templates/covers/plain.png"
+    drawn = client.http.get("/api/templates/covers/plain.png")
+    assert drawn.status_code == 200 and drawn["Content-Type"] == "image/png"
+    cover = Image.open(io.BytesIO(drawn.content)).convert("RGB")
+    assert cover.size == (480, 360) and len(set(cover.getdata())) > 16  # a gradient, a frame
+    # The editor shows covers through the proxy: it serves this one from here too.
+    proxied = client.http.get("/api/proxy-image", {"url": plain["cover_image_url"]})
+    assert proxied.status_code == 200 and proxied.content == drawn.content
+    for name in (f"{hidden.slug}.png", "nothing.png", "plain.jpg"):
+        assert client.http.get(f"/api/templates/covers/{name}").status_code == 404
+    with_images(PromptTemplate.objects.get(slug="plain"))
+    assert client.http.get("/api/templates/covers/plain.png").status_code == 404  # uploaded
