@@ -68,6 +68,9 @@ class SignInSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_sessions"
     )
     refresh_token_sha256 = models.CharField(max_length=64, unique=True)
+    # The token the last refresh replaced: accepted again for a few seconds, as GoTrue does,
+    # for a second tab that refreshed with it at the same moment.
+    previous_refresh_token_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     user_agent = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)

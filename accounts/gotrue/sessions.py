@@ -2,7 +2,10 @@
 
 A refresh token is 32 random bytes, URL-safe; only its SHA-256 is stored. Each refresh
 replaces it with a new one in a conditional UPDATE, so a token works once: a second
-refresh with the same token (a stolen copy, or a replay) finds nothing and is refused.
+refresh with the same token (a stolen copy, or a replay) finds nothing and is refused,
+except within ``AICEPS_AUTH_REFRESH_REUSE_SECONDS`` of its replacement (GoTrue's reuse
+interval), when it is answered with a new token too, for a second tab that refreshed at the
+same moment.
 """
 
 from __future__ import annotations
@@ -42,15 +45,26 @@ def sign_in_session_start(*, user: User, user_agent: str = "") -> tuple[SignInSe
     return session, token
 
 
+def _session_of(digest: str, now) -> SignInSession | None:
+    """The session whose current token has ``digest``, or whose previous one has it and was
+    replaced within the reuse interval."""
+    sessions = SignInSession.objects.select_related("user")
+    session = sessions.filter(refresh_token_sha256=digest).first()
+    if session is not None:
+        return session
+    reuse = timedelta(seconds=settings.AICEPS_AUTH_REFRESH_REUSE_SECONDS)
+    return sessions.filter(
+        previous_refresh_token_sha256=digest, refreshed_at__gt=now - reuse
+    ).first()
+
+
 def sign_in_session_refresh(*, refresh_token: str) -> tuple[SignInSession, str]:
     """The session of ``refresh_token`` with a new refresh token, or a GoTrueError."""
     if not refresh_token:
         raise GoTrueError(400, "validation_failed", "refresh_token is required")
     now = timezone.now()
     digest = _digest(refresh_token)
-    session = (
-        SignInSession.objects.select_related("user").filter(refresh_token_sha256=digest).first()
-    )
+    session = _session_of(digest, now)
     if session is None or session.revoked_at is not None or session.expires_at <= now:
         raise GoTrueError(
             400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found"
@@ -58,11 +72,20 @@ def sign_in_session_refresh(*, refresh_token: str) -> tuple[SignInSession, str]:
     if not session.user.is_active:
         raise GoTrueError(400, "user_banned", "User is banned")
     token = _new_token()
+    current = session.refresh_token_sha256  # ``digest``, or the token a reuse replaced
     rotated = SignInSession.objects.filter(
-        pk=session.pk, refresh_token_sha256=digest, revoked_at=None
-    ).update(refresh_token_sha256=_digest(token), refreshed_at=now, expires_at=now + _lifetime())
-    if not rotated:  # another refresh with the same token won the race
-        raise GoTrueError(400, "refresh_token_not_found", "Invalid Refresh Token: Already Used")
+        pk=session.pk, refresh_token_sha256=current, revoked_at=None
+    ).update(
+        refresh_token_sha256=_digest(token),
+        previous_refresh_token_sha256=current,
+        refreshed_at=now,
+        expires_at=now + _lifetime(),
+    )
+    if not rotated:  # another refresh won the race: within the interval, try once more
+        session = _session_of(digest, now)
+        if session is None or session.revoked_at is not None:
+            raise GoTrueError(400, "refresh_token_not_found", "Invalid Refresh Token: Already Used")
+        return sign_in_session_refresh(refresh_token=refresh_token)
     session.refresh_from_db()
     return session, token
 

@@ -15,6 +15,8 @@ AICEPS_AUTH_JWT_SECRET = env_str("AICEPS_AUTH_JWT_SECRET")
 AICEPS_AUTH_ISSUER = env_str("AICEPS_AUTH_ISSUER", "aiceps")
 AICEPS_AUTH_ACCESS_TOKEN_SECONDS = env_int("AICEPS_AUTH_ACCESS_TOKEN_SECONDS", 3600)
 AICEPS_AUTH_REFRESH_TOKEN_DAYS = env_int("AICEPS_AUTH_REFRESH_TOKEN_DAYS", 30)
+# GoTrue's refresh-token reuse interval: a replaced token still refreshes for this long.
+AICEPS_AUTH_REFRESH_REUSE_SECONDS = env_int("AICEPS_AUTH_REFRESH_REUSE_SECONDS", 10)
 # The editor's VITE_SUPABASE_ANON_KEY; when set, /auth/v1/ calls must send it as `apikey`.
 AICEPS_AUTH_ANON_KEY = env_str("AICEPS_AUTH_ANON_KEY")
 AICEPS_THROTTLE_SIGN_IN = env_str("AICEPS_THROTTLE_SIGN_IN", "20/min")

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import jwt
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.gotrue.tokens import signing_secret
@@ -89,7 +91,8 @@ def test_wrong_credentials_in_gotrue_error_shape(alice, email, password):
     assert body["msg"] == "Invalid login credentials"  # the editor matches this text
 
 
-def test_user_update_and_refresh(alice):
+def test_user_update_and_refresh(alice, settings):
+    settings.AICEPS_AUTH_REFRESH_REUSE_SECONDS = 0
     client = APIClient()
     session = sign_in(client).json()
     me = gotrue(client, "get", "/auth/v1/user", token=session["access_token"])
@@ -122,6 +125,28 @@ def test_user_update_and_refresh(alice):
     )
     assert again.status_code == 400  # a refresh token works once
     assert again.json()["error_code"] == "refresh_token_not_found"
+
+
+def refresh(token: str):
+    return gotrue(
+        APIClient(), "post", "/auth/v1/token?grant_type=refresh_token", {"refresh_token": token}
+    )
+
+
+def test_a_replaced_refresh_token_still_refreshes_within_the_reuse_interval(alice, settings):
+    settings.AICEPS_AUTH_REFRESH_REUSE_SECONDS = 10
+    first = sign_in(APIClient()).json()["refresh_token"]
+    tab_a = refresh(first)  # two tabs refresh with the same token at the same moment
+    tab_b = refresh(first)
+    assert tab_a.status_code == tab_b.status_code == 200, tab_b.json()
+    token_a, token_b = tab_a.json()["refresh_token"], tab_b.json()["refresh_token"]
+    assert len({first, token_a, token_b}) == 3
+    assert refresh(first).status_code == 400  # reused once: its replacement was replaced
+    assert refresh(token_b).status_code == 200  # the newest goes on
+    assert SignInSession.objects.count() == 1
+    # Past the interval a replaced token is refused, and a signed-out session's never works.
+    SignInSession.objects.update(refreshed_at=timezone.now() - timedelta(seconds=11))
+    assert refresh(token_b).json()["error_code"] == "refresh_token_not_found"
 
 
 def test_logout_ends_the_session_tokens_and_cookie(alice):
