@@ -40,7 +40,8 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
         "more_contrast",
         "adjustment",
         (
-            r"(?:提高|增加|增强|加强|加大|调高)对比度?|对比度?(?:提高|增加|加强|调高|高一?点|大一?点|强一?点)",
+            r"(?:提高|增加|增强|加强|加大|调高)对比度?|对比度?(?:提高|增加|加强|调高|高一?点|大一?点|强一?点)"
+            r"|高对比度?",
             r"\b(?:more|increase|increased|boost|higher|high|add|stronger"
             r"|raise)(?: the)?[- ]contrast\b"
             r"|\bcontrast(?:y| up)\b|\bpunch(?:y|ier)\b",

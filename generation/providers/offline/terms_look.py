@@ -76,7 +76,7 @@ FILTER_TERMS: tuple[Term, ...] = (
     term(
         "cyberpunk",
         "filter",
-        (r"赛博朋克|霓虹|\bcyberpunk\b|\bneon\b|\bsynthwave\b|\bvaporwave\b",),
+        (r"赛博朋克|霓虹|合成波|蒸汽波|\bcyberpunk\b|\bneon\b|\bsynthwave\b|\bvaporwave\b",),
         [("cinematic", {"strength": 1.0, "palette": "cyberpunk"})],
         "apply a neon cyberpunk colour grade with magenta highlights and cyan shadows",
         scale="strength",
@@ -178,6 +178,11 @@ STYLE_TERMS: tuple[Term, ...] = (
             r"|painting)(?:'s style)? (?:as|for) (?:the )?style\b",
             r"\b(?:like|as) the (?:second|other|2nd) (?:image|photo|picture|painting)\b",
             r"(?:用|按|照)第(?:二|2)张(?:图|图片|照片)?的?(?:风格|画风)",
+            r"(?:把|将)?(?:图|图片|照片)(?:二|2)的?(?:风格|画风)(?:应用|迁移|用)(?:到|在|于)"
+            r"(?:图|图片|照片)?(?:一|1)?上?",
+            r"\b(?:use|take|copy|borrow|apply)\s+the\s+(?:art\s+|artistic\s+|painting\s+)?"
+            r"style\s+(?:of|from)\s+(?:the\s+)?(?:(?:second|other|2nd)\s+(?:one|image|photo"
+            r"|picture|painting|pic)|(?:image|photo|picture|pic)\s*(?:2|two))\b",
         ),
         [("style", {"source": "image", "strength": 1.0})],
         "restyle the first image in the artistic style of the second image",

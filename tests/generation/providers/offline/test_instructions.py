@@ -77,6 +77,10 @@ def plan(instruction: str, task: TaskType = TaskType.EDIT, images=ONE, **extra):
         ("remove the object", ["remove_object"]),
         ("put the product on a white background", ["bg_color"]),
         ("black and white, then add film grain and a vignette", ["grayscale", "grain", "vignette"]),
+        # The photo editor's own presets and fusion phrasings, as its users write them.
+        ("高对比度", ["contrast"]),
+        ("80年代合成波风格，带有霓虹灯光", ["cinematic"]),
+        ("Apply a synthwave look with cyan glows", ["cinematic"]),
     ],
 )
 def test_phrases_become_operations(text, expected):
@@ -281,3 +285,19 @@ def test_glossary_is_complete():
     for term in TERMS:
         assert term.patterns and term.ops and term.en
         assert all(name in ORDER for name, _ in term.ops)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "use the style of the second image",
+        "apply the style of image 2",
+        "take the art style from the other photo",
+        "把图2的风格应用到图1",
+        "in the style of the second image",
+    ],
+)
+def test_the_second_images_style_in_other_words(text):
+    parsed = parse(text)
+    assert [o.name for o in parsed.operations] == ["style"]
+    assert parsed.operations[0].params["source"] == "image"
