@@ -31,7 +31,12 @@ from ..files import TaskFiles
 from ..imaging import UploadedImage
 from ..models import TaskHistory
 from ..providers.base import ProviderError
-from ..providers.registry import capabilities_of, provider_class, resolve_chain
+from ..providers.registry import (
+    capabilities_of,
+    instruction_refusal,
+    provider_class,
+    resolve_chain,
+)
 from ..storage import delete_file
 from ..storage_batch import store_many
 from .lifecycle import IdempotencyConflictError
@@ -101,6 +106,7 @@ def task_create(
     writers = resolve_chain(data.prompt_writer, kind="prompt_writer", allow_dotted=trusted)
     chain = resolve_chain(data.image_provider, kind="image_provider", allow_dotted=trusted)
     data, able = _validate_for_chain(data, chain)
+    _refuse_what_no_provider_can_do(data, able)
     provider = able[0]
     webhook = _checked_webhook(data.webhook_url)
     fingerprint = data.fingerprint(prompt_writer=",".join(writers), image_provider=",".join(able))
@@ -209,6 +215,20 @@ def _validate_for_chain(data: TaskInput, chain: tuple[str, ...]) -> tuple[TaskIn
     if not able:
         raise first_error
     return checked, able
+
+
+def _refuse_what_no_provider_can_do(data: TaskInput, able: list[str]) -> None:
+    """Refused before any charge when every provider of the chain would refuse these words
+    whatever the photo (the offline editor asked for new clothes, say): the same 422 the
+    worker would answer, without a charge, a refund and a trip through the queue."""
+    refusals = [
+        instruction_refusal(name, task_type=data.task_type, instruction=data.prompt)
+        for name in able
+    ]
+    if refusals and all(refusals):
+        raise ProviderError(
+            refusals[0], permanent=True, code="unsupported_instruction", provider=able[0]
+        )
 
 
 def _checked_webhook(url: str) -> str:

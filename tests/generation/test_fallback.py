@@ -12,6 +12,7 @@ from accounts.selectors import credits_balance, credits_ledger_sum
 from core.errors import ValidationError
 from generation.imaging import inspect_upload
 from generation.models import TaskHistory
+from generation.providers.base import ProviderError
 from generation.services import TaskInput, task_create, task_run
 from generation.storage import read_bytes
 from tests.conftest import make_photo
@@ -105,6 +106,17 @@ def test_an_instruction_the_first_cannot_do_moves_to_the_next(settings, user):
 
     assert task.status == "completed", task.error_detail
     assert task.image_provider == INVERT
+
+
+def test_words_every_provider_would_refuse_are_refused_before_any_charge(settings, user):
+    settings.AICEPS_IMAGE_PROVIDER = "offline"
+    before = CreditTransaction.objects.count()
+    with pytest.raises(ProviderError) as refused:
+        run(user, prompt="让这个人穿上医生的白大褂", task_type="edit")
+    assert refused.value.code == "unsupported_instruction" and refused.value.status == 422
+    assert "白大褂" in refused.value.message and "Gemini" in refused.value.message
+    assert not TaskHistory.objects.exists()
+    assert CreditTransaction.objects.count() == before and credits_balance(user=user) == 10
 
 
 def test_when_every_provider_fails_the_task_fails_naming_them(settings, user):
