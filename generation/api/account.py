@@ -4,7 +4,6 @@ account's token: an API key, which may be handed to other software, cannot."""
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.api import refuse_api_keys
 from accounts.selectors import credits_balance
+from core.http import file_response
 from generation.services import user_content_delete
 from generation.services.export import user_export
 
@@ -59,7 +59,7 @@ class AccountExportApi(ApiViewMixin, APIView):
         with_files = options.validated_data["files"]
         handle = user_export(user=user, with_files=with_files)
         name = f"aiceps-export-{user.get_username()}-{timezone.now():%Y%m%d-%H%M%S}.zip"
-        response = FileResponse(handle, as_attachment=True, filename=name)
+        response = file_response(request, handle, as_attachment=True, filename=name)
         response["Content-Type"] = "application/zip"
         response["Cache-Control"] = "no-store"
         return response

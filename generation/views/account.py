@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from core.http import file_response
 
 from ..selectors import task_get
 from ..services import TaskStateError, task_delete, user_content_delete
@@ -32,7 +34,7 @@ def settings_page(request):
 def export_download(request):
     handle = user_export(user=request.user, with_files=request.GET.get("files") != "0")
     name = f"aiceps-export-{request.user.get_username()}-{timezone.now():%Y%m%d-%H%M%S}.zip"
-    response = FileResponse(handle, as_attachment=True, filename=name)
+    response = file_response(request, handle, as_attachment=True, filename=name)
     response["Cache-Control"] = "no-store"
     return response
 

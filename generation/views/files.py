@@ -5,8 +5,10 @@ from __future__ import annotations
 import mimetypes
 
 from django.core.exceptions import SuspiciousFileOperation
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.views.decorators.http import require_safe
+
+from core.http import file_response
 
 from ..files import owner_of_key
 from ..storage import (
@@ -52,7 +54,7 @@ def serve_task_file(request, key: str):
     ) as exc:
         raise Http404 from exc
     content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
+    response = file_response(request, handle, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"  # the signature is in the query string
