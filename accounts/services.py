@@ -235,24 +235,14 @@ def credits_refund(*, task, note: str = "", refunded_by: User | None = None) -> 
         charged = -sum(debits.values_list("amount", flat=True))
         if charged <= 0:
             return None
-        try:
-            with transaction.atomic():
-                entry = _append(
-                    account=account,
-                    amount=charged,
-                    kind=CreditTransaction.Kind.REFUND,
-                    task=task,
-                    idempotency_key=key,
-                    note=note or "Refund for a task that did not complete",
-                    created_by=refunded_by,
-                    api_key_id=_task_key_id(account, task),
-                )
-        except IntegrityError:
-            # Another connection refunded between our check and insert (the unique key held).
-            account.refresh_from_db(fields=["balance"])
-            return LedgerEntry(_existing(key), account.balance, created=False)
-        metrics.credits_refunded(charged)
-        return LedgerEntry(entry, account.balance, created=True)
+        return _refund_once(
+            account=account,
+            task=task,
+            amount=charged,
+            key=key,
+            note=note or "Refund for a task that did not complete",
+            refunded_by=refunded_by,
+        )
 
 
 def credits_refund_undelivered(
@@ -285,20 +275,33 @@ def credits_refund_undelivered(
         amount = min(amount, -sum(moved))
         if amount <= 0:
             return None
-        try:
-            with transaction.atomic():
-                entry = _append(
-                    account=account,
-                    amount=amount,
-                    kind=CreditTransaction.Kind.REFUND,
-                    task=task,
-                    idempotency_key=key,
-                    note=note or "Refund for images that were not delivered",
-                    created_by=refunded_by,
-                    api_key_id=_task_key_id(account, task),
-                )
-        except IntegrityError:
-            account.refresh_from_db(fields=["balance"])
-            return LedgerEntry(_existing(key), account.balance, created=False)
-        metrics.credits_refunded(amount)
-        return LedgerEntry(entry, account.balance, created=True)
+        return _refund_once(
+            account=account,
+            task=task,
+            amount=amount,
+            key=key,
+            note=note or "Refund for images that were not delivered",
+            refunded_by=refunded_by,
+        )
+
+
+def _refund_once(*, account, task, amount: int, key: str, note: str, refunded_by) -> LedgerEntry:
+    """Append the refund under ``key`` to the locked ``account``; the existing entry when
+    another connection refunded between the caller's check and this insert."""
+    try:
+        with transaction.atomic():
+            entry = _append(
+                account=account,
+                amount=amount,
+                kind=CreditTransaction.Kind.REFUND,
+                task=task,
+                idempotency_key=key,
+                note=note,
+                created_by=refunded_by,
+                api_key_id=_task_key_id(account, task),
+            )
+    except IntegrityError:  # the unique key held
+        account.refresh_from_db(fields=["balance"])
+        return LedgerEntry(_existing(key), account.balance, created=False)
+    metrics.credits_refunded(amount)
+    return LedgerEntry(entry, account.balance, created=True)

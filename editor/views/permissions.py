@@ -25,7 +25,7 @@ from generation.providers.registry import (
     chain_capabilities,
     resolve_chain,
 )
-from generation.services import task_price
+from generation.services import chain_price
 from generation.task_types import provider_can
 
 from ..access import EditorApiMixin
@@ -132,11 +132,8 @@ class CheckFeatureApi(PermissionsApiMixin, APIView):
             task_type = task_type_of(resource)
             chain = resolve_chain(None, kind="image_provider")
             available = provider_can(chain_capabilities(chain), task_type)
-            provider = next(
-                (name for name in chain if provider_can(capabilities_of(name), task_type)),
-                chain[0],
-            )
-            price = task_price(task_type=task_type, image_provider=provider)
+            able = [name for name in chain if provider_can(capabilities_of(name), task_type)]
+            price = chain_price(task_type=task_type, image_providers=able or chain)
         except DomainError as exc:
             task_type, available, price, reason = "", False, 0, exc.message
         enough = balance >= price

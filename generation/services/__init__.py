@@ -11,7 +11,7 @@ from .lifecycle import (
     task_complete,
     task_fail,
 )
-from .pricing import task_price
+from .pricing import chain_price, task_price
 from .queue import enqueue_task, queue_for
 from .reaper import tasks_reap_stuck
 from .retention import tasks_expire_files
@@ -26,6 +26,7 @@ __all__ = [
     "TaskError",
     "TaskInput",
     "TaskStateError",
+    "chain_price",
     "enqueue_task",
     "queue_for",
     "statistics_record",

@@ -40,7 +40,7 @@ from ..providers.registry import (
 from ..storage import delete_file
 from ..storage_batch import store_many
 from .lifecycle import IdempotencyConflictError
-from .pricing import task_price
+from .pricing import chain_price
 from .queue import enqueue_task
 
 logger = logging.getLogger(__name__)
@@ -117,15 +117,12 @@ def task_create(
 
     count = int(data.parameters.get("n", 1) or 1)
     price = (
-        max(
-            task_price(
-                task_type=data.task_type,
-                image_provider=name,
-                count=count,
-                size=data.parameters.get("size"),
-                quality=data.parameters.get("quality"),
-            )
-            for name in able
+        chain_price(
+            task_type=data.task_type,
+            image_providers=able,
+            count=count,
+            size=data.parameters.get("size"),
+            quality=data.parameters.get("quality"),
         )
         if charge
         else 0

@@ -70,3 +70,11 @@ def task_price(
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ImproperlyConfigured(f"AICEPS_TASK_COSTS[{best!r}] must be a whole number >= 0")
     return value * max(count, 1)
+
+
+def chain_price(*, task_type: str, image_providers, **options) -> int:
+    """What a task is charged when any of ``image_providers`` may serve it: the dearest of
+    their prices (the runner refunds the difference when a cheaper one serves it)."""
+    return max(
+        task_price(task_type=task_type, image_provider=name, **options) for name in image_providers
+    )

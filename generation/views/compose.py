@@ -22,7 +22,7 @@ from ..models import PromptTemplate, TaskHistory
 from ..providers.base import Capabilities
 from ..providers.registry import chain_capabilities, instruction_refusal, resolve_chain
 from ..selectors import task_can_run_again, task_get
-from ..services import TaskInput, task_create, task_price, template_record_use
+from ..services import TaskInput, chain_price, task_create, template_record_use
 from ..storage import read_bytes
 from . import staging
 from .messages import image_error_message, page_message
@@ -138,7 +138,7 @@ class Offer:
         except DomainError:
             return cls((), {}, None)  # task_create will say what is wrong
         prices = {  # a chain is charged its dearest provider's price (and refunded after)
-            value: max(task_price(task_type=value, image_provider=name) for name in chain)
+            value: chain_price(task_type=value, image_providers=chain)
             for value, _label in task_types.choices()
         }
         return cls(chain, prices, caps)
