@@ -195,6 +195,8 @@ class Pipeline:
             options=data.options,
             partial_images=data.partial_images,
             task_id=data.task_id,
+            scale=data.scale,
+            padding=data.padding,
         )
 
         def attempt(provider: ImageProvider):

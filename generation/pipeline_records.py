@@ -22,6 +22,9 @@ class PipelineInput:
     options: dict = field(default_factory=dict, compare=False)  # see ImageRequest.options
     partial_images: int = 0
     task_id: str | None = None
+    scale: int | None = None  # upscale: 2 or 4
+    # expand: pixels added (left, top, right, bottom) in pixels of ``images[0]``
+    padding: tuple[int, int, int, int] | None = None
     # The TaskMemory of the image provider with this name (None: nothing is kept).
     memory: Callable[[str], TaskMemory] | None = field(default=None, compare=False)
 

@@ -39,6 +39,9 @@ class TaskType(StrEnum):
     TEXT_TO_IMAGE = "text_to_image"
     TEXTURE = "texture"
     DECADE = "decade"
+    INPAINT = "inpaint"
+    EXPAND = "expand"
+    UPSCALE = "upscale"
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ class TaskTypeSpec:
     ``prompt_required``: an instruction must be written; otherwise ``default_prompt`` (if
     any) stands in for an empty one. ``needs``: what the image provider must be able to do,
     ``"edit"`` or ``"text_to_image"``. ``default_aspect_ratio``: used when none is sent.
-    ``price_key``: the task type's key in ``AICEPS_TASK_COSTS``."""
+    ``price_key``: the task type's key in ``AICEPS_TASK_COSTS``. ``mask_required``: a mask
+    must be sent (inpainting). ``scales``: the ``scale`` values it takes (upscaling).
+    ``padding``: it takes an expansion (an aspect ratio or pixels per side, outpainting)."""
 
     value: TaskType
     label: Label
@@ -80,6 +85,9 @@ class TaskTypeSpec:
     needs: str = "edit"
     default_aspect_ratio: str = ""
     price_key: str = ""
+    mask_required: bool = False
+    scales: tuple[int, ...] = ()
+    padding: bool = False
 
     @property
     def key(self) -> str:
@@ -186,6 +194,40 @@ SPECS: dict[TaskType, TaskTypeSpec] = {
                 "Show the person as if photographed in another decade: the 1950s, the 1980s…",
                 "把照片中的人物变成另一个年代的样子：五十年代、八十年代……",
             ),
+        ),
+        TaskTypeSpec(
+            TaskType.INPAINT,
+            Label("Inpaint", "局部重绘"),
+            Label(
+                "Paint a mask over part of the photo: only that part changes (empty: removed).",
+                "在照片上涂出一块区域：只有这块会改变（不写描述则移除其中的内容）。",
+            ),
+            mask=True,
+            mask_required=True,
+            prompt_required=False,
+            default_prompt="Remove what is under the mask and fill it to match its surroundings",
+        ),
+        TaskTypeSpec(
+            TaskType.EXPAND,
+            Label("Expand", "扩图"),
+            Label(
+                "Extend the photo beyond its borders, to an aspect ratio or by pixels per side.",
+                "把照片向外扩展到指定比例，或每边扩展指定像素。",
+            ),
+            prompt_required=False,
+            default_prompt="Extend the scene naturally beyond its borders",
+            padding=True,
+        ),
+        TaskTypeSpec(
+            TaskType.UPSCALE,
+            Label("Upscale", "放大"),
+            Label(
+                "Make the photo 2 or 4 times larger, with detail.",
+                "把照片放大 2 倍或 4 倍，并保留细节。",
+            ),
+            prompt_required=False,
+            default_prompt="Upscale the photo",
+            scales=(2, 4),
         ),
     )
 }

@@ -133,6 +133,11 @@ class ImageRequest:
     # The AicePS task (for callback URLs) and what the provider keeps on it (TaskMemory).
     task_id: str | None = None
     memory: TaskMemory = field(default_factory=TaskMemory, compare=False, repr=False)
+    # ``upscale``: the factor (2 or 4). ``expand``: the pixels to add (left, top, right,
+    # bottom), in pixels of ``images[0]``, always resolved before the provider is called
+    # (from an aspect ratio or pixels per side). ``inpaint``: ``mask`` is always set.
+    scale: int | None = None
+    padding: tuple[int, int, int, int] | None = None
 
     def remember(self, **values) -> None:
         """Keep ``values`` on the task now: a later attempt finds them in ``memory.state``."""
