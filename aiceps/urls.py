@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.gotrue.urls import gotrue_urlpatterns
+from accounts.password_reset import HonestPasswordResetView
 from accounts.urls import api_urlpatterns as key_api_urlpatterns
 from editor.spa import spa_urlpatterns
 from editor.urls import editor_urlpatterns
@@ -13,6 +14,7 @@ from webhooks.urls import api_urlpatterns as webhook_api_urlpatterns
 urlpatterns = [
     path("", include("operations.urls")),
     path("admin/", admin.site.urls),
+    path("accounts/password_reset/", HonestPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("files/<path:key>", serve_task_file, name="task-file"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

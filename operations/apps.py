@@ -6,3 +6,6 @@ class OperationsConfig(AppConfig):
 
     name = "operations"
     verbose_name = "Operations"
+
+    def ready(self):
+        from . import deploy_checks  # noqa: F401  (registers the checks)

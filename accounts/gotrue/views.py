@@ -13,7 +13,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
-from django.contrib.auth.forms import PasswordResetForm
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -25,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..origin import is_same_origin
+from ..password_reset import mail_unavailable_message, password_reset_send
 from . import schema
 from .errors import API_VERSION, GoTrueError, gotrue_exception_handler
 from .sessions import sign_in_session_refresh, sign_in_session_revoke
@@ -273,12 +273,9 @@ class RecoverView(GoTrueView):
         email = self.text(self.body(request), "email")
         if not email:
             raise GoTrueError(400, "validation_failed", "Password recovery requires an email")
-        form = PasswordResetForm(data={"email": email})
-        if form.is_valid():
-            try:
-                form.save(request=request._request, use_https=request.is_secure())
-            except Exception:  # a mail server down must not reveal which accounts exist
-                logger.exception("password reset email not sent")
+        if not settings.AICEPS_MAIL_ENABLED:
+            raise GoTrueError(503, "email_provider_disabled", mail_unavailable_message())
+        password_reset_send(email=email, request=request._request, use_https=request.is_secure())
         return Response({})
 
 

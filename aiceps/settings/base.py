@@ -6,19 +6,35 @@ queue). Secrets have no production default: with DJANGO_DEBUG off, DJANGO_SECRET
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 from core.paths import project_folder
 
-from .editor import *  # noqa: F403
-from .env import database_from_url, env_bool, env_float, env_int, env_json, env_list, env_str
-from .platform import *  # noqa: F403
-from .providers import *  # noqa: F403
-from .security import *  # noqa: F403
-from .storage import S3_STORAGE_BACKEND, s3_storage_options
-from .tasks import *  # noqa: F403
+from .env import (
+    database_from_url,
+    env_bool,
+    env_float,
+    env_int,
+    env_json,
+    env_list,
+    env_str,
+    read_env_file,
+)
+from .hosts import local_host_names
+
+# Before any area module reads the environment: the settings file fills in what is not set.
+ENV_FILE = read_env_file()
+
+from .editor import *  # noqa: E402, F403
+from .mail import *  # noqa: E402, F403
+from .platform import *  # noqa: E402, F403
+from .providers import *  # noqa: E402, F403
+from .security import *  # noqa: E402, F403
+from .storage import S3_STORAGE_BACKEND, s3_storage_options  # noqa: E402
+from .tasks import *  # noqa: E402, F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # A checkout keeps its data in ./var beside manage.py; an installed wheel in ./var of the
@@ -37,6 +53,10 @@ if not SECRET_KEY:
     SECRET_KEY = "aiceps-development-only-secret-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+if DEBUG and "DJANGO_ALLOWED_HOSTS" not in os.environ:
+    # Development bound to 0.0.0.0 (AICEPS_BIND) is reached by the machine's own names and
+    # addresses; production names its hosts (DJANGO_ALLOWED_HOSTS, required there).
+    ALLOWED_HOSTS += [name for name in local_host_names() if name not in ALLOWED_HOSTS]
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

@@ -10,6 +10,28 @@ from urllib.parse import parse_qs, unquote, urlparse
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE = {"1", "true", "yes", "on"}
+# The settings file: ``.env`` in the folder AicePS is started from, or AICEPS_ENV_FILE ("" reads
+# none, as the test settings do).
+DEFAULT_ENV_FILE = ".env"
+
+
+def read_env_file() -> Path | None:
+    """Read the settings file into ``os.environ``; variables already set win over the file.
+
+    Returns the file read, or None. Read once, before any setting is: every area module reads
+    ``os.environ`` at import."""
+    name = os.environ.get("AICEPS_ENV_FILE", DEFAULT_ENV_FILE)
+    path = Path(name) if name else None
+    if path is None or not path.is_file():
+        return None
+    from dotenv import dotenv_values
+
+    for key, value in dotenv_values(path).items():
+        if value is not None:
+            os.environ.setdefault(key, value)
+    return path.resolve()
+
+
 FALSE = {"0", "false", "no", "off", ""}
 
 

@@ -6,6 +6,8 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
+# Tests never read a developer's settings file (.env): what they need, they set.
+os.environ["AICEPS_ENV_FILE"] = ""
 
 from .base import *  # noqa: F403
 from .base import Q_CLUSTER
