@@ -30,7 +30,9 @@ class InsufficientCreditsError(CreditsError):
 
     def __init__(self, *, available_credits: int, required_credits: int) -> None:
         super().__init__(
-            f"Insufficient credits: {required_credits} required, {available_credits} available.",
+            f"Insufficient credits: {required_credits} required, {available_credits} available. "
+            "Nothing was charged; an administrator can grant credits (in the admin, or "
+            "`manage.py grant_credits USERNAME AMOUNT`).",
             available_credits=available_credits,
             required_credits=required_credits,
         )

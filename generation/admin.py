@@ -21,13 +21,15 @@ from .services import (
 from .storage import file_url
 
 
-def _thumbnail(name: str) -> str:
+def _thumbnail(name: str, *, side: int = 80) -> str:
     if not name:
         return "—"
     return format_html(
-        '<a href="{0}" target="_blank"><img src="{0}" alt="" style="max-height:80px;'
-        'max-width:120px;object-fit:contain"></a>',
+        '<a href="{0}" target="_blank"><img src="{0}" alt="" style="max-height:{1}px;'
+        'max-width:{2}px;object-fit:contain"></a>',
         file_url(name),
+        side,
+        side * 3 // 2,
     )
 
 
@@ -39,12 +41,10 @@ class TaskHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "short_prompt",
         "task_type",
         "status",
-        "image_provider",
-        "model_version",
+        "provider",
         "credits_deducted",
         "generation_time_ms",
-        "original_thumb",
-        "generated_thumb",
+        "images",
     ]
     list_filter = [
         "status",
@@ -157,7 +157,23 @@ class TaskHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("Instruction"))
     def short_prompt(self, task: TaskHistory) -> str:
-        return task.prompt if len(task.prompt) <= 60 else task.prompt[:59] + "…"
+        return task.prompt if len(task.prompt) <= 40 else task.prompt[:39] + "…"
+
+    # The list fits a laptop screen: the provider with its model in one cell, the two
+    # thumbnails side by side and small (the task's page shows them large).
+    @admin.display(description=_("Image provider"), ordering="image_provider")
+    def provider(self, task: TaskHistory) -> str:
+        if not task.model_version:
+            return task.image_provider or "—"
+        return format_html("{}<br><small>{}</small>", task.image_provider, task.model_version)
+
+    @admin.display(description=_("Original → result"))
+    def images(self, task: TaskHistory) -> str:
+        return format_html(
+            '<span style="white-space:nowrap">{} {}</span>',
+            _thumbnail(task.original_image.name, side=48),
+            _thumbnail(task.generated_image.name, side=48),
+        )
 
     @admin.display(description=_("Original"))
     def original_thumb(self, task: TaskHistory) -> str:

@@ -46,7 +46,9 @@ def image_error_message(filename: str, error: ImageError) -> str:
 def insufficient_credits_message(error: InsufficientCreditsError) -> str:
     return _(
         "Not enough credits: this task costs %(required)d and you have %(available)d. "
-        "Nothing was charged. Ask an administrator for more credits."
+        "Nothing was charged. Ask an administrator for more credits: they grant them in "
+        "the admin (Users, action “Grant credits”) or with “./scripts/manage grant_credits "
+        "USERNAME AMOUNT”."
     ) % {"required": error.required_credits, "available": error.available_credits}
 
 
