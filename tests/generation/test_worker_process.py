@@ -7,7 +7,6 @@ ends within a minute with the ledger intact."""
 
 import os
 import signal
-import socket
 import time
 import uuid
 
@@ -21,6 +20,7 @@ from generation.models import TaskHistory
 from generation.services import TaskInput, task_create
 from tests.conftest import make_photo
 from tests.fakes.figures import record_figure
+from tests.fakes.redis_target import TEST_REDIS_URL, redis_answers
 from tests.fakes.worker import Worker, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -29,12 +29,6 @@ PROVIDERS = {
     "AICEPS_IMAGE_PROVIDER": "tests.fakes.providers.InvertImageProvider",
 }
 SLOW = {**PROVIDERS, "AICEPS_IMAGE_PROVIDER": "tests.fakes.providers.PidWritingImageProvider"}
-
-
-def redis_answers() -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex(("127.0.0.1", 6379)) == 0
 
 
 @pytest.fixture(autouse=True)
@@ -52,9 +46,9 @@ def broker(request, settings, monkeypatch):
         yield {}
         return
     if not redis_answers():
-        pytest.skip("no Redis on 127.0.0.1:6379")
+        pytest.skip(f"no Redis at {TEST_REDIS_URL}")
     name = f"aiceps-test-{uuid.uuid4().hex[:8]}"
-    url = "redis://127.0.0.1:6379/15"
+    url = TEST_REDIS_URL
     monkeypatch.setattr(Conf, "ORM", None)
     monkeypatch.setattr(Conf, "REDIS", url)
     monkeypatch.setattr(Conf, "PREFIX", name)

@@ -5,7 +5,6 @@ have woken the waiter in time."""
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 
@@ -18,6 +17,7 @@ from generation.imaging import inspect_upload
 from generation.live.waiting import wait_for_task
 from generation.services import TaskInput, task_create
 from tests.conftest import make_photo
+from tests.fakes.redis_target import TEST_REDIS_URL, redis_answers
 from tests.fakes.worker import Worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -25,12 +25,6 @@ SLOW = {
     "AICEPS_PROMPT_WRITER": "tests.fakes.providers.EchoPromptWriter",
     "AICEPS_IMAGE_PROVIDER": "tests.fakes.providers.SlowInvertImageProvider",
 }
-
-
-def redis_answers() -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex(("127.0.0.1", 6379)) == 0
 
 
 @pytest.fixture
@@ -77,10 +71,10 @@ def test_postgres_listen_wakes_the_waiter(user, queued, settings):
     assert late < 1.0  # the safety poll is two minutes away: NOTIFY woke it
 
 
-@pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {TEST_REDIS_URL}")
 def test_redis_pubsub_wakes_the_waiter(user, queued, settings, monkeypatch):
     name = f"aiceps-test-{uuid.uuid4().hex[:8]}"
-    redis_url = "redis://127.0.0.1:6379/15"
+    redis_url = TEST_REDIS_URL
     monkeypatch.setattr(Conf, "ORM", None)
     monkeypatch.setattr(Conf, "REDIS", redis_url)
     monkeypatch.setattr(Conf, "PREFIX", name)
