@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from accounts.throttling import record_bad_credentials
 from core.errors import DomainError
+from core.localized import localized_message
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,17 @@ def _drf_problem(exc: exceptions.APIException) -> Problem:
 
 
 def problem_for(exc: Exception) -> Problem | None:
-    """The answer to ``exc``; None for an exception nobody expected (a bug)."""
+    """The answer to ``exc``, its message in the request's language; None for an exception
+    nobody expected (a bug). DRF's own messages come translated by DRF."""
+    problem = _problem(exc)
+    if problem is not None and not isinstance(exc, exceptions.APIException):
+        problem.message = localized_message(
+            problem.code, problem.message, param=problem.param, extra=problem.extra
+        )
+    return problem
+
+
+def _problem(exc: Exception) -> Problem | None:
     if isinstance(exc, DomainError):
         problem = Problem(exc.status, exc.code, exc.message, exc.param, dict(exc.extra))
         if exc.retry_after:

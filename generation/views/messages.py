@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.services import InsufficientCreditsError
 from core.errors import DomainError
+from core.localized import localized_message
 
 from ..imaging import ImageError
 
@@ -80,4 +81,4 @@ def page_message(error: DomainError) -> str:
         ) % {"width": extra.get("width", 0), "height": extra.get("height", 0)}
     if error.code == "unsupported_task":
         return _("This task is not available on this server: its image model cannot do it.")
-    return error.message
+    return localized_message(error.code, error.message, param=error.param, extra=error.extra)

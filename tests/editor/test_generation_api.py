@@ -247,3 +247,18 @@ def test_a_task_still_running_after_the_wait_is_504_with_its_id(alice, settings)
     body = response.json()
     assert body["code"] == "still_running" and body["status"] == "pending"
     assert body["status_url"].endswith(f"/api/v1/tasks/{body['task_id']}")
+
+
+def test_the_editor_routes_answer_in_chinese(editor, alice):
+    from accounts.services import credits_charge
+
+    credits_charge(user=alice, amount=9, note="leave one")
+    response = editor.post(
+        "/api/generate-image",
+        {"prompt": "cat"},
+        fmt="json",
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+    assert response.status_code == 402
+    body = response.json()
+    assert "积分不足" in body["message"] and body["message"] == body["error"]
