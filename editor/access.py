@@ -4,7 +4,7 @@ The editor's generation, permission and comic calls carry no credentials: on Aic
 origin the session cookie of AicePS's sign-in authenticates them (from pages of this origin
 only, ``accounts.origin``). A deployment where the editor signs in with a real Supabase
 project has no such cookie: the editor must then send its session token as
-``Authorization: Bearer`` on those calls too (see the README). Task-history and template
+``Authorization: Bearer`` on those calls too (see docs/photo-editor.md). Task-history and template
 calls send the token already.
 """
 

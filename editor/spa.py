@@ -5,7 +5,7 @@ served under ``AICEPS_EDITOR_PATH`` (default ``/editor/``; build the editor with
 ``--base=/editor/`` to match). Paths without a file fall back to ``index.html`` (the
 editor's own routes, such as ``/editor/reset-password``); hashed ``assets/`` are cached for
 a year, ``index.html`` never. nginx serving the same folder does the same job faster (see
-the README); this is for deployments without one.
+docs/photo-editor.md); this is for deployments without one.
 """
 
 from __future__ import annotations

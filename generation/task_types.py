@@ -7,7 +7,7 @@ against these specs (``generation.task_rules.validate``) before anything is stor
 charged; forms, serializers, the compose page and the pipeline read the specs instead of
 restating them. To add a task type: add a
 member to :class:`TaskType` and a :class:`TaskTypeSpec` to ``SPECS`` (then, where a provider
-needs to know it, teach that provider; see the README's "Changing AicePS").
+needs to know it, teach that provider; see docs/changing.md).
 
 Pure Python: no Django models, no providers imported, so every layer may import it.
 """

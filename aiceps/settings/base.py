@@ -40,11 +40,24 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # A checkout keeps its data in ./var beside manage.py; an installed wheel in ./var of the
 # folder it is run from (set AICEPS_VAR_DIR in production).
 _DEFAULT_VAR = BASE_DIR / "var" if (BASE_DIR / "manage.py").exists() else Path.cwd() / "var"
-VAR_DIR = Path(env_str("AICEPS_VAR_DIR", str(_DEFAULT_VAR)))
+VAR_DIR = Path(
+    env_str(
+        "AICEPS_VAR_DIR",
+        str(_DEFAULT_VAR),
+        doc="where the SQLite file, media and outputs live by default",
+        shown="`./var`",
+    )
+)
 
 # --- Django core -------------------------------------------------------------------------
-DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+DEBUG = env_bool(
+    "DJANGO_DEBUG", False, doc="development mode", shown="off (`./scripts/run` turns it on)"
+)
+SECRET_KEY = env_str(
+    "DJANGO_SECRET_KEY",
+    doc="required in production",
+    shown="none; a development key only while `DJANGO_DEBUG` is on",
+)
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -52,12 +65,16 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "aiceps-development-only-secret-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"], doc="comma-separated host names"
+)
 if DEBUG and "DJANGO_ALLOWED_HOSTS" not in os.environ:
     # Development bound to 0.0.0.0 (AICEPS_BIND) is reached by the machine's own names and
     # addresses; production names its hosts (DJANGO_ALLOWED_HOSTS, required there).
     ALLOWED_HOSTS += [name for name in local_host_names() if name not in ALLOWED_HOSTS]
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = env_list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS", [], doc="origins allowed to post forms (behind a proxy)"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -119,7 +136,15 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'aiceps.sqlite3'}")
+DATABASE_URL = env_str(
+    "DATABASE_URL",
+    f"sqlite:///{VAR_DIR / 'aiceps.sqlite3'}",
+    doc=(
+        "`sqlite:///path` or `postgres://user:pw@host:5432/db` (query "
+        "options pass through; `connect_timeout` defaults to 5 s)"
+    ),
+    shown="`sqlite:///var/aiceps.sqlite3`",
+)
 DATABASES = {"default": database_from_url(DATABASE_URL, base_dir=BASE_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -136,36 +161,79 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [project_folder("locale")]
-TIME_ZONE = env_str("AICEPS_TIME_ZONE", "UTC")
+TIME_ZONE = env_str("AICEPS_TIME_ZONE", "UTC", doc="time zone of statistics periods")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_ROOT = Path(env_str("AICEPS_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_ROOT = Path(
+    env_str(
+        "AICEPS_MEDIA_ROOT",
+        str(VAR_DIR / "media"),
+        doc="local image storage",
+        shown="`$AICEPS_VAR_DIR/media`",
+    )
+)
 MEDIA_URL = "/media/"
 # Locally stored task files are served under this prefix (operations' file view).
 AICEPS_FILES_URL = "/files/"
-AICEPS_OUTPUT_DIR = Path(env_str("AICEPS_OUTPUT_DIR", str(VAR_DIR / "output")))
+AICEPS_OUTPUT_DIR = Path(
+    env_str(
+        "AICEPS_OUTPUT_DIR",
+        str(VAR_DIR / "output"),
+        doc="where `manage.py generate` writes results",
+        shown="`$AICEPS_VAR_DIR/output`",
+    )
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 13 * 1024 * 1024
 
 # --- Storage -----------------------------------------------------------------------------
-AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID")
-AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY")
-AWS_REGION = env_str("AWS_REGION", "us-east-1")
-S3_BUCKET_NAME = env_str("S3_BUCKET_NAME")
-AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL")
-AICEPS_S3_PUBLIC_READ = env_bool("AICEPS_S3_PUBLIC_READ", False)
-AICEPS_S3_TIMEOUT_SECONDS = env_float("AICEPS_S3_TIMEOUT_SECONDS", 3.0)
-AICEPS_S3_URL_EXPIRE_SECONDS = env_int("AICEPS_S3_URL_EXPIRE_SECONDS", 3600)
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID", doc="S3 credentials")
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY", doc="S3 credentials")
+AWS_REGION = env_str("AWS_REGION", "us-east-1", doc="S3 region")
+S3_BUCKET_NAME = env_str("S3_BUCKET_NAME", doc="store images on S3", shown="empty: local storage")
+AWS_S3_ENDPOINT_URL = env_str(
+    "AWS_S3_ENDPOINT_URL", doc="S3-compatible server (MinIO, SeaweedFS, R2, OSS …)", shown="AWS"
+)
+AICEPS_S3_PUBLIC_READ = env_bool(
+    "AICEPS_S3_PUBLIC_READ",
+    False,
+    doc=("public-read objects with plain URLs instead of presigned ones"),
+)
+AICEPS_S3_TIMEOUT_SECONDS = env_float(
+    "AICEPS_S3_TIMEOUT_SECONDS", 3.0, doc="connect and read timeout of S3 calls"
+)
+AICEPS_S3_URL_EXPIRE_SECONDS = env_int(
+    "AICEPS_S3_URL_EXPIRE_SECONDS", 3600, doc="lifetime of presigned and signed file URLs"
+)
 # Local copies of what was uploaded, so a worker on the same host reads its inputs without a
 # download, and a task created just before an S3 outage still runs. 0 keeps none.
-AICEPS_S3_CACHE_SECONDS = env_int("AICEPS_S3_CACHE_SECONDS", 6 * 3600)
+AICEPS_S3_CACHE_SECONDS = env_int(
+    "AICEPS_S3_CACHE_SECONDS",
+    6 * 3600,
+    doc="how long local copies of uploads are kept (0: none)",
+    shown="`21600`",
+)
 # After this many failed uploads in a row, uploads go straight to the local fallback for the
 # cool-down, then one probe decides (generation.storage_breaker).
-AICEPS_S3_BREAKER_FAILURES = env_int("AICEPS_S3_BREAKER_FAILURES", 3)
-AICEPS_S3_BREAKER_COOLDOWN_SECONDS = env_float("AICEPS_S3_BREAKER_COOLDOWN_SECONDS", 30.0)
+AICEPS_S3_BREAKER_FAILURES = env_int(
+    "AICEPS_S3_BREAKER_FAILURES",
+    3,
+    doc=(
+        "after this many S3 failures in a row, files go straight to the "
+        "local fallback for this long (no waiting on a dead S3)"
+    ),
+)
+AICEPS_S3_BREAKER_COOLDOWN_SECONDS = env_float(
+    "AICEPS_S3_BREAKER_COOLDOWN_SECONDS",
+    30.0,
+    doc=(
+        "after this many S3 failures in a row, files go straight to the "
+        "local fallback for this long (no waiting on a dead S3)"
+    ),
+)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -187,10 +255,19 @@ if S3_BUCKET_NAME:
     }
 
 # --- REST API ----------------------------------------------------------------------------
-AICEPS_ALLOW_ANONYMOUS = env_bool("AICEPS_ALLOW_ANONYMOUS", False)
-AICEPS_THROTTLE_USER = env_str("AICEPS_THROTTLE_USER", "120/min")
-AICEPS_THROTTLE_SUBMIT = env_str("AICEPS_THROTTLE_SUBMIT", "30/min")
-SUPABASE_JWT_SECRET = env_str("SUPABASE_JWT_SECRET")
+AICEPS_ALLOW_ANONYMOUS = env_bool(
+    "AICEPS_ALLOW_ANONYMOUS", False, doc="let unauthenticated requests in"
+)
+AICEPS_THROTTLE_USER = env_str(
+    "AICEPS_THROTTLE_USER", "120/min", doc="per-user request and submission rates"
+)
+AICEPS_THROTTLE_SUBMIT = env_str(
+    "AICEPS_THROTTLE_SUBMIT", "30/min", doc="per-user request and submission rates"
+)
+SUPABASE_JWT_SECRET = env_str(
+    "SUPABASE_JWT_SECRET",
+    doc=("accept legacy Supabase session JWTs (HS256, audience `authenticated`)"),
+)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First: an address that sent too many bad credentials gets 429 before any lookup.
@@ -239,16 +316,34 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Credits -----------------------------------------------------------------------------
-AICEPS_SIGNUP_CREDITS = env_int("AICEPS_SIGNUP_CREDITS", 10)
+AICEPS_SIGNUP_CREDITS = env_int("AICEPS_SIGNUP_CREDITS", 10, doc="credits a new user starts with")
 # Price per task type, optionally per image provider: {"default": 1, "edit": 1,
 # "gemini:edit": 14}. The most specific key wins.
-AICEPS_TASK_COSTS = env_json("AICEPS_TASK_COSTS", {"default": 1})
-AICEPS_OPEN_SIGNUP = env_bool("AICEPS_OPEN_SIGNUP", False)
+AICEPS_TASK_COSTS = env_json(
+    "AICEPS_TASK_COSTS",
+    {"default": 1},
+    doc=(
+        "JSON price of one image: keys `default` or up to four parts joined"
+        " by `:` in any order, a provider, a task type, a quality (`low` … "
+        "`max`) and a size (`1024x1536`); of the keys that match, the one "
+        "with the most parts wins (then provider, task type, quality, "
+        'size). `n` images cost `n` times. E.g. `{"default": 1, '
+        '"gemini": 14, "openai:high": 8, "openai:high:1536x1024": '
+        "12}`"
+    ),
+)
+AICEPS_OPEN_SIGNUP = env_bool(
+    "AICEPS_OPEN_SIGNUP",
+    False,
+    doc=("allow sign-up from the web pages and the photo editor (`/auth/v1/signup`)"),
+)
 
 # --- Operations --------------------------------------------------------------------------
-AICEPS_METRICS_TOKEN = env_str("AICEPS_METRICS_TOKEN")
-AICEPS_LOG_JSON = env_bool("AICEPS_LOG_JSON", False)
-AICEPS_LOG_LEVEL = env_str("AICEPS_LOG_LEVEL", "INFO")
+AICEPS_METRICS_TOKEN = env_str(
+    "AICEPS_METRICS_TOKEN", doc="bearer token required by `/metrics` when set"
+)
+AICEPS_LOG_JSON = env_bool("AICEPS_LOG_JSON", False, doc="one JSON object per log line")
+AICEPS_LOG_LEVEL = env_str("AICEPS_LOG_LEVEL", "INFO", doc="log level")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -271,6 +366,11 @@ LOGGING = {
 }
 
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("AICEPS_SECURE_COOKIES", False)
+    SESSION_COOKIE_SECURE = env_bool(
+        "AICEPS_SECURE_COOKIES",
+        False,
+        doc="secure session and CSRF cookies (behind HTTPS)",
+        shown="off; on in production",
+    )
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 WHITENOISE_USE_FINDERS = True  # serves static files without a collectstatic step

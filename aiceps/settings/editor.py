@@ -11,25 +11,80 @@ from .env import env_float, env_int, env_list, env_str
 
 # --- AicePS's Supabase-compatible sign-in (accounts.gotrue) ------------------------------
 # Empty: a key derived from DJANGO_SECRET_KEY signs the session JWTs.
-AICEPS_AUTH_JWT_SECRET = env_str("AICEPS_AUTH_JWT_SECRET")
-AICEPS_AUTH_ISSUER = env_str("AICEPS_AUTH_ISSUER", "aiceps")
-AICEPS_AUTH_ACCESS_TOKEN_SECONDS = env_int("AICEPS_AUTH_ACCESS_TOKEN_SECONDS", 3600)
-AICEPS_AUTH_REFRESH_TOKEN_DAYS = env_int("AICEPS_AUTH_REFRESH_TOKEN_DAYS", 30)
+AICEPS_AUTH_JWT_SECRET = env_str(
+    "AICEPS_AUTH_JWT_SECRET",
+    doc=("signs the session JWTs of AicePS's Supabase-compatible sign-in"),
+    shown="derived from `DJANGO_SECRET_KEY`",
+)
+AICEPS_AUTH_ISSUER = env_str("AICEPS_AUTH_ISSUER", "aiceps", doc="their issuer")
+AICEPS_AUTH_ACCESS_TOKEN_SECONDS = env_int(
+    "AICEPS_AUTH_ACCESS_TOKEN_SECONDS",
+    3600,
+    doc="lifetime of an access token; of an unused refresh token",
+)
+AICEPS_AUTH_REFRESH_TOKEN_DAYS = env_int(
+    "AICEPS_AUTH_REFRESH_TOKEN_DAYS",
+    30,
+    doc="lifetime of an access token; of an unused refresh token",
+)
 # GoTrue's refresh-token reuse interval: a replaced token still refreshes for this long.
-AICEPS_AUTH_REFRESH_REUSE_SECONDS = env_int("AICEPS_AUTH_REFRESH_REUSE_SECONDS", 10)
+AICEPS_AUTH_REFRESH_REUSE_SECONDS = env_int(
+    "AICEPS_AUTH_REFRESH_REUSE_SECONDS",
+    10,
+    doc=(
+        "a refresh token that was just replaced still refreshes for this "
+        "long (GoTrue's reuse interval: two tabs refreshing at once both "
+        "stay signed in); after it, its reuse is refused"
+    ),
+)
 # The editor's VITE_SUPABASE_ANON_KEY; when set, /auth/v1/ calls must send it as `apikey`.
-AICEPS_AUTH_ANON_KEY = env_str("AICEPS_AUTH_ANON_KEY")
-AICEPS_THROTTLE_SIGN_IN = env_str("AICEPS_THROTTLE_SIGN_IN", "20/min")
+AICEPS_AUTH_ANON_KEY = env_str(
+    "AICEPS_AUTH_ANON_KEY",
+    doc=("the `apikey` the sign-in requires (the editor's `VITE_SUPABASE_ANON_KEY`)"),
+    shown="empty: any",
+)
+AICEPS_THROTTLE_SIGN_IN = env_str(
+    "AICEPS_THROTTLE_SIGN_IN",
+    "20/min",
+    doc="sign-in, sign-up and recovery attempts per client address",
+)
 
 # --- A real Supabase project's session JWTs (accounts.authentication) -------------------
-SUPABASE_URL = env_str("SUPABASE_URL").rstrip("/")
-SUPABASE_JWKS_URL = env_str("SUPABASE_JWKS_URL")  # default {SUPABASE_URL}/auth/v1/.well-known/…
-SUPABASE_JWT_ISSUER = env_str("SUPABASE_JWT_ISSUER")  # default {SUPABASE_URL}/auth/v1
-AICEPS_JWKS_CACHE_SECONDS = env_int("AICEPS_JWKS_CACHE_SECONDS", 600)
-AICEPS_JWKS_TIMEOUT_SECONDS = env_float("AICEPS_JWKS_TIMEOUT_SECONDS", 5.0)
+SUPABASE_URL = env_str(
+    "SUPABASE_URL",
+    doc=("a Supabase project whose session JWTs are accepted, verified by its JWKS (ES256/RS256)"),
+).rstrip("/")
+SUPABASE_JWKS_URL = env_str(
+    "SUPABASE_JWKS_URL",
+    doc="where the keys are, which issuer tokens must name",
+    shown="`{SUPABASE_URL}/auth/v1/.well-known/jwks.json`",
+)  # default {SUPABASE_URL}/auth/v1/.well-known/…
+SUPABASE_JWT_ISSUER = env_str(
+    "SUPABASE_JWT_ISSUER",
+    doc="where the keys are, which issuer tokens must name",
+    shown="`{SUPABASE_URL}/auth/v1`",
+)  # default {SUPABASE_URL}/auth/v1
+AICEPS_JWKS_CACHE_SECONDS = env_int(
+    "AICEPS_JWKS_CACHE_SECONDS",
+    600,
+    doc=(
+        "how long the keys are kept; fetch timeout (an unknown key id refetches at most every 30 s)"
+    ),
+)
+AICEPS_JWKS_TIMEOUT_SECONDS = env_float(
+    "AICEPS_JWKS_TIMEOUT_SECONDS",
+    5.0,
+    doc=(
+        "how long the keys are kept; fetch timeout (an unknown key id refetches at most every 30 s)"
+    ),
+)
 
 # --- CORS (django-cors-headers): browsers on other origins -------------------------------
-CORS_ALLOWED_ORIGINS = env_list("AICEPS_CORS_ALLOWED_ORIGINS", [])
+CORS_ALLOWED_ORIGINS = env_list(
+    "AICEPS_CORS_ALLOWED_ORIGINS",
+    [],
+    doc=("comma-separated origins of front ends on other origins (`https://ps.example.com`)"),
+)
 CORS_URLS_REGEX = r"^/(api|auth/v1|files|v1)/.*$"
 CORS_ALLOW_HEADERS = (
     *default_headers,
@@ -40,18 +95,56 @@ CORS_ALLOW_HEADERS = (
 )
 CORS_EXPOSE_HEADERS = ["Location", "Retry-After"]
 CORS_ALLOW_CREDENTIALS = False  # other origins send tokens, never the cookie
-CORS_PREFLIGHT_MAX_AGE = env_int("AICEPS_CORS_MAX_AGE_SECONDS", 86400)
+CORS_PREFLIGHT_MAX_AGE = env_int(
+    "AICEPS_CORS_MAX_AGE_SECONDS", 86400, doc="how long browsers keep a preflight answer"
+)
 
 # --- The editor's routes (editor/) --------------------------------------------------------
 # Hosts /api/proxy-image may fetch from besides AicePS's own files, e.g. "images.example.com".
-AICEPS_PROXY_IMAGE_HOSTS = env_list("AICEPS_PROXY_IMAGE_HOSTS", [])
+AICEPS_PROXY_IMAGE_HOSTS = env_list(
+    "AICEPS_PROXY_IMAGE_HOSTS",
+    [],
+    doc=(
+        "hosts `/api/proxy-image` may fetch from besides AicePS's own "
+        "images (`*.example.com` for subdomains)"
+    ),
+)
 # Of those, hosts that may resolve to private addresses (an internal MinIO, say).
-AICEPS_PROXY_IMAGE_PRIVATE_HOSTS = env_list("AICEPS_PROXY_IMAGE_PRIVATE_HOSTS", [])
-AICEPS_PROXY_IMAGE_TIMEOUT_SECONDS = env_float("AICEPS_PROXY_IMAGE_TIMEOUT_SECONDS", 5.0)
-AICEPS_PROXY_IMAGE_MAX_BYTES = env_int("AICEPS_PROXY_IMAGE_MAX_BYTES", 12 * 1024 * 1024)
-AICEPS_EDITOR_MAX_BATCH = env_int("AICEPS_EDITOR_MAX_BATCH", 10)
+AICEPS_PROXY_IMAGE_PRIVATE_HOSTS = env_list(
+    "AICEPS_PROXY_IMAGE_PRIVATE_HOSTS",
+    [],
+    doc=("of those, hosts allowed to resolve to private addresses (an internal image server)"),
+)
+AICEPS_PROXY_IMAGE_TIMEOUT_SECONDS = env_float(
+    "AICEPS_PROXY_IMAGE_TIMEOUT_SECONDS",
+    5.0,
+    doc=("time for a whole proxied fetch, redirects included; largest image"),
+)
+AICEPS_PROXY_IMAGE_MAX_BYTES = env_int(
+    "AICEPS_PROXY_IMAGE_MAX_BYTES",
+    12 * 1024 * 1024,
+    doc=("time for a whole proxied fetch, redirects included; largest image"),
+    shown="`12582912`",
+)
+AICEPS_EDITOR_MAX_BATCH = env_int(
+    "AICEPS_EDITOR_MAX_BATCH", 10, doc="prompts per `/api/generate-batch-images`"
+)
 # A built single-page front end (the editor's `dist/`) served at AICEPS_EDITOR_PATH.
-AICEPS_EDITOR_DIST = env_str("AICEPS_EDITOR_DIST")
-AICEPS_EDITOR_PATH = env_str("AICEPS_EDITOR_PATH", "/editor/")
+AICEPS_EDITOR_DIST = env_str(
+    "AICEPS_EDITOR_DIST",
+    doc=("a built front end (the editor's `dist/`) served by AicePS, and where"),
+)
+AICEPS_EDITOR_PATH = env_str(
+    "AICEPS_EDITOR_PATH",
+    "/editor/",
+    doc=("a built front end (the editor's `dist/`) served by AicePS, and where"),
+)
 # Its content security policy; empty sends none (the build decides where its scripts live).
-AICEPS_EDITOR_CSP = env_str("AICEPS_EDITOR_CSP")
+AICEPS_EDITOR_CSP = env_str(
+    "AICEPS_EDITOR_CSP",
+    doc=(
+        "the policy of the served front end (its build decides where its "
+        "scripts and fonts come from)"
+    ),
+    shown="empty: none",
+)

@@ -1,4 +1,8 @@
-"""Typed readers for environment variables, so settings fail fast on a malformed value."""
+"""Typed readers for environment variables, so settings fail fast on a malformed value.
+
+Every reader takes ``doc`` (what the setting does, for the configuration reference) and
+``shown`` (how its default reads there when it is not a plain value): the reference,
+``docs/configuration.md``, is generated from these calls (``aiceps.settings.reference``)."""
 
 from __future__ import annotations
 
@@ -35,11 +39,11 @@ def read_env_file() -> Path | None:
 FALSE = {"0", "false", "no", "off", ""}
 
 
-def env_str(name: str, default: str = "") -> str:
+def env_str(name: str, default: str = "", *, doc: str = "", shown: str = "") -> str:
     return os.environ.get(name, default)
 
 
-def env_bool(name: str, default: bool = False) -> bool:
+def env_bool(name: str, default: bool = False, *, doc: str = "", shown: str = "") -> bool:
     raw = os.environ.get(name)
     if raw is None:
         return default
@@ -51,7 +55,7 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, doc: str = "", shown: str = "") -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -61,7 +65,7 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
 
 
-def env_float(name: str, default: float) -> float:
+def env_float(name: str, default: float, *, doc: str = "", shown: str = "") -> float:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -71,22 +75,22 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
 
 
-def env_optional_int(name: str) -> int | None:
+def env_optional_int(name: str, *, doc: str = "", shown: str = "") -> int | None:
     return env_int(name, 0) if os.environ.get(name, "").strip() else None
 
 
-def env_optional_float(name: str) -> float | None:
+def env_optional_float(name: str, *, doc: str = "", shown: str = "") -> float | None:
     return env_float(name, 0.0) if os.environ.get(name, "").strip() else None
 
 
-def env_list(name: str, default: list[str]) -> list[str]:
+def env_list(name: str, default: list[str], *, doc: str = "", shown: str = "") -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_json(name: str, default):
+def env_json(name: str, default, *, doc: str = "", shown: str = ""):
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default

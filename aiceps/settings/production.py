@@ -26,20 +26,57 @@ _missing = [
 ]
 if _missing:
     raise ImproperlyConfigured(
-        f"Production settings need {', '.join(_missing)}; see the README's configuration table."
+        f"Production settings need {', '.join(_missing)}; see docs/configuration.md."
     )
-if len(env_str("DJANGO_SECRET_KEY")) < 32:
+if (
+    len(
+        env_str(
+            "DJANGO_SECRET_KEY",
+            doc="required in production",
+            shown="none; a development key only while `DJANGO_DEBUG` is on",
+        )
+    )
+    < 32
+):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 32 random characters.")
 
-SESSION_COOKIE_SECURE = env_bool("AICEPS_SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = env_bool(
+    "AICEPS_SECURE_COOKIES",
+    True,
+    doc="secure session and CSRF cookies (behind HTTPS)",
+    shown="off; on in production",
+)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("AICEPS_SSL_REDIRECT", True)
+SECURE_SSL_REDIRECT = env_bool(
+    "AICEPS_SSL_REDIRECT",
+    True,
+    doc=("redirect HTTP to HTTPS (not `/healthz`, `/readyz`, `/metrics`)"),
+    shown="on in production",
+)
 # Probes and scrapers inside the network speak plain HTTP to the instance.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
-SECURE_HSTS_SECONDS = env_int("AICEPS_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_SECONDS = env_int(
+    "AICEPS_HSTS_SECONDS",
+    31_536_000,
+    doc=("HTTP Strict Transport Security (turn the last two off when AicePS shares its domain)"),
+)
 # AicePS is meant to have a host name of its own (aiceps.example.com): its subdomains, if
 # any, are its own too. Turn these off when that is not so.
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("AICEPS_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("AICEPS_HSTS_PRELOAD", True)
-if env_bool("AICEPS_TRUST_FORWARDED_PROTO", True):
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "AICEPS_HSTS_INCLUDE_SUBDOMAINS",
+    True,
+    doc=("HTTP Strict Transport Security (turn the last two off when AicePS shares its domain)"),
+)
+SECURE_HSTS_PRELOAD = env_bool(
+    "AICEPS_HSTS_PRELOAD",
+    True,
+    doc=("HTTP Strict Transport Security (turn the last two off when AicePS shares its domain)"),
+    shown="on in production",
+)
+if env_bool(
+    "AICEPS_TRUST_FORWARDED_PROTO",
+    True,
+    doc=("trust nginx's `X-Forwarded-Proto` (turn off when nothing in front sets it)"),
+    shown="on in production",
+):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
