@@ -5,22 +5,50 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
+  echo "aiceps: creating the virtualenv .venv" >&2
   "$PYTHON" -m venv .venv
 fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
-aiceps_install() {  # $1: extras, e.g. "dev" or "dev,local"
-  local extras="$1" stamp=".venv/.aiceps-installed-${1//,/-}"
-  local digest
+aiceps_step() {  # a progress line: what the script is doing now
+  echo "aiceps: $*" >&2
+}
+aiceps_installed() {  # $1: extras; true when an install of these extras (or more) is current
+  local digest stamp have want
   digest="$(sha256sum pyproject.toml | cut -d' ' -f1)"
-  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
-    python -m pip install -q --upgrade pip
-    if [[ ",$extras," == *",local,"* ]]; then
-      # The CPU wheel of this exact version lies on the machines' disk; an unpinned torch
-      # would download several GB of CUDA builds.
-      python -m pip install -q "torch==2.13.0"
-    fi
-    python -m pip install -q -e ".[${extras}]"
-    echo "$digest" > "$stamp"
+  for stamp in .venv/.aiceps-installed*; do
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] || continue
+    have=",$(basename "$stamp" | sed -e 's/^.aiceps-installed-\{0,1\}//' -e 's/-/,/g'),"
+    local missing=0
+    for want in ${1//,/ }; do [[ "$have" == *",$want,"* ]] || missing=1; done
+    [ "$missing" = 0 ] && return 0
+  done
+  return 1
+}
+aiceps_pip() {  # pip install, one line per package it fetches (pip itself is quiet)
+  python -m pip install --disable-pip-version-check "$@" 2>&1 | {
+    count=0
+    while IFS= read -r line; do
+      case "$line" in
+        Collecting*) count=$((count + 1)); echo "  [$count] ${line#Collecting }" >&2 ;;
+        ERROR*|error*) echo "$line" >&2 ;;
+      esac
+    done
+  }
+  return "${PIPESTATUS[0]}"
+}
+aiceps_install() {  # $1: extras: "" (what running needs), "dev" or "dev,local"
+  local extras="$1" stamp=".venv/.aiceps-installed${1:+-${1//,/-}}"
+  aiceps_installed "$extras" && return 0
+  aiceps_step "installing AicePS${extras:+ with [$extras]} into .venv (the first time takes" \
+    "about 3 minutes; later starts skip this)"
+  aiceps_pip --upgrade pip setuptools
+  if [[ ",$extras," == *",local,"* ]]; then
+    # The CPU wheel of this exact version lies on the machines' disk; an unpinned torch
+    # would download several GB of CUDA builds.
+    aiceps_pip "torch==2.13.0"
   fi
+  aiceps_pip -e ".${extras:+[$extras]}"
+  sha256sum pyproject.toml | cut -d' ' -f1 > "$stamp"
+  aiceps_step "installed"
 }
