@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -77,7 +78,11 @@ class OfflineImageProvider(ImageProvider):
         return None
 
     def generate(self, request: ImageRequest) -> ImageResult:
-        if request.task_type in primitives.PRIMITIVES:
+        if request.task_type == TaskType.INPAINT and not primitives.plain_words(
+            request.task_type, request.instruction
+        ):
+            request = replace(request, task_type=TaskType.EDIT)  # the words, under the mask
+        elif request.task_type in primitives.PRIMITIVES:
             return self._primitive(request)
         started = time.monotonic()
         try:

@@ -2,7 +2,8 @@
 
 The task type says what to do, so no instruction is planned: ``upscale`` resamples by
 ``request.scale`` (:func:`.upscale.upscale`), ``inpaint`` fills the mask from its
-surroundings (:func:`.geometry.inpaint`: erasing, never new content) and ``expand`` extends
+surroundings (:func:`.geometry.inpaint`: erasing, never new content; with words of their own
+it is the editor's usual edit, under the mask) and ``expand`` extends
 the photo only where its border is plain (a wall, a sky, a studio backdrop), by stretching
 that border; a border with detail would need new content, which the editor cannot paint, so
 it is refused (before any charge: :func:`expand_refusal` runs on the upload in the web tier).
@@ -23,6 +24,7 @@ from . import geometry, upscale
 from .decoding import decode, decode_mask
 from .instructions import parse
 from .planning import alternatives
+from .planning import words_refusal as planned_refusal
 
 PRIMITIVES = (TaskType.INPAINT, TaskType.EXPAND, TaskType.UPSCALE)
 # The operations words may ask for in each primitive (anything else is more than it does).
@@ -40,12 +42,23 @@ def _error(message: str, code: str = "unsupported_instruction") -> ProviderError
     return ProviderError(message, permanent=True, code=code, provider="offline")
 
 
+def plain_words(task_type: str, instruction: str) -> bool:
+    """Whether the words ask for nothing beyond the task type (empty, or its default)."""
+    words = (instruction or "").strip()
+    return not words or words == SPECS[TaskType(task_type)].default_prompt
+
+
 def words_refusal(*, task_type: str, instruction: str) -> str | None:
-    """Why the offline editor would refuse these words for a primitive (None: it would not)."""
+    """Why the offline editor would refuse these words for a primitive (None: it would not).
+
+    Inpainting with words of their own is an edit under the mask (the editor's planner reads
+    them: a colour, a look, an erasure), refused where they need new content."""
     kind = TaskType(task_type)
     words = (instruction or "").strip()
-    if not words or words == SPECS[kind].default_prompt:
+    if plain_words(kind, words):
         return None
+    if kind == TaskType.INPAINT:
+        return planned_refusal(task_type=TaskType.EDIT, instruction=words)
     parsed = parse(words)
     asked = {op.name for op in parsed.operations}
     if not parsed.problems and asked and asked <= UNDERSTOOD[kind]:
