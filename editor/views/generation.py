@@ -92,7 +92,7 @@ class EditImageApi(EditorApiMixin, WaitingApiView):
                 task_type=task_type,
                 image_files=files,
                 mask_file=data.get("mask"),
-                aspect_ratio=data.get("aspectRatio", ""),
+                aspect_ratio=data.get("aspectRatio", "") if task_type == TaskType.EXPAND else "",
                 parameters={**hotspot, **sides},
             )
             task = task_create(user=user, data=data, source="editor").task

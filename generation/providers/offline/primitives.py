@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from ...task_types import SPECS
+from .. import registry
 from ..base import ImageRequest, ProviderError, TaskType
 from . import geometry, upscale
 from .decoding import decode, decode_mask
@@ -68,9 +69,11 @@ def words_refusal(*, task_type: str, instruction: str) -> str | None:
         TaskType.EXPAND: "extend a plain border (a wall, a sky, a backdrop)",
         TaskType.UPSCALE: "make the photo larger",
     }[kind]
+    able = registry.alternatives(kind, exclude=("offline",))[0]
+    elsewhere = f", or use an AI image provider: {able}" if able else ""
     return (
         f'The offline editor can only {doing} here; it cannot do "{words}". Leave the '
-        f"instruction empty for that, or use an AI image provider: {alternatives(kind)}."
+        f"instruction empty for that{elsewhere}."
     )
 
 
