@@ -35,7 +35,9 @@ class SeedGenerationApi(WaitingApiView):
 
     class SeedInputSerializer(PrimitiveFields):
         image = serializers.FileField()
-        prompt = serializers.CharField(max_length=4000)
+        prompt = serializers.CharField(  # may be empty where the task type has a default
+            max_length=4000, allow_blank=True, default=""
+        )
         task_type = serializers.ChoiceField(choices=task_types.choices(), default="edit")
         aspect_ratio = serializers.CharField(required=False, allow_blank=True, max_length=8)
         x = serializers.FloatField(required=False, help_text="Hotspot: pixels or a fraction.")
