@@ -62,6 +62,16 @@ def change_mask(mask: InputImage, size: tuple[int, int]) -> Image.Image:
     return plane.point(lambda v: 255 if v >= 128 else 0)
 
 
+def mask_from_transparency(mask: InputImage) -> InputImage:
+    """A mask in OpenAI's convention (transparent where the photo may change) as ours (white
+    there); a mask without transparency is taken as ours already."""
+    picture = decode_image(mask.data)
+    if picture.mode != "RGBA" or picture.getchannel("A").getextrema()[0] == 255:
+        return mask
+    area = picture.getchannel("A").point(lambda v: 255 if v < 128 else 0)
+    return _input(area)
+
+
 def expanded_size(image: InputImage, padding: tuple[int, int, int, int]) -> tuple[int, int]:
     left, top, right, bottom = padding
     return image.width + left + right, image.height + top + bottom

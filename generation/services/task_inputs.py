@@ -15,6 +15,7 @@ from ..imaging import inspect_upload, prepare_for_model, read_upload
 from ..models import TaskHistory
 from ..pipeline import PipelineInput
 from ..primitive_rules import resolve_padding, sides_of
+from ..primitives import mask_from_transparency
 from ..providers.base import InputImage, TaskType
 from ..storage import delete_file
 from ..storage_batch import read_many, store_many
@@ -43,6 +44,8 @@ def pipeline_input(task: TaskHistory) -> PipelineInput:
     prepared = [prepare_for_model(data, **_preparation(kind)) for data in raw]
     mask = prepared.pop() if files.mask else None
     params = task.parameters or {}
+    if mask is not None and params.get("mask_alpha") == "edit":
+        mask = mask_from_transparency(mask)  # an OpenAI mask: transparent where it may change
     return PipelineInput(
         instruction=task.prompt,
         task_type=TaskType(task.task_type),

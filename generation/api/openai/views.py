@@ -66,7 +66,9 @@ class _ImagesApi(WaitingApiView):
                 image_files=image_files,
                 mask_file=mask_file,
                 aspect_ratio=call.aspect_ratio,
-                parameters=call.parameters(),
+                # OpenAI's masks are transparent where the photo may change (ours: white or
+                # opaque); the worker reads the mask so (it decodes pixels, this process not).
+                parameters={**call.parameters(), **({"mask_alpha": "edit"} if inpaint else {})},
                 image_provider=call.provider,
                 webhook_url=webhook,
                 webhook_progress=progress,

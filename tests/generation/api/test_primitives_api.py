@@ -224,7 +224,19 @@ def test_openai_client_edit_with_a_mask_is_an_inpaint(asgi_server, token, user):
     outside_kept(base64.b64decode(result.data[0].b64_json))
     task = TaskHistory.objects.get()
     assert (task.task_type, task.source) == ("inpaint", "openai")
+    assert task.parameters["mask_alpha"] == "edit"
     charged(user, task.pk, 2)
+
+    # OpenAI's own convention: an RGBA mask, transparent where the photo may change.
+    theirs = Image.new("RGBA", (320, 240), (0, 0, 0, 255))
+    ImageDraw.Draw(theirs).rectangle(BOX, fill=(0, 0, 0, 0))
+    result = client.images.edit(
+        image=("photo.png", PHOTO, "image/png"),
+        mask=("mask.png", png_bytes(theirs), "image/png"),
+        prompt="remove the subject",
+    )
+    outside_kept(base64.b64decode(result.data[0].b64_json))
+    assert credits_balance(user=user) == 6
 
     with pytest.raises(openai.BadRequestError) as caught:
         client.images.edit(
@@ -234,7 +246,7 @@ def test_openai_client_edit_with_a_mask_is_an_inpaint(asgi_server, token, user):
         )
     assert caught.value.body["param"] == "mask"
     assert caught.value.body["code"] == "mask_size_mismatch"
-    assert credits_balance(user=user) == 8 and TaskHistory.objects.count() == 1
+    assert credits_balance(user=user) == 6 and TaskHistory.objects.count() == 2
 
 
 # --- the CLI ---------------------------------------------------------------------------------
