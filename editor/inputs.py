@@ -74,6 +74,15 @@ class EditorEditImageSerializer(serializers.Serializer):
         allow_blank=True,
         help_text='JSON `{"x": 120, "y": 80}`: the point to retouch, in pixels of the photo.',
     )
+    mask = serializers.FileField(required=False, help_text="inpaint: white where it changes.")
+    scale = serializers.IntegerField(required=False, help_text="upscale: 2 or 4.")
+    aspectRatio = serializers.ChoiceField(
+        choices=ASPECT_RATIOS, required=False, allow_blank=True, help_text="expand: the shape."
+    )
+    left = serializers.IntegerField(required=False, help_text="expand: pixels on the left.")
+    top = serializers.IntegerField(required=False, help_text="expand: pixels on the top.")
+    right = serializers.IntegerField(required=False, help_text="expand: pixels on the right.")
+    bottom = serializers.IntegerField(required=False, help_text="expand: pixels at the bottom.")
 
 
 class EditorGenerateImageSerializer(serializers.Serializer):

@@ -18,6 +18,11 @@ EDIT_TYPES = {
     "style": TaskType.STYLE,
     "fusion": TaskType.FUSION,
     "decade": TaskType.DECADE,
+    # The editing primitives (the editor has no button for them yet): `mask`, `scale`,
+    # `aspectRatio` or `left`/`top`/`right`/`bottom` go along.
+    "inpaint": TaskType.INPAINT,
+    "expand": TaskType.EXPAND,
+    "upscale": TaskType.UPSCALE,
 }
 
 

@@ -11,6 +11,7 @@ from . import task_types
 from .models import TaskHistory
 
 MAX_PROMPT_CHARS = 2000
+SIDES = ("left", "top", "right", "bottom")  # expand: pixels per side
 TaskType = TaskHistory.TaskType
 ASPECT_RATIO_LABELS = {
     "1:1": _("1:1 square"),
@@ -54,6 +55,18 @@ class GenerationForm(forms.Form):
             choices=[(ratio, ASPECT_RATIO_LABELS[ratio]) for ratio in task_types.ASPECT_RATIOS]
         ),
     )
+    scale = forms.TypedChoiceField(
+        label=_("Scale"),
+        choices=[(2, "2×"), (4, "4×")],
+        coerce=int,
+        initial=2,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    left = forms.IntegerField(label=_("Left (pixels)"), min_value=0, required=False)
+    top = forms.IntegerField(label=_("Top (pixels)"), min_value=0, required=False)
+    right = forms.IntegerField(label=_("Right (pixels)"), min_value=0, required=False)
+    bottom = forms.IntegerField(label=_("Bottom (pixels)"), min_value=0, required=False)
     x = forms.FloatField(label=_("Point X (pixels)"), min_value=0, required=False)
     y = forms.FloatField(label=_("Point Y (pixels)"), min_value=0, required=False)
     template = forms.SlugField(required=False, widget=forms.HiddenInput)
@@ -62,13 +75,22 @@ class GenerationForm(forms.Form):
         data = super().clean()
         data["prompt"] = (data.get("prompt") or "").strip()
         task_type = data.get("task_type")
-        if task_type and not task_types.spec_for(task_type).default_aspect_ratio:
-            data["aspect_ratio"] = ""  # the ratio picker shows for text to image only
+        spec = task_types.spec_for(task_type) if task_type else None
+        sides = any(data.get(side) for side in SIDES)
+        if spec and not (spec.default_aspect_ratio or (spec.padding and not sides)):
+            # the ratio picker shows for text to image, and for expand without pixels per side
+            data["aspect_ratio"] = ""
         return data
 
     def parameters(self) -> dict:
         data = self.cleaned_data
-        return {"x": data.get("x"), "y": data.get("y")}
+        params = {"x": data.get("x"), "y": data.get("y")}
+        spec = task_types.spec_for(data["task_type"])
+        if spec.scales:
+            params["scale"] = data.get("scale") or None
+        if spec.padding:
+            params.update({side: data.get(side) for side in SIDES})
+        return params
 
 
 class HistoryFilterForm(forms.Form):

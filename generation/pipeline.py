@@ -19,6 +19,10 @@ a transient error after its retries, or cannot do the request (``unsupported_tas
 failure …: :data:`FALLBACK_CODES`), the next one is asked; the stage's record says which one
 served (``StageRecord.index``) and which failed before it. Any other error ends the stage.
 
+The editing primitives' promises (only the mask's inside changes, the photo stays in place
+when expanded, the exact upscale size) are made true here for every provider
+(:func:`generation.primitives.enforce`).
+
 What a request may contain was checked when the task was created
 (``generation.task_rules.validate``); the pipeline does not check it again.
 """
@@ -32,6 +36,7 @@ from dataclasses import replace
 
 from core.retry import RetryPolicy, call_with_retries
 
+from . import primitives
 from .pipeline_records import PipelineInput, PipelineResult, StageRecord
 from .providers.base import (
     SETUP_FAILURES,
@@ -205,6 +210,7 @@ class Pipeline:
 
         image, image_stage = self._fallback("image", self.image_providers, attempt)
         self._check_images(image, data, self.image_providers[image_stage.index].name)
+        image = primitives.enforce(request, image)  # inpaint, expand, upscale: their promise
         if on_progress and data.partial_images > 0 and not previews.count:
             total = len(image.images)
             for step, generated in enumerate(image.images[: data.partial_images], start=1):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.errors import ValidationError
 
+from . import primitive_rules
 from .task_types import ASPECT_RATIOS, MAX_COUNT, TaskTypeSpec, provider_can, spec_for
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def validate(data, *, capabilities: Capabilities, provider: str):
             code="invalid_aspect_ratio",
             param="aspect_ratio",
         )
+    primitive_rules.check(spec, data, params, ratio)
     _check_count(params, capabilities)
     if params.get("size"):
         _check_size(params["size"], capabilities)
@@ -129,7 +131,9 @@ def _check_images(spec: TaskTypeSpec, data, capabilities: Capabilities) -> None:
             param="image",
             max_images=most,
         )
-    if data.mask is not None and not (spec.mask and capabilities.mask):
+    # Inpainting takes its mask with any provider that lists it: one without a mask input
+    # (Gemini) is shown the area, and the pipeline keeps every pixel outside it.
+    if data.mask is not None and not (spec.mask and (capabilities.mask or spec.mask_required)):
         raise ValidationError(
             f"{spec.label.en} with this image model takes no mask.",
             code="mask_not_supported",

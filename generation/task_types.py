@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 ASPECT_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4")
 MAX_IMAGES = 4  # the most photos any task takes: a main photo and up to three more
 MAX_COUNT = 4  # images per task (``n``)
+# Upscaling reads the photo at up to this long side (beyond the usual model input cap, so the
+# user's resolution is kept) and makes results up to this long side.
+UPSCALE_MAX_INPUT_SIDE = 4096
+UPSCALE_MAX_RESULT_SIDE = 8192
+EXPAND_MAX_SIDE_PIXELS = 2048  # the most pixels ``expand`` adds on one side
 
 
 class TaskType(StrEnum):
@@ -262,8 +267,16 @@ def _lazy_text(label: Label):
     return lazy(_label_text, str)(label)
 
 
+# Editing primitives a provider must name in ``Capabilities.task_types`` to be offered them:
+# being able to "edit" says nothing about keeping the pixels outside a mask or painting past
+# the borders, so a provider that lists no types (None) is not given these.
+EXPLICIT_TYPES = frozenset({TaskType.INPAINT, TaskType.EXPAND, TaskType.UPSCALE})
+
+
 def provider_can(capabilities: Capabilities, task_type: str) -> bool:
     spec = spec_for(task_type)
+    if capabilities.task_types is None and spec.value in EXPLICIT_TYPES:
+        return False
     if capabilities.task_types is not None and spec.value not in capabilities.task_types:
         return False
     if spec.needs == "text_to_image":

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from aiceps.settings import reference
 from tests.conftest import make_photo
@@ -84,6 +85,10 @@ def _runnable(kind: str) -> list[tuple[str, str]]:
 def folder(tmp_path, monkeypatch):
     (tmp_path / "photo.jpg").write_bytes(make_photo())
     (tmp_path / "photo.png").write_bytes(make_photo(fmt="PNG"))
+    photo = Image.open(tmp_path / "photo.png")
+    mask = Image.new("L", photo.size, 0)
+    mask.paste(255, (photo.width // 4, photo.height // 4, photo.width // 2, photo.height // 2))
+    mask.save(tmp_path / "mask.png")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

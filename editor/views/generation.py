@@ -85,9 +85,15 @@ class EditImageApi(EditorApiMixin, WaitingApiView):
         files = [*data.get("image", []), *data.get("images", [])]
         prompt = data["prompt"]
         user = acting_user(request)
+        sides = {name: data.get(name) for name in ("scale", "left", "top", "right", "bottom")}
         with reserved(user.pk) as ticket:
             data = build_task_input(
-                prompt=prompt, task_type=task_type, image_files=files, parameters=hotspot
+                prompt=prompt,
+                task_type=task_type,
+                image_files=files,
+                mask_file=data.get("mask"),
+                aspect_ratio=data.get("aspectRatio", "") if task_type == TaskType.EXPAND else "",
+                parameters={**hotspot, **sides},
             )
             task = task_create(user=user, data=data, source="editor").task
             template_record_use(prompt=data.prompt)

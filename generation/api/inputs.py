@@ -8,6 +8,7 @@ their headers (``inspect_upload``): a web process never decodes an image's pixel
 from __future__ import annotations
 
 from django.conf import settings
+from rest_framework import serializers
 
 from generation.imaging import UploadedImage, inspect_upload
 from generation.services import TaskInput
@@ -66,3 +67,23 @@ def webhook_of(request, *, url: str = "", progress: bool = False) -> tuple[str, 
     url = (url or request.headers.get(WEBHOOK_HEADER, "")).strip()
     header = request.headers.get(WEBHOOK_PROGRESS_HEADER, "").strip().lower()
     return url, bool(url) and (bool(progress) or header in TRUE)
+
+
+PRIMITIVE_FIELDS = ("scale", "left", "top", "right", "bottom")
+_SIDE = "expand: pixels to add on the {} side of the main photo (0-2048)."
+
+
+class PrimitiveFields(serializers.Serializer):
+    """The fields of the editing primitives, for a view's input serializer to inherit
+    (what each task type takes is checked by ``task_create``)."""
+
+    scale = serializers.IntegerField(required=False, help_text="upscale: 2 or 4 (default 2).")
+    left = serializers.IntegerField(required=False, help_text=_SIDE.format("left"))
+    top = serializers.IntegerField(required=False, help_text=_SIDE.format("top"))
+    right = serializers.IntegerField(required=False, help_text=_SIDE.format("right"))
+    bottom = serializers.IntegerField(required=False, help_text=_SIDE.format("bottom"))
+
+
+def primitive_parameters(data: dict) -> dict:
+    """``scale`` and the pixels per side, as sent (None: not sent)."""
+    return {name: data.get(name) for name in PRIMITIVE_FIELDS}

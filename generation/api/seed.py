@@ -24,7 +24,7 @@ from generation.presenters import task_seed_payload
 from generation.services import task_create
 
 from .access import SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
-from .inputs import build_task_input, webhook_of
+from .inputs import PrimitiveFields, build_task_input, primitive_parameters, webhook_of
 from .serializers import HealthSerializer, SeedAnswerSerializer, absolute, absolute_for
 from .waiting import Waiting, WaitingApiView
 
@@ -33,13 +33,16 @@ class SeedGenerationApi(WaitingApiView):
     error_shape = "seed"
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
 
-    class SeedInputSerializer(serializers.Serializer):
+    class SeedInputSerializer(PrimitiveFields):
         image = serializers.FileField()
-        prompt = serializers.CharField(max_length=4000)
+        prompt = serializers.CharField(  # may be empty where the task type has a default
+            max_length=4000, allow_blank=True, default=""
+        )
         task_type = serializers.ChoiceField(choices=task_types.choices(), default="edit")
         aspect_ratio = serializers.CharField(required=False, allow_blank=True, max_length=8)
         x = serializers.FloatField(required=False, help_text="Hotspot: pixels or a fraction.")
         y = serializers.FloatField(required=False, help_text="Hotspot: pixels or a fraction.")
+        mask = serializers.FileField(required=False, help_text="inpaint: white where it changes.")
 
     @extend_schema(
         request={"multipart/form-data": SeedInputSerializer},
@@ -56,8 +59,9 @@ class SeedGenerationApi(WaitingApiView):
                 prompt=data["prompt"],
                 task_type=data["task_type"],
                 image_files=[data["image"]],
+                mask_file=data.get("mask"),
                 aspect_ratio=data.get("aspect_ratio", ""),
-                parameters={"x": data.get("x"), "y": data.get("y")},
+                parameters={"x": data.get("x"), "y": data.get("y"), **primitive_parameters(data)},
                 webhook_url=webhook,
                 webhook_progress=progress,
             )

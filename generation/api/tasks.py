@@ -16,7 +16,7 @@ from generation.services import task_cancel, task_create, task_delete
 
 from .access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
 from .errors import ApiError
-from .inputs import build_task_input, webhook_of
+from .inputs import PrimitiveFields, build_task_input, primitive_parameters, webhook_of
 from .serializers import (
     LedgerEntrySerializer,
     StatisticsAnswerSerializer,
@@ -34,7 +34,7 @@ class TaskPagination(PageNumberPagination):
 
 
 class TaskListCreateApi(ApiViewMixin, APIView):
-    class TaskInputSerializer(serializers.Serializer):
+    class TaskInputSerializer(PrimitiveFields):
         """The fields a task takes; which of them each task type needs is checked by
         ``task_create`` (``generation.task_types``), as for every other entry point."""
 
@@ -112,6 +112,7 @@ class TaskListCreateApi(ApiViewMixin, APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         params = {"x": data.get("x"), "y": data.get("y"), "n": data["n"]}
+        params.update(primitive_parameters(data))
         webhook, progress = webhook_of(
             request, url=data.get("webhook", ""), progress=data.get("webhook_progress", False)
         )

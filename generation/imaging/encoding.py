@@ -84,10 +84,11 @@ def encode_image(
     return out.getvalue()
 
 
-def model_image(im: Image.Image, icc: bytes | None) -> InputImage:
-    """``im`` (RGB or RGBA, oriented, final size) as the bytes a model receives."""
+def model_image(im: Image.Image, icc: bytes | None, *, lossless: bool = False) -> InputImage:
+    """``im`` (RGB or RGBA, oriented, final size) as the bytes a model receives: PNG with
+    transparency or when ``lossless`` (pixels a result must keep exactly), else JPEG."""
     im = to_srgb(im, icc)
-    if im.mode == "RGBA":
+    if im.mode == "RGBA" or lossless:
         return InputImage(encode_image(im, format="PNG"), "image/png", im.width, im.height)
     data = encode_image(im, format="JPEG", quality=MODEL_JPEG_QUALITY)
     return InputImage(data, "image/jpeg", im.width, im.height)

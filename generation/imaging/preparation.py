@@ -41,9 +41,12 @@ def read_upload(
     return stored_image(image, icc, mime, data)
 
 
-def prepare_for_model(data: bytes, *, max_side: int | None = None) -> InputImage:
+def prepare_for_model(
+    data: bytes, *, max_side: int | None = None, lossless: bool = False
+) -> InputImage:
     """Uploaded or stored bytes as a model input: at most ``max_side`` pixels on the long side
-    (default ``AICEPS_MODEL_MAX_SIDE``), oriented, sRGB, PNG with alpha else JPEG.
+    (default ``AICEPS_MODEL_MAX_SIDE``), oriented, sRGB, PNG with alpha or ``lossless``
+    else JPEG.
 
     JPEGs are decoded at the smallest DCT scale (1/2, 1/4, 1/8) that still covers the target
     size (Pillow's draft mode), then resized to the exact size (see :func:`.resizing.resize`).
@@ -57,7 +60,7 @@ def prepare_for_model(data: bytes, *, max_side: int | None = None) -> InputImage
     orientation = exif_orientation(im)
     normalized, icc = normalize(im)
     resized = resize(normalized, target)
-    return model_image(apply_orientation(resized, orientation), icc)
+    return model_image(apply_orientation(resized, orientation), icc, lossless=lossless)
 
 
 def prepare_upload(

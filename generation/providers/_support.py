@@ -32,7 +32,9 @@ the given point, "filter" a global look, "adjustment" light/colour correction, "
 artistic restyle, "remove_background", "fusion" combining several photos, "text_to_image" a
 new image without photos, "texture" a texture laid over the whole photo (film grain, canvas,
 paper, metal), "decade" the person as if photographed in another decade (clothes, hair and
-the photo's look of that time). aspect_ratio only when the user asks for a new shape or for
+the photo's look of that time), "inpaint" a change only inside the painted mask (the rest
+stays as it is), "expand" the scene continued beyond the photo's borders, "upscale" the same
+photo larger and sharper. aspect_ratio only when the user asks for a new shape or for
 text_to_image; null otherwise."""
 
 

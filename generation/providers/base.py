@@ -319,5 +319,14 @@ class ImageProvider(_Described):
         pixel-free; never builds the provider."""
         return None
 
+    @classmethod
+    def input_refusal(
+        cls, *, task_type: str, image: bytes, padding: tuple[int, int, int, int] | None
+    ) -> str | None:
+        """The refusal this provider would answer from the main photo itself (``image``, the
+        upload's bytes; ``padding``: an expansion in its pixels), checked before any charge,
+        or None. Providers that override it decode only a small copy."""
+        return None
+
     def generate(self, request: ImageRequest) -> ImageResult:
         raise NotImplementedError

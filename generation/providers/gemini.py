@@ -16,6 +16,7 @@ import logging
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, ClassVar
 
+from .. import primitives
 from ._gemini_answers import (
     NAME,
     Answer,
@@ -219,7 +220,10 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
 
     ``mask`` is False: generateContent has no mask input (mask editing exists only in the
     Vertex Imagen edit API), so a mask, if passed anyway, is ignored; the region to change
-    must be described in the prompt.
+    must be described in the prompt. ``inpaint`` shows the area tinted on a second copy of
+    the photo and ``expand`` sends the photo on a grey canvas, each with words saying so
+    (:func:`generation.primitives.for_unmasked_model`); the pipeline then keeps every pixel
+    outside the mask (or the photo in place). No ``upscale``.
     """
 
     name = NAME
@@ -228,6 +232,7 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
         text_to_image=True,
         mask=False,
         max_input_images=4,
+        task_types=frozenset(TaskType) - {TaskType.UPSCALE},
         options=frozenset({"moderation"}),
     )
 
@@ -263,6 +268,14 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
                 code="too_many_images",
                 provider=NAME,
             )
+        if request.task_type == TaskType.UPSCALE:
+            raise ProviderError(
+                "Gemini's image models do not upscale.",
+                permanent=True,
+                code="unsupported_task",
+                provider=NAME,
+            )
+        request = primitives.for_unmasked_model(request)  # inpaint, expand: shown, and told
         if not request.images and self.imagen_model and self.client.vertexai:
             return self._imagen(request)
         count = max(request.count, 1)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from .. import primitives
 from ._openai_answers import read_images, read_stream
 from ._openai_files import data_url, openai_mask, upload
 from ._openai_params import (
@@ -42,10 +44,14 @@ from .base import (
     PromptResult,
     PromptWriter,
     ProviderError,
+    TaskType,
 )
 
 NAME = "openai"
 _BLOCKED_CODES = {"content_policy_violation", "moderation_blocked"}
+# What its edit models do: inpainting through the mask, expanding through a transparent
+# canvas and the mask of the new area; no upscaling (the Images API makes its own sizes).
+EDITS = frozenset(TaskType) - {TaskType.UPSCALE}
 
 
 if TYPE_CHECKING:
@@ -157,6 +163,7 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
         mask=True,
         max_input_images=16,
         max_side=3840,
+        task_types=EDITS,
         qualities=GPT_QUALITIES,
         options=GPT_OPTIONS,
     )
@@ -178,7 +185,9 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
                 options=frozenset({"style"}),
             )
         if model.startswith("dall-e"):
-            return Capabilities(edit=True, text_to_image=True, mask=True, max_input_images=1)
+            return Capabilities(
+                edit=True, text_to_image=True, mask=True, max_input_images=1, task_types=EDITS
+            )
         return cls.capabilities
 
     @classmethod
@@ -196,6 +205,12 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
     def generate(self, request: ImageRequest) -> ImageResult:
         if request.aspect_ratio is not None and request.aspect_ratio not in ASPECT_RATIOS:
             raise _invalid(f"Unsupported aspect ratio {request.aspect_ratio!r}.")
+        if request.task_type == TaskType.UPSCALE:
+            raise _invalid("OpenAI's image models do not upscale.", code="unsupported_task")
+        request = primitives.for_masked_model(request)  # expand: the canvas and its mask
+        if request.task_type in (TaskType.INPAINT, TaskType.EXPAND) and not request.size:
+            first = request.images[0]  # the nearest size of the photo's (or canvas's) shape
+            request = replace(request, size=f"{first.width}x{first.height}", aspect_ratio=None)
         model = request.model or self.model
         capabilities = self.capabilities_for(model)
         legacy = model.startswith("dall-e")

@@ -23,7 +23,7 @@ from django.utils.module_loading import import_string
 
 from core.errors import ValidationError
 
-from ..task_types import provider_can
+from ..task_types import EXPLICIT_TYPES, TaskType, provider_can
 from .base import Capabilities, ImageProvider, PromptWriter, ProviderError
 
 # Table order is the order ``auto`` tries them in.
@@ -118,6 +118,13 @@ def instruction_refusal(name: str, *, task_type: str, instruction: str) -> str |
     return provider_class(name).instruction_refusal(task_type=task_type, instruction=instruction)
 
 
+def input_refusal(
+    name: str, *, task_type: str, image: bytes, padding: tuple[int, int, int, int] | None
+) -> str | None:
+    """What the image provider ``name`` would refuse from the main photo itself."""
+    return provider_class(name).input_refusal(task_type=task_type, image=image, padding=padding)
+
+
 def chain_capabilities(names: tuple[str, ...] | list[str]) -> Capabilities:
     """What at least one provider of a chain can do: the options, qualities and limits of
     all of them together (each task is then run by one that can do it all)."""
@@ -140,12 +147,18 @@ def chain_capabilities(names: tuple[str, ...] | list[str]) -> Capabilities:
         max_count=max(caps.max_count for caps in able),
         sizes=None if any(s is None for s in sizes) else tuple(sorted({*sum(sizes, ())})),
         max_side=max(caps.max_side for caps in able),
-        task_types=None
-        if any(caps.task_types is None for caps in able)
-        else frozenset().union(*(caps.task_types for caps in able)),
+        task_types=frozenset().union(*(_task_types(caps) for caps in able)),
         qualities=tuple(dict.fromkeys(q for caps in able for q in caps.qualities)),
         options=frozenset().union(*(caps.options for caps in able)),
     )
+
+
+def _task_types(capabilities: Capabilities) -> frozenset[str]:
+    """The task types a provider lists, its ``None`` ("every type") made explicit: every type
+    but the editing primitives, which a provider must name (``task_types.EXPLICIT_TYPES``)."""
+    if capabilities.task_types is not None:
+        return frozenset(capabilities.task_types)
+    return frozenset(TaskType) - EXPLICIT_TYPES
 
 
 def display_name(name: str, *, kind: str = "image_provider") -> str:

@@ -30,9 +30,11 @@ from .. import task_rules
 from ..files import TaskFiles
 from ..imaging import UploadedImage
 from ..models import TaskHistory
+from ..primitive_rules import upload_padding
 from ..providers.base import ProviderError
 from ..providers.registry import (
     capabilities_of,
+    input_refusal,
     instruction_refusal,
     provider_class,
     resolve_chain,
@@ -226,6 +228,14 @@ def _refuse_what_no_provider_can_do(data: TaskInput, able: list[str]) -> None:
         raise ProviderError(
             refusals[0], permanent=True, code="unsupported_instruction", provider=able[0]
         )
+    padding = upload_padding(data)  # the photo itself: an expansion offline needs a plain border
+    refusals = [
+        input_refusal(name, task_type=data.task_type, image=data.images[0].data, padding=padding)
+        for name in able
+        if data.images
+    ]
+    if refusals and all(refusals):
+        raise ProviderError(refusals[0], permanent=True, code="unsupported_task", provider=able[0])
 
 
 def _checked_webhook(url: str) -> str:

@@ -25,8 +25,10 @@ from PIL import Image
 from ..imaging import decode_image, encode_image
 from ..providers.base import GeneratedImage, ImageRequest, InputImage, ProviderError, TaskType
 from ..task_rules import parse_size
+from ..task_types import UPSCALE_MAX_RESULT_SIDE
 
 logger = logging.getLogger(__name__)
+RESULT_MAX_PIXELS = UPSCALE_MAX_RESULT_SIDE * UPSCALE_MAX_RESULT_SIDE
 FORMATS = {
     "png": ("PNG", "image/png"),
     "jpeg": ("JPEG", "image/jpeg"),
@@ -77,7 +79,7 @@ def _facts(picture: Image.Image, mime: str) -> dict:
 
 
 def _finish(image: GeneratedImage, finish: Finish, remove_background) -> tuple:
-    picture = decode_image(image.data)
+    picture = decode_image(image.data, max_pixels=RESULT_MAX_PIXELS)  # upscales go past uploads
     changed = False
     if finish.background == "transparent" and not _has_transparency(picture):
         cut = (remove_background or remove_background_offline)(image.data)

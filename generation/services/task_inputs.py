@@ -14,9 +14,12 @@ from ..files import TaskFiles
 from ..imaging import inspect_upload, prepare_for_model, read_upload
 from ..models import TaskHistory
 from ..pipeline import PipelineInput
+from ..primitive_rules import resolve_padding, sides_of
+from ..primitives import mask_from_transparency
 from ..providers.base import InputImage, TaskType
 from ..storage import delete_file
 from ..storage_batch import read_many, store_many
+from ..task_types import UPSCALE_MAX_INPUT_SIDE
 
 # Task parameters handed to the image provider as ``ImageRequest.options``.
 RENDERING_OPTIONS = (
@@ -37,9 +40,12 @@ def pipeline_input(task: TaskHistory) -> PipelineInput:
     names = files.inputs + ([files.mask] if files.mask else [])
     raw = read_many(names)
     raw = _cleaned(task, names, raw)
-    prepared = [prepare_for_model(data) for data in raw]
+    kind = TaskType(task.task_type)
+    prepared = [prepare_for_model(data, **_preparation(kind)) for data in raw]
     mask = prepared.pop() if files.mask else None
     params = task.parameters or {}
+    if mask is not None and params.get("mask_alpha") == "edit":
+        mask = mask_from_transparency(mask)  # an OpenAI mask: transparent where it may change
     return PipelineInput(
         instruction=task.prompt,
         task_type=TaskType(task.task_type),
@@ -52,6 +58,38 @@ def pipeline_input(task: TaskHistory) -> PipelineInput:
         model=params.get("model") or None,
         options={key: params[key] for key in RENDERING_OPTIONS if params.get(key) is not None},
         partial_images=int(params.get("partial_images", 0) or 0),
+        scale=int(params.get("scale") or 2) if kind == TaskType.UPSCALE else None,
+        padding=_padding(task, params, raw, prepared) if kind == TaskType.EXPAND else None,
+    )
+
+
+def _preparation(kind: TaskType) -> dict:
+    """How the photos of a task type are read for the model. Upscaling keeps the photo's own
+    resolution (validated: at most ``UPSCALE_MAX_RESULT_SIDE / scale`` on the long side);
+    inpainting and expanding get lossless pixels, which their result keeps outside the mask."""
+    if kind == TaskType.UPSCALE:
+        return {"max_side": max(UPSCALE_MAX_INPUT_SIDE, _model_max_side())}
+    if kind in (TaskType.INPAINT, TaskType.EXPAND):
+        return {"lossless": True}
+    return {}
+
+
+def _model_max_side() -> int:
+    from django.conf import settings
+
+    return int(settings.AICEPS_MODEL_MAX_SIDE)
+
+
+def _padding(task: TaskHistory, params: dict, raw: list[bytes], prepared: list[InputImage]):
+    """The expansion in pixels of the photo the model sees (left, top, right, bottom)."""
+    main = prepared[0]
+    uploaded = inspect_upload(raw[0], max_bytes=None)
+    return resolve_padding(
+        width=main.width,
+        height=main.height,
+        aspect_ratio=task.aspect_ratio or None,
+        sides=sides_of(params),
+        source_width=uploaded.width,
     )
 
 

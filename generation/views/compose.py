@@ -16,7 +16,7 @@ from core.errors import DomainError
 from .. import task_types
 from ..api.access import submission_throttled
 from ..files import TaskFiles
-from ..forms import ASPECT_RATIO_LABELS, GenerationForm
+from ..forms import ASPECT_RATIO_LABELS, SIDES, GenerationForm
 from ..imaging import ImageError, UploadedImage, inspect_upload
 from ..models import PromptTemplate, TaskHistory
 from ..providers.base import Capabilities
@@ -93,12 +93,20 @@ def _submit(request):
             errors.append(image_error_message(upload.name, exc))
             codes.append(exc.code)
     images = [item.image for item in kept] + new
+    mask = None
+    if upload := request.FILES.get("mask"):  # inpaint: white where the photo may change
+        try:
+            mask = inspect_upload(upload.read())
+        except ImageError as exc:
+            errors.append(image_error_message(upload.name, exc))
+            codes.append(exc.code)
     status = 400
     if form.is_valid() and not errors:
         data = TaskInput(
             prompt=form.cleaned_data["prompt"],
             task_type=form.cleaned_data["task_type"],
             images=tuple(images),
+            mask=mask,
             aspect_ratio=form.cleaned_data["aspect_ratio"],
             parameters=form.parameters(),
         )
@@ -108,7 +116,7 @@ def _submit(request):
             codes.append(exc.code)
             status = 402 if exc.code == "insufficient_credits" else 400
             message = page_message(exc)
-            if exc.param in ("prompt", "x", "y"):
+            if exc.param in ("prompt", "x", "y", "scale", *SIDES):
                 form.add_error(exc.param, message)
             else:
                 errors.append(message)

@@ -22,6 +22,7 @@ from generation.providers.base import (
     PromptResult,
     PromptWriter,
     ProviderError,
+    TaskType,
 )
 
 
@@ -138,3 +139,27 @@ class FailingPromptWriter(PromptWriter):
 
     def write(self, request: PromptRequest) -> PromptResult:
         raise ProviderError("Writer timed out", code="timeout")
+
+
+class SloppyPrimitivesProvider(InvertImageProvider):
+    """Claims every task type, the editing primitives included, and answers them carelessly:
+    the whole photo inverted at half its size (a model that changes pixels outside the mask,
+    ignores the canvas and the asked scale), so tests see what the pipeline makes true."""
+
+    name = "sloppy-primitives"
+    capabilities = Capabilities(
+        edit=True,
+        text_to_image=True,
+        mask=True,
+        max_input_images=4,
+        task_types=frozenset(TaskType),
+    )
+    seen: list[ImageRequest] = []
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        SloppyPrimitivesProvider.seen.append(request)
+        image = Image.open(io.BytesIO(invert(request.images[0].data)))
+        half = image.resize((max(1, image.width // 2), max(1, image.height // 2)))
+        buffer = io.BytesIO()
+        half.save(buffer, format="PNG")
+        return ImageResult(images=(GeneratedImage(buffer.getvalue(), "image/png"),), model="s-1")

@@ -55,17 +55,20 @@ class _ImagesApi(WaitingApiView):
     task_type = TaskHistory.TaskType.EDIT
     event_prefix = "image_edit"
 
-    def _run(self, request, call: ImagesCall, image_files, mask_file=None):
+    def _run(self, request, call: ImagesCall, image_files, mask_file=None, inpaint=False):
+        """``inpaint``: a mask came with the edit, which OpenAI's API reads as inpainting."""
         user = acting_user(request)
         with reserved(user.pk) as ticket:
             webhook, progress = webhook_of(request)  # X-AicePS-Webhook: not an OpenAI field
             task_input = build_task_input(
                 prompt=call.prompt,
-                task_type=self.task_type,
+                task_type=TaskHistory.TaskType.INPAINT if inpaint else self.task_type,
                 image_files=image_files,
                 mask_file=mask_file,
                 aspect_ratio=call.aspect_ratio,
-                parameters=call.parameters(),
+                # OpenAI's masks are transparent where the photo may change (ours: white or
+                # opaque); the worker reads the mask so (it decodes pixels, this process not).
+                parameters={**call.parameters(), **({"mask_alpha": "edit"} if inpaint else {})},
                 image_provider=call.provider,
                 webhook_url=webhook,
                 webhook_progress=progress,
@@ -116,7 +119,8 @@ class ImagesEditsApi(_ImagesApi):
             raise ApiError(
                 "missing_image", "Send the image to edit in 'image' (or 'image[]').", param="image"
             )
-        return self._run(request, call, files, request.FILES.get("mask"))
+        mask = request.FILES.get("mask")
+        return self._run(request, call, files, mask, inpaint=mask is not None)
 
 
 class ImagesGenerationsApi(_ImagesApi):

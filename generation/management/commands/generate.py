@@ -27,6 +27,7 @@ from generation.services.runner import RunObserver
 from generation.storage import fallback_storage, is_served_locally, read_bytes, uses_remote_storage
 
 CLI_USERNAME = "aiceps-cli"
+PARAMETERS = ("x", "y", "scale", "left", "top", "right", "bottom")  # as task parameters
 
 
 class Command(BaseCommand):
@@ -34,7 +35,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--image", required=True, help="Path of the photo to edit.")
-        parser.add_argument("--prompt", required=True, help="The instruction, in any language.")
+        parser.add_argument(
+            "--prompt",
+            default="",
+            help="The instruction, in any language (task types with a default may omit it).",
+        )
         parser.add_argument("--user-id", type=int, help="Charge this user's credits.")
         parser.add_argument("--output-dir", default=None, help="Where to write the result.")
         parser.add_argument("--prompt-writer", default=None, help="auto, gemini, openai, template")
@@ -47,6 +52,12 @@ class Command(BaseCommand):
         parser.add_argument("--x", default=None, help="Hotspot x: pixels, or a fraction (0-1).")
         parser.add_argument("--y", default=None, help="Hotspot y: pixels, or a fraction (0-1).")
         parser.add_argument("--aspect-ratio", default="", help="1:1, 16:9, 9:16, 4:3 or 3:4")
+        parser.add_argument("--mask", default=None, help="inpaint: white where it changes.")
+        parser.add_argument("--scale", type=int, default=None, help="upscale: 2 or 4.")
+        for side in ("left", "top", "right", "bottom"):
+            parser.add_argument(
+                f"--{side}", type=int, default=None, help=f"expand: pixels to add on the {side}."
+            )
         parser.add_argument(
             "--image2",
             action="append",
@@ -79,6 +90,12 @@ class Command(BaseCommand):
                 images.append(inspect_upload(Path(path).read_bytes()))
             except OSError as exc:
                 raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
+        mask = None
+        if options["mask"]:
+            try:
+                mask = inspect_upload(Path(options["mask"]).read_bytes())
+            except OSError as exc:
+                raise CommandError(f"Cannot read {options['mask']}: {exc.strerror}") from exc
         self._progress("stage 0/2: stored the input")
         creation = task_create(
             user=user,
@@ -86,8 +103,9 @@ class Command(BaseCommand):
                 prompt=options["prompt"],
                 task_type=options["task_type"],
                 images=tuple(images),
+                mask=mask,
                 aspect_ratio=options["aspect_ratio"],
-                parameters={key: options[key] for key in ("x", "y") if options[key] is not None},
+                parameters={key: options[key] for key in PARAMETERS if options[key] is not None},
                 prompt_writer=options["prompt_writer"],
                 image_provider=options["image_provider"],
             ),

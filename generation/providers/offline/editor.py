@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -23,8 +24,9 @@ from ..base import (
     ImageRequest,
     ImageResult,
     ProviderError,
+    TaskType,
 )
-from . import png
+from . import png, primitives
 from .decoding import decode, decode_mask
 from .operations import LOCAL_OPS, Canvas, Context, describe, run
 from .planning import plan_operations, words_refusal
@@ -51,15 +53,37 @@ class OfflineImageProvider(ImageProvider):
     title = "the offline editor"
     # One image per task: it has no randomness to make variants from, so n > 1 is refused
     # before anything is charged rather than charged and refunded.
+    # Every task type but text to image; expand only where the border is plain.
     capabilities = Capabilities(
-        edit=True, text_to_image=False, mask=True, max_input_images=2, max_count=1
+        edit=True,
+        text_to_image=False,
+        mask=True,
+        max_input_images=2,
+        max_count=1,
+        task_types=frozenset(TaskType) - {TaskType.TEXT_TO_IMAGE},
     )
 
     @classmethod
     def instruction_refusal(cls, *, task_type: str, instruction: str) -> str | None:
+        if task_type in primitives.PRIMITIVES:
+            return primitives.words_refusal(task_type=task_type, instruction=instruction)
         return words_refusal(task_type=task_type, instruction=instruction)
 
+    @classmethod
+    def input_refusal(
+        cls, *, task_type: str, image: bytes, padding: tuple[int, int, int, int] | None
+    ) -> str | None:
+        if task_type == TaskType.EXPAND and padding:
+            return primitives.upload_refusal(image, padding)
+        return None
+
     def generate(self, request: ImageRequest) -> ImageResult:
+        if request.task_type == TaskType.INPAINT and not primitives.plain_words(
+            request.task_type, request.instruction
+        ):
+            request = replace(request, task_type=TaskType.EDIT)  # the words, under the mask
+        elif request.task_type in primitives.PRIMITIVES:
+            return self._primitive(request)
         started = time.monotonic()
         try:
             ops, _ = plan_operations(request)  # text-to-image and unsupported edits raise here
@@ -127,5 +151,23 @@ class OfflineImageProvider(ImageProvider):
         return ImageResult(
             images=(GeneratedImage(data, "image/png"),),
             model="offline-editor/" + "+".join(ctx.tags),
+            text=text[:1].upper() + text[1:] + ".",
+        )
+
+    def _primitive(self, request: ImageRequest) -> ImageResult:
+        """``upscale``, ``inpaint`` or ``expand``: the task type says what to do."""
+        try:
+            rgb, alpha, tag, text = primitives.run(request)
+        except (cv2.error, ValueError, MemoryError) as exc:
+            logger.exception("offline %s failed", request.task_type)
+            raise ProviderError(
+                f"The offline editor failed: {exc}",
+                permanent=True,
+                code="offline_failed",
+                provider=self.name,
+            ) from exc
+        return ImageResult(
+            images=(GeneratedImage(png.encode(rgb, alpha), "image/png"),),
+            model="offline-editor/" + tag,
             text=text[:1].upper() + text[1:] + ".",
         )

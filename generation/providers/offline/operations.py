@@ -80,9 +80,14 @@ def _frame(name: str) -> Callable:
         if name == "upscale":
             planes, factor, method = upscale.upscale(planes, **params)
             if factor <= 1.0:
-                ctx.notes.append("already at the largest size the editor makes (4096 px)")
+                ctx.notes.append(
+                    f"already at the largest size the editor makes ({upscale.MAX_UPSCALED_SIDE} px)"
+                )
             elif abs(factor - float(params.get("factor", 2))) > 0.01:
-                ctx.notes.append(f"upscaled {factor:.2f}x (the long side is capped at 4096 px)")
+                ctx.notes.append(
+                    f"upscaled {factor:.2f}x (the long side is capped at "
+                    f"{upscale.MAX_UPSCALED_SIDE} px)"
+                )
             ctx.tags.append(f"{method}-x{factor:g}" if factor > 1 else "upscale")
         else:
             planes = getattr(geometry, name)(planes, **params)

@@ -5,7 +5,7 @@ installed; it is not by default, because on a 2-core CPU it needs seconds per me
 The default is a resample that is sharper than plain Lanczos without its halos: the detail
 above a small blur is amplified, but noise-sized detail less, and the result is clamped to
 the range of each pixel's 3x3 neighbourhood in the resampled image (plus a small margin), so
-edges get steeper without bright or dark rims. Rows are processed in strips, so a 4,096 px
+edges get steeper without bright or dark rims. Rows are processed in strips, so an 8,192 px
 result needs no full-size float copies.
 """
 
@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-MAX_UPSCALED_SIDE = 4096
+MAX_UPSCALED_SIDE = 8192  # the upscale task type's largest result
 AMOUNT = 0.6  # how much of the detail layer is added once more
 NOISE = 4.0  # detail smaller than this (0..255 lightness) is amplified less
 OVERSHOOT = 3.0  # how far (0..255) the result may leave the neighbourhood's range
@@ -75,7 +75,7 @@ def upscale(
     planes: list, factor: float = 2.0, target: int | None = None
 ) -> tuple[list, float, str]:
     """(planes, factor actually used, method). ``target`` is a long side in pixels ("4K");
-    the long side is capped at 4096 px."""
+    the long side is capped at ``MAX_UPSCALED_SIDE``."""
     h, w = planes[0].shape[:2]
     if target:
         factor = target / max(h, w)

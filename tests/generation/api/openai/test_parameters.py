@@ -107,10 +107,13 @@ def _form(fields) -> tuple[bytes, str]:
     return out + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def test_mask_is_stored_and_reaches_the_provider(client):
+def test_mask_is_stored_and_reaches_the_provider(client, settings):
+    # An edit with a mask is an inpaint: a provider that lists it runs it.
+    settings.AICEPS_IMAGE_PROVIDER = "tests.fakes.providers.SloppyPrimitivesProvider"
     mask = ("mask.png", photo_file(320, 240)[1], "image/png")
     client.images.edit(image=photo_file(), mask=mask, prompt="remove it")
-    assert TaskFiles(TaskHistory.objects.get()).mask
+    task = TaskHistory.objects.get()
+    assert TaskFiles(task).mask and task.task_type == "inpaint"
 
 
 def test_n_images_cost_n_times_and_the_answer_agrees_with_the_ledger(client, user, settings):
