@@ -4,6 +4,7 @@ code block in the README and docs/ runs here or says why it does not."""
 from __future__ import annotations
 
 import ast
+import io
 import json
 import os
 import re
@@ -84,8 +85,11 @@ def _runnable(kind: str) -> list[tuple[str, str]]:
 @pytest.fixture
 def folder(tmp_path, monkeypatch):
     (tmp_path / "photo.jpg").write_bytes(make_photo())
-    (tmp_path / "photo.png").write_bytes(make_photo(fmt="PNG"))
-    photo = Image.open(tmp_path / "photo.png")
+    # A product shot: a subject on a plain backdrop, which every example can edit (the
+    # offline editor expands only a plain border).
+    photo = Image.new("RGB", (320, 240), (238, 236, 232))
+    photo.paste(Image.open(io.BytesIO(make_photo())).resize((120, 100)), (100, 70))
+    photo.save(tmp_path / "photo.png")
     mask = Image.new("L", photo.size, 0)
     mask.paste(255, (photo.width // 4, photo.height // 4, photo.width // 2, photo.height // 2))
     mask.save(tmp_path / "mask.png")

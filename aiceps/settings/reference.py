@@ -98,6 +98,13 @@ OUTSIDE = (
         "Files and processes",
     ),
     Variable(
+        "AICEPS_STOP_SECONDS",
+        "`8`",
+        "`./scripts/run` and `./scripts/serve`: how long a process may take to stop before it "
+        "is killed with its children",
+        "Files and processes",
+    ),
+    Variable(
         "PROMETHEUS_MULTIPROC_DIR",
         "empty",
         "shared metrics folder for several processes (gunicorn and qcluster)",
