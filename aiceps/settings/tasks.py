@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_float, env_int, env_str
+from .env import env_bool, env_float, env_int, env_str
 
 # --- Tasks -------------------------------------------------------------------------------
 AICEPS_SYNC_WAIT_SECONDS = env_float("AICEPS_SYNC_WAIT_SECONDS", 120.0)
@@ -37,6 +37,15 @@ if AICEPS_QUEUE_RETRY_SECONDS <= AICEPS_QUEUE_TIMEOUT_SECONDS:
 AICEPS_TASK_LEASE_SECONDS = env_int("AICEPS_TASK_LEASE_SECONDS", 30)
 AICEPS_LEASE_RENEW_SECONDS = env_float("AICEPS_LEASE_RENEW_SECONDS", 10.0)
 AICEPS_REAPER_SECONDS = env_float("AICEPS_REAPER_SECONDS", 5.0)
+# A provider is offered only while a worker of its queue group lives: every qcluster records
+# a heartbeat each AICEPS_REAPER_SECONDS, and one not seen for AICEPS_WORKER_STALE_SECONDS is
+# gone. Web processes read them at most every AICEPS_WORKER_CHECK_SECONDS. Off: tasks are
+# queued whether or not a worker runs (they wait for one).
+AICEPS_WORKER_CHECK = env_bool("AICEPS_WORKER_CHECK", True)
+AICEPS_WORKER_STALE_SECONDS = env_float(
+    "AICEPS_WORKER_STALE_SECONDS", max(15.0, 3 * AICEPS_REAPER_SECONDS)
+)
+AICEPS_WORKER_CHECK_SECONDS = env_float("AICEPS_WORKER_CHECK_SECONDS", 3.0)
 # A pending task not started this long after it was queued may have lost its job.
 AICEPS_PENDING_RESCUE_SECONDS = env_int("AICEPS_PENDING_RESCUE_SECONDS", 30)
 if AICEPS_LEASE_RENEW_SECONDS * 2 >= AICEPS_TASK_LEASE_SECONDS:
