@@ -192,6 +192,7 @@ def test_no_live_worker_is_503_no_worker_before_any_charge(
     form = page.post("/new/", {"images": [_upload()], "prompt": "黑白", "task_type": "edit"})
     assert form.status_code == 503
     assert CODES.search(form.content.decode()).group(1) == "no_worker"
+    assert "No worker is running this server&#x27;s image model now." in form.content.decode()
     _nothing_happened(user, ledger=ledger)
 
     beat(checking.AICEPS_QUEUE_NAME)  # a worker starts: the same request is taken
@@ -225,6 +226,8 @@ def test_a_local_model_without_its_worker_is_refused_and_not_offered(checking, a
     assert "no worker is running it" in notice.group(0)
     radios = re.findall(r'<input type="radio" name="task_type"[^>]*>', html)
     assert radios and all("disabled" in radio for radio in radios)
+    chinese = page.get("/new/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "图像模型（diffusers）当前不可用" in chinese
 
     beat(checking.AICEPS_LOCAL_QUEUE_NAME)  # the local worker starts
     models = [entry["id"] for entry in api.get("/v1/models").json()["data"]]
