@@ -236,3 +236,12 @@ def test_a_local_model_without_its_worker_is_refused_and_not_offered(checking, a
     assert 'id="no-worker"' not in html
     radios = re.findall(r'<input type="radio" name="task_type" id="task-type-edit"[^>]*>', html)
     assert radios and "disabled" not in radios[0]
+
+
+def test_readiness_shows_which_offered_queues_have_a_live_worker(checking, client):
+    checking.AICEPS_DIFFUSERS_MODEL = ""
+    assert client.get("/readyz").json()["checks"]["broker"]["workers"] == {"aiceps": False}
+    beat(checking.AICEPS_QUEUE_NAME)
+    checking.AICEPS_DIFFUSERS_MODEL = "/models/sd-turbo"
+    workers = client.get("/readyz").json()["checks"]["broker"]["workers"]
+    assert workers == {"aiceps": True, "aiceps-local": False}
