@@ -8,6 +8,7 @@ workers are this one command, so the test runs that command with the test databa
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -115,3 +116,35 @@ def test_the_workers_of_scripts_run_complete_a_diffusers_task(
         submit(user)
     assert credits_balance(user=user) == balance
     assert TaskHistory.objects.count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_when_one_cluster_dies_the_workers_stop_the_rest_and_fail(tmp_path, settings):
+    """No half-served setup: scripts/run's web server would otherwise offer nothing of the
+    dead cluster's queue and never say why."""
+    env = Worker(
+        AICEPS_IMAGE_PROVIDER="offline",
+        AICEPS_DIFFUSERS_MODEL=str(tmp_path / "model"),  # the local queue too (no torch used)
+        AICEPS_REAPER_SECONDS="0.5",
+    ).env
+    workers = subprocess.Popen(
+        [sys.executable, "manage.py", "workers"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    local = settings.AICEPS_LOCAL_QUEUE_NAME
+    try:
+        wait_for(lambda: WorkerHeartbeat.objects.count() == 2, timeout=120, interval=0.5)
+        os.kill(WorkerHeartbeat.objects.get(queue=local).pid, signal.SIGKILL)
+        assert workers.wait(timeout=60) == 1
+        # The other cluster was stopped, cleanly: only the killed one's row is left (stale).
+        assert list(WorkerHeartbeat.objects.values_list("queue", flat=True)) == [local]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(workers.pid, signal.SIGKILL)  # the killed cluster's orphans
+        if workers.poll() is None:
+            workers.wait(timeout=10)
