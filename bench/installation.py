@@ -103,6 +103,8 @@ class Installation:
             "AICEPS_THROTTLE_SUBMIT": "1000000/min",
             "AICEPS_SIGNUP_CREDITS": "1000000",
             "AICEPS_PROMPT_CACHE_SECONDS": "0",
+            # Benchmarks queue tasks before their qcluster starts (or with none at all).
+            "AICEPS_WORKER_CHECK": "0",
             "AICEPS_LOG_LEVEL": "INFO",
             "PROMETHEUS_MULTIPROC_DIR": str(root / "prom"),
             "REDIS_URL": "",

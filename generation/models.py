@@ -19,12 +19,14 @@ from . import task_types
 # Migration 0001 names these as generation.models.*: keep them importable from here.
 from .files import generated_upload_to, original_upload_to
 from .models_templates import PromptTemplate, PromptTemplateImage
+from .models_workers import WorkerHeartbeat
 
 __all__ = [
     "PromptTemplate",
     "PromptTemplateImage",
     "TaskHistory",
     "TaskStatistics",
+    "WorkerHeartbeat",
     "generated_upload_to",
     "original_upload_to",
 ]

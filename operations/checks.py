@@ -19,7 +19,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from generation.liveness import queues_alive
 from generation.services.queue import broker_backend, redis_client, waiting_jobs
+from generation.services.workers import worker_queues
 
 logger = logging.getLogger(__name__)
 STORAGE_PROBE_KEY = "readyz-probe"
@@ -87,7 +89,9 @@ def check_broker() -> dict:
     if backend == "redis":
         redis_client(settings.REDIS_URL).ping()
     depth, _ = broker_queue()
-    return {"backend": backend, "queued": depth}
+    alive = queues_alive()  # which queues this server offers have a live worker
+    workers = {queue: queue in alive for queue in worker_queues()}
+    return {"backend": backend, "queued": depth, "workers": workers}
 
 
 CHECKS = {"database": check_database, "storage": check_storage, "broker": check_broker}

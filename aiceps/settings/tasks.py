@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_float, env_int, env_str
+from .env import env_bool, env_float, env_int, env_str
 
 # --- Tasks -------------------------------------------------------------------------------
 AICEPS_SYNC_WAIT_SECONDS = env_float(
@@ -93,7 +93,32 @@ AICEPS_LEASE_RENEW_SECONDS = env_float(
     ),
 )
 AICEPS_REAPER_SECONDS = env_float(
-    "AICEPS_REAPER_SECONDS", 5.0, doc="how often every `qcluster` looks for such tasks"
+    "AICEPS_REAPER_SECONDS",
+    5.0,
+    doc="how often every `qcluster` looks for such tasks (and records its heartbeat)",
+)
+# A provider is offered only while a worker of its queue group lives: every qcluster records
+# a heartbeat each AICEPS_REAPER_SECONDS, and one not seen for AICEPS_WORKER_STALE_SECONDS is
+# gone. Web processes read them at most every AICEPS_WORKER_CHECK_SECONDS.
+AICEPS_WORKER_CHECK = env_bool(
+    "AICEPS_WORKER_CHECK",
+    True,
+    doc=(
+        "offer a provider only while a worker of its queue group is alive, and refuse a task "
+        "no live worker would take with 503 `no_worker`, nothing charged (off: tasks wait in "
+        "the queue for a worker)"
+    ),
+)
+AICEPS_WORKER_STALE_SECONDS = env_float(
+    "AICEPS_WORKER_STALE_SECONDS",
+    max(15.0, 3 * AICEPS_REAPER_SECONDS),
+    doc="a worker whose heartbeat is older than this is gone",
+    shown="`15` (at least 3 × `AICEPS_REAPER_SECONDS`)",
+)
+AICEPS_WORKER_CHECK_SECONDS = env_float(
+    "AICEPS_WORKER_CHECK_SECONDS",
+    3.0,
+    doc="how long a web process reuses what it read of the workers' heartbeats",
 )
 # A pending task not started this long after it was queued may have lost its job.
 AICEPS_PENDING_RESCUE_SECONDS = env_int(

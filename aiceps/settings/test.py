@@ -57,3 +57,6 @@ AICEPS_MIDJOURNEY_PROXY_URL = ""
 AICEPS_PUBLIC_URL = ""
 AICEPS_WEBHOOK_ALLOW_PRIVATE = False
 AICEPS_RETENTION_DAYS = 0
+# Tests that queue for real mostly start their worker after submitting; the tests of the
+# worker check (tests/generation/test_workers.py) turn it on.
+AICEPS_WORKER_CHECK = False

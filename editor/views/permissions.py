@@ -26,6 +26,7 @@ from generation.providers.registry import (
     resolve_chain,
 )
 from generation.services import chain_price
+from generation.services.workers import NoWorkerError, provider_served
 from generation.task_types import provider_can
 
 from ..access import EditorApiMixin
@@ -131,7 +132,11 @@ class CheckFeatureApi(PermissionsApiMixin, APIView):
         try:
             task_type = task_type_of(resource)
             chain = resolve_chain(None, kind="image_provider")
-            available = provider_can(chain_capabilities(chain), task_type)
+            served = [name for name in chain if provider_served(name)]
+            if not served:
+                reason = NoWorkerError().message
+            chain = tuple(served) or chain
+            available = bool(served) and provider_can(chain_capabilities(chain), task_type)
             able = [name for name in chain if provider_can(capabilities_of(name), task_type)]
             price = chain_price(task_type=task_type, image_providers=able or chain)
         except DomainError as exc:

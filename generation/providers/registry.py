@@ -2,7 +2,8 @@
 
 Settings name them (``AICEPS_PROMPT_WRITER``, ``AICEPS_IMAGE_PROVIDER``) by a short name from
 the tables below or by a dotted path to a class. ``auto`` takes the first provider of its
-table that :meth:`is_configured` (keys present), in table order. A setting may also be an
+table that :meth:`is_configured` (keys present), in table order, and whose queue group has a
+live worker (``generation.liveness``) when one has. A setting may also be an
 ordered chain, ``gemini,openai,offline`` (:func:`resolve_chain`): a task may be run by any of
 them, the first that can (see ``generation.pipeline``). To add a provider, add its module and
 one line to a table; nothing else names providers.
@@ -23,6 +24,7 @@ from django.utils.module_loading import import_string
 
 from core.errors import ValidationError
 
+from ..liveness import group_served
 from ..task_types import EXPLICIT_TYPES, TaskType, provider_can
 from .base import Capabilities, ImageProvider, PromptWriter, ProviderError
 
@@ -93,9 +95,20 @@ def resolve_chain(name: str | None, *, kind: str, allow_dotted: bool = True) -> 
 def _resolve_one(name: str, *, kind: str, allow_dotted: bool, requested: bool) -> str:
     table = TABLES[kind]
     if name == "auto":
+        first = None
         for short in table:
-            if provider_class(short, kind=kind).is_configured():
+            try:
+                cls = provider_class(short, kind=kind)
+            except ProviderError:
+                continue
+            if not cls.is_configured():
+                continue
+            # An image provider that a live worker runs, when one is (else task_create says)
+            if kind != "image_provider" or group_served(cls.queue_group):
                 return short
+            first = first or short
+        if first:
+            return first
         raise ProviderError(  # unreachable with the shipped tables: the offline ones always are
             f"No {kind.replace('_', ' ')} is configured.", permanent=True, code="not_configured"
         )

@@ -44,6 +44,7 @@ from ..storage_batch import store_many
 from .lifecycle import IdempotencyConflictError
 from .pricing import chain_price
 from .queue import enqueue_task
+from .workers import workers_check
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ def task_create(
     chain = resolve_chain(data.image_provider, kind="image_provider", allow_dotted=trusted)
     data, able = _validate_for_chain(data, chain)
     _refuse_what_no_provider_can_do(data, able)
+    if enqueue:  # 503 no_worker, uncharged, when no live worker would take it
+        able = workers_check(image_providers=able)
     provider = able[0]
     webhook = _checked_webhook(data.webhook_url)
     fingerprint = data.fingerprint(prompt_writer=",".join(writers), image_provider=",".join(able))

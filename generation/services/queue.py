@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ..liveness import queue_of_group
 from ..providers.registry import queue_group
 
 REDIS_TIMEOUT_SECONDS = 1.0
@@ -20,9 +21,7 @@ REDIS_TIMEOUT_SECONDS = 1.0
 
 def queue_for(image_provider: str) -> str:
     """The queue (django-q2 cluster) whose workers run this provider's tasks."""
-    if queue_group(image_provider) == "local":
-        return settings.AICEPS_LOCAL_QUEUE_NAME
-    return settings.AICEPS_QUEUE_NAME
+    return queue_of_group(queue_group(image_provider))
 
 
 def queues() -> list[str]:

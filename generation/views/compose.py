@@ -20,9 +20,15 @@ from ..forms import ASPECT_RATIO_LABELS, SIDES, GenerationForm
 from ..imaging import ImageError, UploadedImage, inspect_upload
 from ..models import PromptTemplate, TaskHistory
 from ..providers.base import Capabilities
-from ..providers.registry import chain_capabilities, instruction_refusal, resolve_chain
+from ..providers.registry import (
+    chain_capabilities,
+    display_name,
+    instruction_refusal,
+    resolve_chain,
+)
 from ..selectors import task_can_run_again, task_get
 from ..services import TaskInput, chain_price, task_create, template_record_use
+from ..services.workers import provider_served
 from ..storage import read_bytes
 from . import staging
 from .messages import image_error_message, page_message
@@ -114,7 +120,7 @@ def _submit(request):
             creation = task_create(user=user, data=data, source="web")
         except DomainError as exc:
             codes.append(exc.code)
-            status = 402 if exc.code == "insufficient_credits" else 400
+            status = {"insufficient_credits": 402, "no_worker": 503}.get(exc.code, 400)
             message = page_message(exc)
             if exc.param in ("prompt", "x", "y", "scale", *SIDES):
                 form.add_error(exc.param, message)
@@ -132,26 +138,37 @@ def _submit(request):
 
 class Offer:
     """What the configured image provider offers: prices and the task types it can do, read
-    from its declared capabilities (the provider is never built here)."""
+    from its declared capabilities (the provider is never built here), and only while a live
+    worker runs it: with none, nothing is offered and ``unserved`` names the providers."""
 
-    def __init__(self, chain: tuple[str, ...], prices: dict[str, int], caps: Capabilities | None):
+    def __init__(
+        self,
+        chain: tuple[str, ...],
+        prices: dict[str, int],
+        caps: Capabilities | None,
+        unserved: tuple[str, ...] = (),
+    ):
         self.chain, self.prices, self.caps = chain, prices, caps
         self.provider = chain[0] if chain else ""
+        self.unserved = unserved  # the whole chain, when no live worker runs any of it
 
     @classmethod
     def current(cls) -> Offer:
         try:
-            chain = resolve_chain(None, kind="image_provider")
-            caps = chain_capabilities(chain)
+            configured = resolve_chain(None, kind="image_provider")
+            chain = tuple(name for name in configured if provider_served(name))
+            caps = chain_capabilities(chain or configured)
         except DomainError:
             return cls((), {}, None)  # task_create will say what is wrong
         prices = {  # a chain is charged its dearest provider's price (and refunded after)
-            value: chain_price(task_type=value, image_providers=chain)
+            value: chain_price(task_type=value, image_providers=chain or configured)
             for value, _label in task_types.choices()
         }
-        return cls(chain, prices, caps)
+        return cls(chain or configured, prices, caps, () if chain else configured)
 
     def available(self, task_type: str) -> bool:
+        if self.unserved:
+            return False
         return self.caps is None or task_types.provider_can(self.caps, task_type)
 
     def images(self, task_type: str) -> tuple[int, int]:
@@ -196,6 +213,7 @@ def _render(request, form, kept, *, errors=(), codes=(), status: int = 200) -> H
         "task_types": types,
         "prices": prices,
         "image_provider": offer.provider,
+        "unserved": ", ".join(display_name(name) for name in offer.unserved),
         "balance": credits_balance(user=request.user),
         "max_images": most,
         "max_upload_mb": settings.AICEPS_MAX_UPLOAD_BYTES // (1024 * 1024),

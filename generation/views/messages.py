@@ -79,6 +79,11 @@ def page_message(error: DomainError) -> str:
             "The point is outside the photo (%(width)d×%(height)d pixels). "
             "Click the photo to choose it."
         ) % {"width": extra.get("width", 0), "height": extra.get("height", 0)}
+    if error.code == "no_worker":
+        return _(
+            "No worker is running this server's image model now. Nothing was charged; "
+            "please try again later."
+        )
     if error.code == "unsupported_task":
         return _("This task is not available on this server: its image model cannot do it.")
     return localized_message(error.code, error.message, param=error.param, extra=error.extra)

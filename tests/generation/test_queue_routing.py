@@ -11,10 +11,11 @@ import textwrap
 import time
 
 import pytest
+from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
-from generation.models import TaskHistory
+from generation.models import TaskHistory, WorkerHeartbeat
 from generation.services import queue_for
 from tests.fakes.worker import ROOT, Worker, database_url, wait_for
 
@@ -77,6 +78,10 @@ def _model_index(directory, class_name="StableDiffusionPipeline"):
 def test_a_web_process_without_torch_accepts_a_local_model_task(user, tmp_path, settings):
     model = _model_index(tmp_path / "model")
     env = _web_env(model)
+    now = timezone.now()  # a worker of the local queue lives (elsewhere): the task is taken
+    WorkerHeartbeat.objects.create(
+        queue=settings.AICEPS_LOCAL_QUEUE_NAME, started_at=now, seen_at=now
+    )
     done = subprocess.run(
         [sys.executable, "-c", NO_TORCH_WEB, str(user.pk)],
         cwd=ROOT,

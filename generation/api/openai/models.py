@@ -1,7 +1,8 @@
 """``GET /v1/models`` and what a request's ``model`` names.
 
 The catalogue is read from the provider registry: every image provider configured on this
-server, under its short name (``offline``, ``diffusers``, ``openai``, ``gemini``) and, for
+server that a live worker runs now (a task nobody would take is refused with 503
+``no_worker``), under its short name (``offline``, ``diffusers``, ``openai``, ``gemini``) and, for
 the remote ones, under the upstream model it runs (``gpt-image-2``,
 ``gemini-2.5-flash-image``). ``model`` in a request may be any of those ids, ``auto`` (the
 configured provider), or another model of OpenAI's or Gemini's families, which is then asked
@@ -20,6 +21,7 @@ from rest_framework.views import APIView
 
 from generation.providers.base import ProviderError
 from generation.providers.registry import IMAGE_PROVIDERS, provider_class
+from generation.services.workers import provider_served
 
 from ..access import ApiViewMixin
 from ..errors import ApiError
@@ -45,23 +47,24 @@ def _upstream_model(provider: str) -> str:
     }.get(provider, "")
 
 
-def configured_providers() -> list[tuple[str, type]]:
+def configured_providers(*, served: bool = False) -> list[tuple[str, type]]:
+    """The image providers set up here; ``served``: only those a live worker runs now."""
     found = []
     for name in IMAGE_PROVIDERS:
         try:
             cls = provider_class(name)
         except ProviderError:
             continue
-        if cls.is_configured():
+        if cls.is_configured() and (not served or provider_served(name)):
             found.append((name, cls))
     return found
 
 
 def catalogue() -> list[dict]:
-    """The image models this server can run now, as OpenAI's ``Model`` objects plus what
-    each can do (``aiceps``)."""
+    """The image models this server can run now (set up, and a live worker runs them), as
+    OpenAI's ``Model`` objects plus what each can do (``aiceps``)."""
     models = []
-    for name, cls in configured_providers():
+    for name, cls in configured_providers(served=True):
         capabilities = cls.configured_capabilities()
         about = {
             "provider": name,
