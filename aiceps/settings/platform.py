@@ -26,6 +26,11 @@ except ValueError as exc:
 # A destination that asked for progress gets at most one progress event this often.
 AICEPS_WEBHOOK_PROGRESS_SECONDS = env_float("AICEPS_WEBHOOK_PROGRESS_SECONDS", 0.5)
 
+# --- MCP server (mcp_server/) ------------------------------------------------------------
+# Photo URLs an agent passes to the MCP tools are fetched like webhooks are sent: public
+# addresses only, unless this is on (tests, closed networks).
+AICEPS_MCP_URL_ALLOW_PRIVATE = env_bool("AICEPS_MCP_URL_ALLOW_PRIVATE", False)
+
 # --- Retention ---------------------------------------------------------------------------
 # Days after a task ends before its files are deleted from storage (0: kept). Staff may set
 # another number per user (accounts.RetentionOverride).
