@@ -19,7 +19,14 @@ from generation.models import TaskHistory
 
 _sink: contextvars.ContextVar[Sink | None] = contextvars.ContextVar("mcp_progress", default=None)
 
-STAGE_SHARE = {"queued": 0.05, "prompt": 0.15, "image": 0.3, "storage": 0.9, "done": 1.0}
+# Where each stage starts, as a share of the whole (stage 2 moves on by its steps).
+STAGE_SHARE = {
+    "queued": 0.05,
+    "writing_prompt": 0.15,
+    "generating_image": 0.3,
+    "storing": 0.92,
+    "done": 1.0,
+}
 
 
 @dataclass(frozen=True)
@@ -31,17 +38,22 @@ class Step:
 def step_of(task: TaskHistory, event: str = "") -> Step:
     """Where ``task`` is, as a share of the whole and a few words."""
     if task.is_final:
-        return Step(1.0, f"{task.status}")
+        return Step(1.0, str(task.get_status_display()))
     progress = task.progress or {}
     stage = task.stage or "queued"
     value = STAGE_SHARE.get(stage, 0.1)
-    message = f"{task.status}: {stage}"
+    message = str(task.get_stage_display())
     step, steps = progress.get("step"), progress.get("steps")
-    if stage == "image" and isinstance(step, int) and isinstance(steps, int) and steps > 0:
+    if (
+        stage == "generating_image"
+        and isinstance(step, int)
+        and isinstance(steps, int)
+        and steps > 0
+    ):
         value = 0.3 + 0.6 * min(step, steps) / steps
-        message = f"{progress.get('phase') or 'image'} {step}/{steps}"
+        message = f"{progress.get('phase') or message} {step}/{steps}"
     elif event == "started" and value < 0.1:
-        value, message = 0.1, "started"
+        value, message = 0.1, "Started"
     return Step(round(value, 4), message)
 
 
