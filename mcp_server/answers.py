@@ -55,12 +55,15 @@ def credits_state(user, api_key: ApiKey | None) -> dict:
     return state
 
 
-def preview(data: bytes) -> tuple[str, str]:
-    """(base64, mime type) of the image at most ``PREVIEW_MAX_SIDE`` on its long side."""
+def preview(data: bytes, *, max_side: int = PREVIEW_MAX_SIDE) -> tuple[str, str]:
+    """(base64, mime type) of the image at most ``max_side`` on its long side: JPEG, or WebP
+    where it is transparent (a cut-out), a few hundred KB at most, so that an answer stays
+    well inside what MCP clients take in one message (the SDK's default: 1 MB)."""
     image = decode_image(data)
-    image = resize(image, target_size(image.size, PREVIEW_MAX_SIDE))
-    if image.mode in ("RGBA", "LA", "P"):
-        return base64.b64encode(encode_image(image, format="PNG")).decode(), "image/png"
+    image = resize(image, target_size(image.size, max_side))
+    if image.mode in ("RGBA", "LA", "P") and "A" in image.convert("RGBA").getbands():
+        encoded = encode_image(image.convert("RGBA"), format="WEBP", quality=85)
+        return base64.b64encode(encoded).decode(), "image/webp"
     encoded = encode_image(image.convert("RGB"), format="JPEG", quality=88)
     return base64.b64encode(encoded).decode(), "image/jpeg"
 
@@ -102,9 +105,10 @@ def task_answer(task: TaskHistory, *, absolute: Absolute | None, api_key=None, i
     summary = task_summary(task, absolute=absolute, api_key=api_key)
     content: list = [types.TextContent(text=json.dumps(summary, ensure_ascii=False))]
     names = TaskFiles(task).generated if task.status == TaskHistory.Status.COMPLETED else []
+    side = PREVIEW_MAX_SIDE if len(names) <= 1 else PREVIEW_MAX_SIDE * 3 // 4
     for position, name in enumerate(names, start=1):
         if images:
-            data, mime = preview(read_bytes(name))
+            data, mime = preview(read_bytes(name), max_side=side)
             content.append(types.ImageContent(data=data, mime_type=mime))
         content.append(
             types.ResourceLink(

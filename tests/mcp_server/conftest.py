@@ -26,7 +26,7 @@ class McpAsgiServer(AsgiServer):
 
 
 @pytest.fixture
-def mcp_server(transactional_db, settings):
+def live_mcp(transactional_db, settings):
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     server = McpAsgiServer().start()
     try:
@@ -36,11 +36,11 @@ def mcp_server(transactional_db, settings):
 
 
 @asynccontextmanager
-async def mcp_session(url: str, token: str | None):
+async def mcp_session(url: str, token: str | None, **transport):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with (
         create_mcp_http_client(headers=headers) as http,
-        streamable_http_client(f"{url}/mcp", http_client=http) as (read, write),
+        streamable_http_client(f"{url}/mcp", http_client=http, **transport) as (read, write),
         ClientSession(read, write) as session,
     ):
         await session.initialize()

@@ -24,7 +24,7 @@ def _token(user) -> str:
     return Token.objects.create(user=user).key
 
 
-def test_lists_the_tools_and_edits_a_real_photo_with_progress(mcp_server, user):
+def test_lists_the_tools_and_edits_a_real_photo_with_progress(live_mcp, user):
     token = _token(user)
     before = credits_balance(user=user)
     progress: list[tuple[float, str | None]] = []
@@ -33,7 +33,7 @@ def test_lists_the_tools_and_edits_a_real_photo_with_progress(mcp_server, user):
         progress.append((value, message))
 
     async def run():
-        async with mcp_session(mcp_server.url, token) as session:
+        async with mcp_session(live_mcp.url, token) as session:
             tools = {tool.name: tool for tool in (await session.list_tools()).tools}
             result = await session.call_tool(
                 "edit_image",
@@ -71,7 +71,7 @@ def test_lists_the_tools_and_edits_a_real_photo_with_progress(mcp_server, user):
     assert image.std() > 20  # and still a photo
     links = [block for block in result.content if block.type == "resource_link"]
     assert [str(link.uri) for link in links] == [r["uri"] for r in summary["results"]]
-    assert summary["results"][0]["url"].startswith(mcp_server.url)
+    assert summary["results"][0]["url"].startswith(live_mcp.url)
     assert progress and progress[-1][0] == 1.0
     assert [value for value, _ in progress] == sorted({value for value, _ in progress})
     charged = summary["credits_charged"]
@@ -92,11 +92,11 @@ def _edit(token: str, url: str, **arguments):
     return anyio.run(run)
 
 
-def test_a_retried_request_is_charged_once(mcp_server, user):
+def test_a_retried_request_is_charged_once(live_mcp, user):
     token = _token(user)
     before = credits_balance(user=user)
-    first = _edit(token, mcp_server.url, idempotency_key="agent-retry-1")
-    again = _edit(token, mcp_server.url, idempotency_key="agent-retry-1")
+    first = _edit(token, live_mcp.url, idempotency_key="agent-retry-1")
+    again = _edit(token, live_mcp.url, idempotency_key="agent-retry-1")
     assert not first.is_error and not again.is_error
     assert summary_of(first)["id"] == summary_of(again)["id"]
     assert TaskHistory.objects.filter(user=user).count() == 1
@@ -104,7 +104,7 @@ def test_a_retried_request_is_charged_once(mcp_server, user):
     assert charged >= 1
     assert credits_balance(user=user) == before - charged
     # The same key for another request is refused and charges nothing.
-    other = _edit(token, mcp_server.url, idempotency_key="agent-retry-1", instruction="sepia")
+    other = _edit(token, live_mcp.url, idempotency_key="agent-retry-1", instruction="sepia")
     assert other.is_error
     assert summary_of(other)["error"]["code"] == "idempotency_key_reused"
     assert credits_balance(user=user) == before - charged
@@ -127,7 +127,7 @@ def _rpc_result(response) -> dict:
     return response.json()["result"]
 
 
-def test_the_same_json_rpc_request_sent_twice_is_charged_once(mcp_server, user):
+def test_the_same_json_rpc_request_sent_twice_is_charged_once(live_mcp, user):
     """A client that resends a tools/call (same session, same request id) after losing the
     answer gets the same task: the derived idempotency key."""
     import httpx2
@@ -157,37 +157,37 @@ def test_the_same_json_rpc_request_sent_twice_is_charged_once(mcp_server, user):
         },
     }
     with httpx2.Client(headers={"Authorization": f"Bearer {_token(user)}"}, timeout=60) as client:
-        opened = _post(client, mcp_server.url, None, init)
+        opened = _post(client, live_mcp.url, None, init)
         assert opened.status_code == 200, opened.text
         session_id = opened.headers["mcp-session-id"]
         note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
-        assert _post(client, mcp_server.url, session_id, note).status_code == 202
-        first = _rpc_result(_post(client, mcp_server.url, session_id, call))
-        second = _rpc_result(_post(client, mcp_server.url, session_id, call))
+        assert _post(client, live_mcp.url, session_id, note).status_code == 202
+        first = _rpc_result(_post(client, live_mcp.url, session_id, call))
+        second = _rpc_result(_post(client, live_mcp.url, session_id, call))
     assert first["structuredContent"]["id"] == second["structuredContent"]["id"]
     assert TaskHistory.objects.filter(user=user).count() == 1
     charged = first["structuredContent"]["credits_charged"]
     assert credits_balance(user=user) == before - charged
 
 
-def test_an_api_key_whose_budget_is_spent_gets_a_tool_error_and_pays_nothing(mcp_server, user):
+def test_an_api_key_whose_budget_is_spent_gets_a_tool_error_and_pays_nothing(live_mcp, user):
     key = api_key_create(user=user, name="agent", credit_budget=0).key
     before = credits_balance(user=user)
-    result = _edit(key, mcp_server.url)
+    result = _edit(key, live_mcp.url)
     assert result.is_error
     assert summary_of(result)["error"]["code"] == "api_key_budget_exceeded"
     assert credits_balance(user=user) == before
     assert not TaskHistory.objects.filter(user=user).exists()
 
 
-def test_another_users_task_is_not_found(mcp_server, user, other_user):
-    theirs = _edit(_token(other_user), mcp_server.url)
+def test_another_users_task_is_not_found(live_mcp, user, other_user):
+    theirs = _edit(_token(other_user), live_mcp.url)
     their_id = summary_of(theirs)["id"]
     uri = summary_of(theirs)["results"][0]["uri"]
     mine = _token(user)
 
     async def run():
-        async with mcp_session(mcp_server.url, mine) as session:
+        async with mcp_session(live_mcp.url, mine) as session:
             got = await session.call_tool("get_task", {"task_id": their_id})
             cancel = await session.call_tool("cancel_task", {"task_id": their_id})
             reuse = await session.call_tool(
@@ -205,12 +205,12 @@ def test_another_users_task_is_not_found(mcp_server, user, other_user):
     assert not TaskHistory.objects.filter(user=user).exists()
 
 
-def test_a_bad_argument_gives_a_tool_error_naming_it(mcp_server, user):
+def test_a_bad_argument_gives_a_tool_error_naming_it(live_mcp, user):
     token = _token(user)
     before = credits_balance(user=user)
-    unknown_type = _edit(token, mcp_server.url, task_type="nonsense")
-    missing_point = _edit(token, mcp_server.url, task_type="hotspot")
-    not_a_photo = _edit(token, mcp_server.url, images=["data:image/png;base64,aGVsbG8="])
+    unknown_type = _edit(token, live_mcp.url, task_type="nonsense")
+    missing_point = _edit(token, live_mcp.url, task_type="hotspot")
+    not_a_photo = _edit(token, live_mcp.url, images=["data:image/png;base64,aGVsbG8="])
     assert summary_of(unknown_type)["error"]["param"] == "task_type"
     assert "task_type" in unknown_type.content[0].text
     assert missing_point.is_error and summary_of(missing_point)["error"]["param"] in ("x", "point")
@@ -219,13 +219,13 @@ def test_a_bad_argument_gives_a_tool_error_naming_it(mcp_server, user):
     assert not TaskHistory.objects.filter(user=user).exists()
 
 
-def test_nothing_anonymous_and_bad_tokens_are_refused(mcp_server):
+def test_nothing_anonymous_and_bad_tokens_are_refused(live_mcp):
     import httpx2
 
     body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
     with httpx2.Client(timeout=10) as client:
-        anonymous = _post(client, mcp_server.url, None, body)
+        anonymous = _post(client, live_mcp.url, None, body)
         client.headers["Authorization"] = "Bearer " + "0" * 40
-        wrong = _post(client, mcp_server.url, None, body)
+        wrong = _post(client, live_mcp.url, None, body)
     assert anonymous.status_code == wrong.status_code == 401
     assert anonymous.headers["www-authenticate"].startswith("Bearer")
