@@ -38,16 +38,18 @@ def check_arguments(arguments: dict, schema: dict) -> None:
     if not errors:
         return
     error = errors[0]
-    properties = schema.get("properties", {})
-    if error.validator == "required":
-        param = next(name for name in schema["required"] if name not in arguments)
+    path = [str(part) for part in error.absolute_path]
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = next(name for name in error.validator_value if name not in error.instance)
+        param = ".".join([*path, missing])
         message = f"{param} is required."
-    elif error.validator == "additionalProperties" and not error.absolute_path:
-        param = next(name for name in arguments if name not in properties)
-        message = f"Unknown argument {param!r}; this tool takes: {', '.join(properties)}."
+    elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        extra = next(name for name in error.instance if name not in known)
+        param = ".".join([*path, extra])
+        message = f"Unknown argument {param!r}; expected: {', '.join(known) or 'none'}."
     else:
-        path = list(error.absolute_path)
-        param = ".".join(str(part) for part in path) or "arguments"
+        param = ".".join(path) or "arguments"
         message = f"{param}: {error.message}"
     raise ValidationError(message, code="invalid_argument", param=param)
 

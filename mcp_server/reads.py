@@ -111,7 +111,8 @@ def list_capabilities(principal: Principal, arguments: dict, *, absolute):
                 "point": spec.hotspot,
                 "scales": list(spec.scales),
                 "padding": spec.padding,
-                "available_now": any(name in able for name in default_chain) or bool(able),
+                # What a call without ``provider`` gets: the configured chain can run it.
+                "available_now": any(name in able for name in default_chain),
                 "providers": able,
                 "price": {name: task_price(task_type=value, image_provider=name) for name in able},
             }

@@ -67,7 +67,7 @@ def build_server(*, default_principal: Principal | None = None) -> Server:
 
         call = Call(
             principal=principal,
-            session=headers.get("mcp-session-id") or connection,
+            session=headers.get("mcp-session-id", "") if request is not None else connection,
             request_id=str(ctx.request_id),
             report=report,
             base_url=base_url,

@@ -46,7 +46,7 @@ class Call:
     """One ``tools/call``: who, over which session and request, and how to report progress."""
 
     principal: Principal
-    session: str  # the MCP session (HTTP) or the connection (stdio)
+    session: str  # the MCP session (HTTP) or the connection (stdio); "" when there is none
     request_id: str
     report: Callable[[float, float | None, str | None], Awaitable[None]]
     base_url: str = ""  # "https://host" over HTTP: links to the full-size files
@@ -67,10 +67,15 @@ def tool_table() -> dict[str, tuple[str, dict]]:
     }
 
 
-def idempotency_key(call: Call, tool: str, arguments: dict) -> str:
+def idempotency_key(call: Call, tool: str, arguments: dict) -> str | None:
+    """The agent's key, or one derived from the request: the same request (same session,
+    same JSON-RPC id, same arguments) sent again gets the same key. Without a session (the
+    stateless 2026 protocol over HTTP) a request id says nothing: no key is derived."""
     explicit = (arguments.get("idempotency_key") or "").strip()
     if explicit:
         return explicit
+    if not call.session:
+        return None
     material = json.dumps(
         [call.principal.client_id, call.session, call.request_id, tool, arguments],
         sort_keys=True,

@@ -77,6 +77,8 @@ def test_schema_errors_name_the_argument():
         "images": {},
         "task_type": {"images": ["x"], "task_type": "nope"},
         "point.x": {"images": ["x"], "point": {"x": -1, "y": 0}},
+        "point.y": {"images": ["x"], "point": {"x": 1}},
+        "point.z": {"images": ["x"], "point": {"x": 1, "y": 1, "z": 1}},
         "colour": {"images": ["x"], "colour": "red"},
     }
     for param, arguments in cases.items():
@@ -99,3 +101,5 @@ def test_the_derived_idempotency_key_is_the_same_for_the_same_request_only(user)
     other_request = Call(principal=call.principal, session="s1", request_id="8", report=report)
     assert key != idempotency_key(other_request, "edit_image", arguments)
     assert idempotency_key(call, "edit_image", {**arguments, "idempotency_key": "k"}) == "k"
+    stateless = Call(principal=call.principal, session="", request_id="7", report=report)
+    assert idempotency_key(stateless, "edit_image", arguments) is None

@@ -229,3 +229,35 @@ def test_nothing_anonymous_and_bad_tokens_are_refused(live_mcp):
         wrong = _post(client, live_mcp.url, None, body)
     assert anonymous.status_code == wrong.status_code == 401
     assert anonymous.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.slow
+def test_progress_follows_a_task_that_a_worker_process_runs(live_mcp, user, monkeypatch):
+    """In production a qcluster process runs the task: progress comes from the task's
+    notifications across processes, not from this process's signals."""
+    from django_q.conf import Conf
+
+    from tests.fakes.worker import Worker
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+    token = _token(user)
+    progress: list[tuple[float, str | None]] = []
+
+    async def on_progress(value, total, message):
+        progress.append((value, message))
+
+    async def run():
+        async with mcp_session(live_mcp.url, token) as session:
+            return await session.call_tool(
+                "edit_image",
+                {"images": [astronaut_data_url()], "instruction": "black and white"},
+                progress_callback=on_progress,
+            )
+
+    with Worker():
+        result = anyio.run(run)
+    assert not result.is_error, result.content
+    assert summary_of(result)["status"] == "completed"
+    assert progress[0] == (0.05, "Queued")
+    assert progress[-1][0] == 1.0
+    assert [value for value, _ in progress] == sorted({value for value, _ in progress})

@@ -10,12 +10,12 @@ import anyio
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import get_default_environment, stdio_client
 
 from accounts.selectors import credits_balance
 from generation.models import TaskHistory
+from tests.fakes.worker import database_url
 
 from .conftest import astronaut_data_url, image_of, summary_of
 
@@ -23,21 +23,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _database_url() -> str:
-    """The test database this process uses, for the server process to open too."""
-    config = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{config['NAME']}"
-    auth = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
-    return f"postgres://{auth}@{config['HOST']}:{config['PORT'] or 5432}/{config['NAME']}"
-
-
 def _server(username: str) -> StdioServerParameters:
     env = {
         **get_default_environment(),
         "PYTHONPATH": str(ROOT),
         "DJANGO_SETTINGS_MODULE": "aiceps.settings.test",
-        "TEST_DATABASE_URL": _database_url(),
+        "TEST_DATABASE_URL": database_url(),
     }
     return StdioServerParameters(
         command=sys.executable, args=["manage.py", "mcp", "--user", username], env=env, cwd=ROOT
