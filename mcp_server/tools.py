@@ -16,6 +16,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -25,8 +26,8 @@ from django.conf import settings
 from accounts.throttling import UserRateThrottle
 from core.errors import DomainError, LimitError
 from generation.api.access import SubmitRateThrottle
+from generation.live.hub import get_hub
 from generation.live.slots import Ticket
-from generation.live.waiting import task_updates
 from generation.models import TaskHistory
 from generation.services import TaskStateError, task_cancel, task_create
 
@@ -166,18 +167,25 @@ async def _run_task_tool(call: Call, name: str, arguments: dict):
 
 async def _follow(task: TaskHistory, reporter: Reporter) -> TaskHistory:
     """The task once final (or as it is after ``AICEPS_SYNC_WAIT_SECONDS``), reporting each
-    change of stage and step as it is seen."""
-    latest = task
-    async for current in task_updates(
-        task.pk,
-        max_seconds=settings.AICEPS_SYNC_WAIT_SECONDS,
-        heartbeat=settings.AICEPS_STREAM_HEARTBEAT_SECONDS,
-    ):
-        if current is None:
-            continue
-        latest = current
-        await reporter(step_of(current))
-    return latest
+    change of stage and step as it is seen. Woken by the process's task notifications, like
+    the API's event streams (``generation.live``); each read runs on :func:`run_sync`."""
+    deadline = time.monotonic() + settings.AICEPS_SYNC_WAIT_SECONDS
+    task_id, load = task.pk, run_sync(_reload)
+    with get_hub().watch(task_id) as watch:
+        while True:
+            current = await watch.read(lambda: load(task_id))
+            if current is None:
+                return task
+            task = current
+            await reporter(step_of(task))
+            left = deadline - time.monotonic()
+            if task.is_final or left <= 0:
+                return task
+            await watch.changed(left)
+
+
+def _reload(task_id) -> TaskHistory | None:
+    return TaskHistory.objects.select_related("user").filter(pk=task_id).first()
 
 
 def _cancel_quietly(task: TaskHistory) -> None:
