@@ -5,6 +5,7 @@ isolation and argument errors."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import anyio
 import numpy as np
@@ -261,3 +262,30 @@ def test_progress_follows_a_task_that_a_worker_process_runs(live_mcp, user, monk
     assert progress[0] == (0.05, "Queued")
     assert progress[-1][0] == 1.0
     assert [value for value, _ in progress] == sorted({value for value, _ in progress})
+
+
+def test_session_jwts_are_accepted_and_expired_api_keys_refused(live_mcp, user, settings):
+    import time
+
+    import httpx2
+    import jwt
+    from django.utils import timezone
+
+    settings.SUPABASE_JWT_SECRET = "a-test-secret-of-enough-length-for-hs256"
+    claims = {"sub": "agent-7", "aud": "authenticated", "exp": int(time.time()) + 300}
+    session_jwt = jwt.encode(claims, settings.SUPABASE_JWT_SECRET, algorithm="HS256")
+
+    async def credits(token):
+        async with mcp_session(live_mcp.url, token) as session:
+            return await session.call_tool("get_credits", {})
+
+    assert summary_of(anyio.run(credits, session_jwt))["balance"] == settings.AICEPS_SIGNUP_CREDITS
+    created = api_key_create(user=user, name="old", expires_at=timezone.now() + timedelta(days=1))
+    type(created.api_key).objects.filter(pk=created.api_key.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    with httpx2.Client(headers={"Authorization": f"Bearer {created.key}"}, timeout=10) as client:
+        expired = _post(client, live_mcp.url, None, body)
+    assert expired.status_code == 401
+    assert "expired" in expired.json()["error"]["message"]

@@ -45,3 +45,25 @@ def test_a_primitive_refuses_a_scale_its_task_type_does_not_take(user):
     result = _call(user, "upscale", {"image": astronaut_data_url(), "scale": 3})
     assert result.is_error and summary_of(result)["error"]["param"] == "scale"
     assert not TaskHistory.objects.exists()
+
+
+def test_the_submission_throttle_applies(user, settings):
+    settings.AICEPS_THROTTLE_SUBMIT = "1/min"
+    photo = astronaut_data_url()
+    first = _call(user, "edit_image", {"images": [photo], "instruction": "black and white"})
+    second = _call(user, "edit_image", {"images": [photo], "instruction": "make it brighter"})
+    assert not first.is_error
+    assert second.is_error and summary_of(second)["error"]["code"] == "throttled"
+    assert summary_of(second)["error"]["retry_after"] > 0
+    assert TaskHistory.objects.filter(user=user).count() == 1
+
+
+def test_photos_over_the_size_limit_are_refused_before_anything_is_charged(user, settings):
+    from accounts.selectors import credits_balance
+
+    before = credits_balance(user=user)
+    settings.AICEPS_MAX_UPLOAD_BYTES = 2000
+    result = _call(user, "edit_image", {"images": [astronaut_data_url()], "instruction": "sepia"})
+    error = summary_of(result)["error"]
+    assert (error["code"], error["param"]) == ("file_too_large", "images.0")
+    assert credits_balance(user=user) == before and not TaskHistory.objects.exists()
