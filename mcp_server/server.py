@@ -17,11 +17,13 @@ from core.errors import DomainError
 
 from . import library
 from .principal import Principal
+from .reads import READS
 from .sync import run_sync
 from .tools import Call, call_tool, tool_table
 
 NAME = "aiceps"
 SCOPE_KEY = "aiceps.principal"
+READ_ONLY = frozenset({"get_task", "list_tasks", "get_credits", "list_capabilities"})
 RESOURCE_NOT_FOUND = -32002  # the MCP specification's code
 INSTRUCTIONS = (
     "AicePS edits photos with AI. edit_image takes photos (URLs, data URLs or ids of your "
@@ -50,7 +52,17 @@ def build_server(*, default_principal: Principal | None = None) -> Server:
         table = await run_sync(tool_table)()
         return types.ListToolsResult(
             tools=[
-                types.Tool(name=name, description=description, input_schema=schema)
+                types.Tool(
+                    name=name,
+                    description=description,
+                    input_schema=schema,
+                    annotations=types.ToolAnnotations(
+                        read_only_hint=name in READ_ONLY,
+                        destructive_hint=False,
+                        idempotent_hint=name in READ_ONLY or name not in READS,
+                        open_world_hint=name not in READS,  # fetches photo URLs, runs models
+                    ),
+                )
                 for name, (description, schema) in table.items()
             ]
         )

@@ -62,6 +62,8 @@ def test_lists_the_tools_and_edits_a_real_photo_with_progress(live_mcp, user):
         "list_capabilities",
     } <= set(tools)
     assert "filter" in tools["edit_image"].input_schema["properties"]["task_type"]["enum"]
+    assert tools["get_task"].annotations.read_only_hint
+    assert not tools["edit_image"].annotations.read_only_hint
     assert not result.is_error, result.content
     summary = summary_of(result)
     assert summary["status"] == "completed"
