@@ -291,3 +291,42 @@ def test_session_jwts_are_accepted_and_expired_api_keys_refused(live_mcp, user, 
         expired = _post(client, live_mcp.url, None, body)
     assert expired.status_code == 401
     assert "expired" in expired.json()["error"]["message"]
+
+
+def test_the_sessionless_2026_protocol_edits_with_progress_and_keys_charge_once(live_mcp, user):
+    """A client that opens with ``server/discover`` (protocol 2026-07-28: no session) gets the
+    same tools and progress; without a session, its ``idempotency_key`` makes a retry safe."""
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    token = _token(user)
+    before = credits_balance(user=user)
+    progress: list[float] = []
+
+    async def on_progress(value, total, message):
+        progress.append(value)
+
+    async def run():
+        headers = {"Authorization": f"Bearer {token}"}
+        async with (
+            create_mcp_http_client(headers=headers) as http,
+            streamable_http_client(f"{live_mcp.url}/mcp", http_client=http) as (read, write),
+            ClientSession(read, write) as session,
+        ):
+            await session.discover()
+            assert session.protocol_version == "2026-07-28"
+            arguments = {
+                "images": [astronaut_data_url()],
+                "instruction": "black and white",
+                "idempotency_key": "modern-1",
+            }
+            first = await session.call_tool("edit_image", arguments, progress_callback=on_progress)
+            again = await session.call_tool("edit_image", arguments)
+            return first, again
+
+    first, again = anyio.run(run)
+    assert summary_of(first)["status"] == "completed"
+    assert summary_of(again)["id"] == summary_of(first)["id"]
+    assert progress and progress[-1] == 1.0
+    assert credits_balance(user=user) == before - summary_of(first)["credits_charged"]
