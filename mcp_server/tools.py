@@ -137,14 +137,13 @@ async def _run_task_tool(call: Call, name: str, arguments: dict):
     creating = asyncio.ensure_future(run_sync(create)())
     close_sink(token)
     task: TaskHistory | None = None
+    getting: asyncio.Future | None = None
     try:
-        while not creating.done():
+        while not creating.done():  # an inline run reports its events while it is created
             getting = asyncio.ensure_future(sink.queue.get())
             done, _ = await asyncio.wait({creating, getting}, return_when=asyncio.FIRST_COMPLETED)
             if getting in done:
                 await reporter(getting.result())
-            else:
-                getting.cancel()
         await reporter.drain(sink)
         task = creating.result().task
         task = await _follow(task, reporter)
@@ -162,6 +161,8 @@ async def _run_task_tool(call: Call, name: str, arguments: dict):
                 await run_sync(_cancel_quietly)(task)
         raise
     finally:
+        if getting is not None:
+            getting.cancel()
         ticket.release()
 
 
