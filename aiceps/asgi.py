@@ -8,6 +8,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aiceps.settings.base")
 django.setup(set_prefix=False)
 
+from mcp_server.http import with_mcp  # noqa: E402
 from operations.serving import application as build  # noqa: E402
 
-application = build()
+application = with_mcp(build())  # /mcp: the MCP server (Streamable HTTP); the rest: Django

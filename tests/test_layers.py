@@ -2,6 +2,7 @@
 
 Layers, lowest first: ``core`` (errors, retries, metrics counters, logging), ``accounts``,
 ``generation``, ``editor`` (the photo editor's API) and ``webhooks`` (signed task events),
+``mcp_server`` (the Model Context Protocol server for agents),
 ``operations`` (health, metrics scrape,
 serving), ``aiceps`` (settings, urls, asgi/wsgi: wiring only). A module may import its own
 layer and those below. Every import counts, also one inside a function: a cycle dodged by a
@@ -16,7 +17,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["core", "accounts", "generation", "editor", "webhooks", "operations", "aiceps"]
+LAYERS = [
+    "core",
+    "accounts",
+    "generation",
+    "editor",
+    "webhooks",
+    "mcp_server",
+    "operations",
+    "aiceps",
+]
 
 
 def _modules() -> dict[str, Path]:

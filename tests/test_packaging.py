@@ -57,6 +57,7 @@ def test_the_wheel_carries_everything_the_app_reads(wheel):
         "accounts/migrations/0001_initial.py",
         "core/errors.py",
         "operations/serving.py",
+        "mcp_server/management/commands/mcp.py",
     ):
         assert expected in names, expected
     assert not any(name.startswith("tests/") for name in names)

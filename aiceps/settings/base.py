@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_q",
     "axes",
     "editor.apps.EditorConfig",
+    "mcp_server.apps.McpServerConfig",
     "operations.apps.OperationsConfig",
 ]
 

@@ -49,6 +49,18 @@ AICEPS_WEBHOOK_PROGRESS_SECONDS = env_float(
     doc="at most one progress event per destination this often",
 )
 
+# --- MCP server (mcp_server/) ------------------------------------------------------------
+# Photo URLs an agent passes to the MCP tools are fetched like webhooks are sent: public
+# addresses only, unless this is on (tests, closed networks).
+AICEPS_MCP_URL_ALLOW_PRIVATE = env_bool(
+    "AICEPS_MCP_URL_ALLOW_PRIVATE",
+    False,
+    doc=(
+        "let the MCP tools fetch photo URLs on loopback, private and link-local addresses "
+        "(tests, closed networks)"
+    ),
+)
+
 # --- Retention ---------------------------------------------------------------------------
 # Days after a task ends before its files are deleted from storage (0: kept). Staff may set
 # another number per user (accounts.RetentionOverride).
