@@ -34,7 +34,9 @@ class Command(BaseCommand):
     help = "Edit a photo with an instruction (any language) and print the seed JSON result."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--image", required=True, help="Path of the photo to edit.")
+        parser.add_argument(
+            "--image", default=None, help="Path of the photo to edit (none for text_to_image)."
+        )
         parser.add_argument(
             "--prompt",
             default="",
@@ -83,7 +85,7 @@ class Command(BaseCommand):
 
     def _generate(self, options, output_dir: Path) -> dict:
         user, charge = self._user(options.get("user_id"))
-        paths = [options["image"], *options["image2"]]
+        paths = [*([options["image"]] if options["image"] else []), *options["image2"]]
         images = []
         for path in paths:
             try:

@@ -173,3 +173,39 @@ def test_offline_refuses_what_needs_a_generative_model(capsys, portrait):
     assert body["success"] is False
     for provider in ("Gemini", "OpenAI", "a local diffusers model"):
         assert provider in body["error"]
+
+
+def test_text_to_image_needs_no_photo(capsys, tmp_path, settings):
+    settings.AICEPS_PROMPT_WRITER = "tests.fakes.providers.EchoPromptWriter"
+    settings.AICEPS_IMAGE_PROVIDER = "tests.fakes.providers.InvertImageProvider"
+    code, body, _ = generate(
+        capsys,
+        "--task-type",
+        "text_to_image",
+        "--prompt",
+        "a lighthouse at dusk",
+        "--output-dir",
+        str(tmp_path),
+    )
+    assert code == 0, body
+    assert Image.open(body["output_path"]).size == (64, 64)  # what the fake model paints
+    task = TaskHistory.objects.get(pk=body["task_id"])
+    assert task.task_type == "text_to_image" and not task.original_image
+
+
+def test_an_edit_without_a_photo_is_a_clear_failure(capsys, tmp_path):
+    code, body, _ = generate(capsys, "--prompt", "黑白", "--output-dir", str(tmp_path))
+    assert code == 1
+    assert body["error_code"] == "missing_image"
+    assert not TaskHistory.objects.exists()
+
+
+def test_out_of_credits_says_how_to_get_more(capsys, photo, tmp_path, user):
+    from accounts.services import credits_charge
+
+    credits_charge(user=user, amount=credits_balance(user=user), note="spent")
+    code, body, _ = generate(
+        capsys, "--image", str(photo), "--prompt", "黑白", "--user-id", str(user.pk)
+    )
+    assert code == 1 and body["error_code"] == "insufficient_credits"
+    assert "grant_credits" in body["message"]
