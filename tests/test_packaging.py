@@ -90,13 +90,21 @@ def test_an_installed_aiceps_migrates_and_runs_a_task(wheel, tmp_path):
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "AICEPS_", "PYTHON")) and key != "DATABASE_URL"
     }
-    env.update(DJANGO_DEBUG="1", AICEPS_VAR_DIR=str(work / "data"))
+    env.update(AICEPS_VAR_DIR=str(work / "data"))
     manage = str(fresh / "bin" / "aiceps-manage")
 
     def run(*args) -> subprocess.CompletedProcess:
         return subprocess.run(
             [manage, *args], cwd=work, env=env, capture_output=True, text=True, timeout=300
         )
+
+    # Neither development nor production settings: it says what to set, no traceback.
+    unset = run("migrate", "--noinput")
+    assert unset.returncode == 2, unset.stderr
+    assert "aiceps-manage write-env" in unset.stderr and "Traceback" not in unset.stderr
+    # The settings file it offers to write is all a development install needs.
+    assert run("write-env").returncode == 0
+    assert (work / ".env").read_text().count("DJANGO_DEBUG=1") == 1
 
     where = subprocess.check_output(
         [str(python), "-c", "import aiceps; print(aiceps.__file__)"], cwd=work, env=env, text=True
@@ -119,7 +127,7 @@ def test_an_installed_aiceps_migrates_and_runs_a_task(wheel, tmp_path):
             "print(r.status_code, '登录' in r.content.decode())",
         ],
         cwd=work,
-        env={**env, "DJANGO_ALLOWED_HOSTS": "testserver"},
+        env={**env, "DJANGO_DEBUG": "1", "DJANGO_ALLOWED_HOSTS": "testserver"},
         capture_output=True,
         text=True,
         timeout=120,
