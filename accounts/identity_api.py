@@ -60,5 +60,9 @@ class IdentityLinkApi(APIView):
             email=email,
             email_verified=verified,
         )
-        body = {"provider": identity.provider, "id": identity.subject, "linked_at": identity.created_at}
+        body = {
+            "provider": identity.provider,
+            "id": identity.subject,
+            "linked_at": identity.created_at,
+        }
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

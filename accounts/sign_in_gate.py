@@ -95,12 +95,14 @@ def _known_key(account: str, address: str) -> str:
 
 
 def _lock(limit: Limit, now: float) -> float:
-    """Lock ``limit``'s key (once, whoever gets there first) and say until when."""
-    strikes = _count(_key("strikes", limit), STRIKES_SECONDS)
+    """Lock ``limit``'s key (once, whoever gets there first) and say until when. Only the
+    one that sets the lock counts a strike, so concurrent refusals lock once, not longer."""
+    strikes = (cache.get(_key("strikes", limit)) or 0) + 1
     base = _window_seconds()
     longest = max(base, int(settings.AICEPS_LOGIN_LOCKOUT_MAX_MINUTES * 60))
     seconds = min(longest, base * 2 ** min(strikes - 1, 20))
     if cache.add(_key("lock", limit), now + seconds, seconds):
+        _count(_key("strikes", limit), STRIKES_SECONDS)
         logger.warning("sign-in locked", extra={"lock": limit.kind, "seconds": seconds})
         return now + seconds
     until = cache.get(_key("lock", limit))
@@ -135,15 +137,19 @@ def sign_in_admit(*, request, username: str) -> None:
                 _uncount(done)  # refused unchecked: it is no attempt
             logger.info("sign-in refused", extra={"client": address, "lock": limit.kind})
             _refuse(request, _lock(limit, now), now)
+    request.aiceps_sign_in_counted = account
 
 
 def sign_in_succeeded(*, request, username: str) -> None:
-    """Take back a successful attempt and remember the address as the account's own."""
+    """Take back the attempt ``request`` made (once, whoever calls) and remember its address
+    as the account's own."""
     account, address = _account(username), client_address(request)
-    pair, *others = _limits(account, address)
-    cache.delete(_key("count", pair))
-    for limit in others:
-        _uncount(_key("count", limit))
+    if getattr(request, "aiceps_sign_in_counted", None) == account:
+        request.aiceps_sign_in_counted = None
+        pair, *others = _limits(account, address)
+        cache.delete(_key("count", pair))
+        for limit in others:
+            _uncount(_key("count", limit))
     days = settings.AICEPS_LOGIN_KNOWN_ADDRESS_DAYS
     if days > 0:
         cache.set(_known_key(account, address), 1, int(days * 86400))
@@ -156,13 +162,10 @@ class SignInGateBackend:
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is not None and username:
             sign_in_admit(request=request, username=username)
-        return None
-
-    def get_user(self, user_id):
-        return None
+        return None  # no get_user: sessions never name this backend
 
 
 @receiver(user_logged_in, dispatch_uid="accounts_sign_in_gate_succeeded")
 def _signed_in(sender, request, user, **kwargs) -> None:
-    if request is not None and getattr(request, "axes_attempt_time", None) is not None:
+    if request is not None and getattr(request, "aiceps_sign_in_counted", None):
         sign_in_succeeded(request=request, username=user.get_username())
