@@ -2,8 +2,8 @@
 password is hashed, and refused without hashing once a limit is reached.
 
 django-axes records failures after the password check, so a burst of concurrent guesses all
-pass its check before the first failure is written. The gate is an authentication backend
-listed after axes' and before ``ModelBackend``: it counts each attempt under three keys and
+pass its check before the first failure is written. The gate is the first authentication
+backend (before axes' and ``ModelBackend``): it counts each attempt under three keys and
 refuses (axes' lockout answer, 429 with ``Retry-After``) when one is over its limit:
 
 * account + address: ``AICEPS_LOGIN_FAILURE_LIMIT`` (5). A stranger elsewhere cannot use up

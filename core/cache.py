@@ -72,4 +72,5 @@ class DatabaseCache(DjangoDatabaseCache):
             expression
         ) + expression.get_db_converters(connection):
             expires = converter(expires, expression, connection)
-        return expires < tz_now()
+        # As Django's add decides (to the second), so an add and an incr never disagree.
+        return expires < tz_now().replace(microsecond=0)

@@ -20,9 +20,9 @@ AICEPS_TRUSTED_PROXIES = env_str("AICEPS_TRUSTED_PROXIES", "0")
 # the limits (account + address; the account from anywhere; the address for any account);
 # django-axes records failures and locks account + address out too.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out attempt outright
-    "accounts.sign_in_gate.SignInGateBackend",  # counts the attempt, or refuses it, unhashed
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.sign_in_gate.SignInGateBackend",  # first: counts the attempt or refuses it
+    "axes.backends.AxesStandaloneBackend",  # refuses what axes has locked out
+    "django.contrib.auth.backends.ModelBackend",  # only then is the password hashed
 ]
 AXES_FAILURE_LIMIT = env_int("AICEPS_LOGIN_FAILURE_LIMIT", 5)  # per account + address
 AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT", 50)

@@ -5,45 +5,23 @@ submissions never get past the submission rate."""
 
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 from django_q.conf import Conf
-from django_ratelimit.core import get_usage
 from rest_framework.authtoken.models import Token
 
 from accounts.services import credits_grant
 from generation.models import TaskHistory
 from tests.conftest import make_photo
 from tests.fakes.asgi_server import AsgiServer
+from tests.fakes.concurrency import burst, outside_a_window_end
 from tests.fakes.hashers import CountingHasher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pw-for-tests-1"
 TOKEN_URL = "/auth/v1/token?grant_type=password"
-
-
-def burst(count: int, call) -> list:
-    """``call(n)`` for n in range(count), all released at once from their own threads."""
-    start = threading.Barrier(count)
-
-    def run(n):
-        start.wait()
-        return call(n)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
-
-
-def outside_a_window_end(group: str, ident: str, rate: str, margin: int = 8) -> None:
-    """Wait, if need be, so a burst does not straddle the end of a fixed window (the limit
-    holds per window; a burst across two would meet two limits)."""
-    usage = get_usage(None, group=group, key=lambda *_: ident, rate=rate)
-    if usage["time_left"] < margin:
-        time.sleep(usage["time_left"] + 1)
 
 
 @pytest.fixture
