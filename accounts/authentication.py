@@ -35,6 +35,17 @@ from .origin import SAFE_METHODS, is_same_origin
 AUDIENCE = "authenticated"
 
 
+class IdentityNotLinkedDenied(IdentityNotLinked, exceptions.PermissionDenied):
+    """:class:`IdentityNotLinked` as DRF's authenticators must raise it (an APIException),
+    answered with its own code (403 ``identity_not_linked``) by the API's error handlers."""
+
+    status_code = IdentityNotLinked.status
+
+    def __init__(self) -> None:
+        IdentityNotLinked.__init__(self)
+        self.detail = exceptions.ErrorDetail(self.message, code=self.code)
+
+
 class BearerTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Bearer"
 
@@ -117,8 +128,8 @@ class SupabaseJWTAuthentication(authentication.BaseAuthentication):
         claims = verify_supabase_token(token)
         try:
             user = user_for_external_identity(claims)
-        except IdentityNotLinked as exc:
-            raise exceptions.PermissionDenied(exc.message, code=exc.code) from None
+        except IdentityNotLinked:
+            raise IdentityNotLinkedDenied() from None
         if not user.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.")
         return user, claims
