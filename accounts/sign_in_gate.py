@@ -39,6 +39,7 @@ from core.client_address import client_address
 
 logger = logging.getLogger(__name__)
 STRIKES_SECONDS = 24 * 3600
+UNAVAILABLE_RETRY_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,19 @@ def _refuse(request, until: float, now: float) -> None:
 
 def sign_in_admit(*, request, username: str) -> None:
     """Count one attempt of ``username`` from ``request``'s address, or refuse it
-    (PermissionDenied, with ``request.axes_locked_out`` set) without counting."""
-    account, address = _account(username), client_address(request)
+    (PermissionDenied, with ``request.axes_locked_out`` set) without counting. A cache that
+    cannot count refuses too (for ``UNAVAILABLE_RETRY_SECONDS``): never an uncounted check."""
     now = time.time()
+    try:
+        _admit(request, _account(username), client_address(request), now)
+    except PermissionDenied:
+        raise
+    except Exception as exc:  # Redis away, the cache table locked
+        logger.warning("sign-in gate unavailable", extra={"error": str(exc)})
+        _refuse(request, now + UNAVAILABLE_RETRY_SECONDS, now)
+
+
+def _admit(request, account: str, address: str, now: float) -> None:
     known = cache.get(_known_key(account, address)) is not None
     limits = [
         limit for limit in _limits(account, address) if not (known and limit.kind == "account")
@@ -142,17 +153,20 @@ def sign_in_admit(*, request, username: str) -> None:
 
 def sign_in_succeeded(*, request, username: str) -> None:
     """Take back the attempt ``request`` made (once, whoever calls) and remember its address
-    as the account's own."""
+    as the account's own. A cache that cannot answer leaves the count as it is."""
     account, address = _account(username), client_address(request)
-    if getattr(request, "aiceps_sign_in_counted", None) == account:
-        request.aiceps_sign_in_counted = None
-        pair, *others = _limits(account, address)
-        cache.delete(_key("count", pair))
-        for limit in others:
-            _uncount(_key("count", limit))
-    days = settings.AICEPS_LOGIN_KNOWN_ADDRESS_DAYS
-    if days > 0:
-        cache.set(_known_key(account, address), 1, int(days * 86400))
+    try:
+        if getattr(request, "aiceps_sign_in_counted", None) == account:
+            request.aiceps_sign_in_counted = None
+            pair, *others = _limits(account, address)
+            cache.delete(_key("count", pair))
+            for limit in others:
+                _uncount(_key("count", limit))
+        days = settings.AICEPS_LOGIN_KNOWN_ADDRESS_DAYS
+        if days > 0:
+            cache.set(_known_key(account, address), 1, int(days * 86400))
+    except Exception as exc:  # the sign-in itself succeeded: do not fail it for this
+        logger.warning("sign-in gate unavailable", extra={"error": str(exc)})
 
 
 class SignInGateBackend:

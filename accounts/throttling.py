@@ -24,14 +24,23 @@ from django_ratelimit.core import get_usage
 from rest_framework import authentication, exceptions, status, throttling
 
 from core.client_address import client_address
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
 
-class RateLimiterUnavailable(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The rate limiter cannot be reached; try again shortly."
-    default_code = "rate_limiter_unavailable"
+class RateLimiterUnavailable(DomainError, exceptions.APIException):
+    """503 ``rate_limiter_unavailable``: a DomainError for the API's error shapes, an
+    APIException for DRF's own handlers (the sign-in endpoints')."""
+
+    code = default_code = "rate_limiter_unavailable"
+    status = status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    retryable = True
+    default_message = default_detail = "The rate limiter cannot be reached; try again shortly."
+
+    def __init__(self) -> None:
+        DomainError.__init__(self, retry_after=5)
+        self.detail = exceptions.ErrorDetail(self.message, code=self.code)
 
 
 def count_and_check(*, group: str, ident: str, rate: str) -> float | None:
@@ -97,11 +106,14 @@ def bad_credentials_answer(request, exc: Exception) -> Exception:
     address; past ``AICEPS_THROTTLE_BAD_CREDENTIALS`` a 429 instead of ``exc``."""
     if not authentication.get_authorization_header(request):
         return exc  # sessions and anonymous callers are not guessing tokens
-    wait = count_and_check(
-        group="bad_credentials",
-        ident=f"address:{client_address(request)}",
-        rate=settings.AICEPS_THROTTLE_BAD_CREDENTIALS,  # read now: tests and settings change
-    )
+    try:
+        wait = count_and_check(
+            group="bad_credentials",
+            ident=f"address:{client_address(request)}",
+            rate=settings.AICEPS_THROTTLE_BAD_CREDENTIALS,  # read now: settings change
+        )
+    except RateLimiterUnavailable as unavailable:
+        return unavailable  # called from an error handler: answered, not raised
     if wait is None:
         return exc
     return exceptions.Throttled(wait=wait, detail="Too many failed sign-ins from here.")

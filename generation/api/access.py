@@ -7,7 +7,7 @@ from rest_framework import permissions
 
 from accounts.api_keys import request_api_key
 from accounts.models import ApiKey, User
-from accounts.throttling import UserRateThrottle
+from accounts.throttling import RateLimiterUnavailable, UserRateThrottle
 
 ANONYMOUS_USERNAME = "anonymous"
 
@@ -51,8 +51,11 @@ def submission_throttled(request) -> float | None:
     """Seconds to wait when the user is over the submission rate (counting this one), else
     None. For callers outside DRF, such as the web form."""
     throttle = SubmitRateThrottle()
-    if throttle.allow_request(request, None):
-        return None
+    try:
+        if throttle.allow_request(request, None):
+            return None
+    except RateLimiterUnavailable:
+        return 5.0  # never let submissions through uncounted
     return throttle.wait() or 1.0
 
 

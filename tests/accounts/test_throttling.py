@@ -162,3 +162,29 @@ def test_counters_are_shared_between_processes_without_redis(user):
     assert outputs[0][0] == "DatabaseCache"
     assert outputs[0][1:] == ["401"] * 3 and outputs[1][1:] == ["401"] * 3
     assert outputs[2][1:] == ["429"]
+
+
+@pytest.fixture
+def cache_away(settings):
+    """The shared cache is a Redis that does not answer (nothing listens on port 1)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+
+
+def test_limits_fail_closed_when_the_cache_cannot_count(user, cache_away, settings):
+    # A sign-in is refused unhashed (and says when to try again), never checked uncounted.
+    locked = sign_in(Client(REMOTE_ADDR="10.0.5.1"), "alice", "pw-for-tests-1")
+    assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
+    # API calls and submissions: 503, never through unthrottled.
+    token = Token.objects.create(user=user).key
+    api = Client(REMOTE_ADDR="10.0.5.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    answer = api.get("/api/v1/credits")
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "rate_limiter_unavailable"
+    bad = Client(REMOTE_ADDR="10.0.5.1", HTTP_AUTHORIZATION="Bearer " + "0" * 40)
+    assert bad.get("/api/v1/credits").status_code == 503
