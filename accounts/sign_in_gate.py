@@ -18,7 +18,9 @@ Counts last ``AICEPS_LOGIN_LOCKOUT_MINUTES`` from their first attempt; a lockout
 the first time and doubles each further time within a day, up to
 ``AICEPS_LOGIN_LOCKOUT_MAX_MINUTES``. A refused attempt is not counted; a successful one is
 taken back (and clears its account + address count). The cache's ``add`` and ``incr`` are
-atomic on Redis, the local-memory cache and :mod:`core.cache`'s database cache.
+atomic on Redis, the local-memory cache and :mod:`core.cache`'s database cache; a cache that
+cannot answer refuses the attempt (never an uncounted check). django-axes still records each
+checked failure (the admin's access attempts) and locks account + address at its limit too.
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ def _count(key: str, timeout: int) -> int:
 
 def _uncount(key: str) -> None:
     with contextlib.suppress(ValueError):  # expired meanwhile: nothing to take back
-        cache.decr(key)
+        if cache.decr(key) < 0:  # Redis made it anew, without expiry, on DECR after it expired
+            cache.delete(key)
 
 
 def _known_key(account: str, address: str) -> str:

@@ -5,10 +5,13 @@ submissions never get past the submission rate."""
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
 
 import httpx
 import pytest
+import redis
 from django_q.conf import Conf
 from rest_framework.authtoken.models import Token
 
@@ -21,6 +24,7 @@ from tests.fakes.hashers import CountingHasher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pw-for-tests-1"
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TOKEN_URL = "/auth/v1/token?grant_type=password"
 
 
@@ -35,13 +39,31 @@ def live(transactional_db, settings):
         server.stop()
 
 
-@pytest.fixture(params=["locmem", "database"])
+def redis_answers() -> bool:
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+    return True
+
+
+@pytest.fixture(params=["locmem", "database", "redis"])
 def shared_cache(request, settings):
-    """The counters in this process's memory, then in the database (production without
-    Redis: core.cache.DatabaseCache)."""
+    """The counters in this process's memory, in the database (production without Redis:
+    core.cache.DatabaseCache), and in Redis (skipped where none answers)."""
     if request.param == "database":
         settings.CACHES = {
             "default": {"BACKEND": "core.cache.DatabaseCache", "LOCATION": "aiceps_cache"}
+        }
+    elif request.param == "redis":
+        if not redis_answers():
+            pytest.skip(f"no Redis at {REDIS}")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS,
+                "KEY_PREFIX": f"test-limits-{uuid.uuid4().hex}",  # counters of this test only
+            }
         }
     return request.param
 
