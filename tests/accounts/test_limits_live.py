@@ -58,14 +58,20 @@ def shared_cache(request, settings):
     elif request.param == "redis":
         if not redis_answers():
             pytest.skip(f"no Redis at {REDIS}")
+        prefix = f"test-limits-{uuid.uuid4().hex}"  # counters of this test only
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": REDIS,
-                "KEY_PREFIX": f"test-limits-{uuid.uuid4().hex}",  # counters of this test only
+                "KEY_PREFIX": prefix,
             }
         }
-    return request.param
+        yield request.param
+        client = redis.Redis.from_url(REDIS)
+        for key in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(key)  # only this test's keys: the Redis may be shared
+        return
+    yield request.param
 
 
 @pytest.fixture
