@@ -6,4 +6,10 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from django.conf import settings
+
+        from core.client_address import parse_trusted_proxies
+
+        from . import sign_in_gate, signals  # noqa: F401  (their receivers)
+
+        parse_trusted_proxies(str(settings.AICEPS_TRUSTED_PROXIES))  # a bad value stops startup

@@ -8,7 +8,9 @@ Session JWTs come from two issuers:
   JWKS (``SUPABASE_URL``, cached, see :mod:`accounts.jwks`), or legacy HS256 tokens verified
   with ``SUPABASE_JWT_SECRET``. The audience must be ``authenticated`` and, when
   ``SUPABASE_URL`` is set, the issuer ``{SUPABASE_URL}/auth/v1``. ``sub`` names the user
-  (``accounts.identities``; a new one gets the sign-up credits).
+  (``accounts.identities``; a new one gets the sign-up credits). A token whose email is an
+  existing account's is refused (403 ``identity_not_linked``) until that account's owner
+  links it (``POST /api/v1/identities``); no second account is made with that email.
 
 :class:`SameOriginSessionAuthentication` accepts Django's session cookie (set by a sign-in on
 the same origin) without a CSRF token, but only for requests that prove they come from a page
@@ -25,12 +27,23 @@ from rest_framework import authentication, exceptions
 from .gotrue.errors import GoTrueError
 from .gotrue.sessions import sign_in_session_active
 from .gotrue.tokens import is_aiceps_token, verify_access_token
-from .identities import Provider, identity_user
+from .identities import IdentityNotLinked, Provider, identity_user
 from .jwks import ASYMMETRIC, JwksError, signing_key
 from .models import User
 from .origin import SAFE_METHODS, is_same_origin
 
 AUDIENCE = "authenticated"
+
+
+class IdentityNotLinkedDenied(IdentityNotLinked, exceptions.PermissionDenied):
+    """:class:`IdentityNotLinked` as DRF's authenticators must raise it (an APIException),
+    answered with its own code (403 ``identity_not_linked``) by the API's error handlers."""
+
+    status_code = IdentityNotLinked.status
+
+    def __init__(self) -> None:
+        IdentityNotLinked.__init__(self)
+        self.detail = exceptions.ErrorDetail(self.message, code=self.code)
 
 
 class BearerTokenAuthentication(authentication.TokenAuthentication):
@@ -113,7 +126,10 @@ class SupabaseJWTAuthentication(authentication.BaseAuthentication):
                 ) from exc
             return verified.user, verified.claims
         claims = verify_supabase_token(token)
-        user = user_for_external_identity(subject=str(claims["sub"]), email=claims.get("email"))
+        try:
+            user = user_for_external_identity(claims)
+        except IdentityNotLinked:
+            raise IdentityNotLinkedDenied() from None
         if not user.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.")
         return user, claims
@@ -122,9 +138,25 @@ class SupabaseJWTAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
-def user_for_external_identity(*, subject: str, email: str | None) -> User:
-    """The user of a Supabase ``sub`` of any length (see ``accounts.identities``)."""
-    return identity_user(provider=Provider.SUPABASE, subject=subject, email=email)
+def claimed_email(claims: dict) -> tuple[str | None, bool]:
+    """The token's email and whether the provider verified it (``email_verified``, or
+    ``email_confirmed_at``, in the claims or in ``user_metadata``)."""
+    email = claims.get("email")
+    email = email.strip() if isinstance(email, str) and email.strip() else None
+    verified = False
+    for source in (claims, claims.get("user_metadata")):
+        if isinstance(source, dict):
+            verified = verified or source.get("email_verified") is True
+            verified = verified or bool(source.get("email_confirmed_at"))
+    return email, verified
+
+
+def user_for_external_identity(claims: dict) -> User:
+    """The user of a Supabase token's ``sub`` of any length (see ``accounts.identities``)."""
+    email, verified = claimed_email(claims)
+    return identity_user(
+        provider=Provider.SUPABASE, subject=str(claims["sub"]), email=email, email_verified=verified
+    )
 
 
 class SameOriginSessionAuthentication(authentication.BaseAuthentication):

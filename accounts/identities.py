@@ -4,6 +4,13 @@ A subject (a JWT's ``sub``) of any length maps to exactly one user: identities a
 ``key``, the SHA-256 of the provider and the whole subject, and a user created for one gets
 the username ``ext-<key>`` (68 characters, within Django's 150), so neither a long subject nor
 two subjects sharing a long prefix can collide or overflow a column.
+
+An external identity never takes over an account by its email: the first time a subject is
+seen with an email an account already has, no account is made (:class:`IdentityNotLinked`);
+the account's owner links it, signed in, with a token whose email is verified and theirs
+(:func:`identity_link`, ``POST /api/v1/identities``). A new account made for an identity
+keeps the email only when the provider says it is verified, so an unverified address cannot
+squat someone's sign-up either.
 """
 
 from __future__ import annotations
@@ -13,9 +20,26 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
+from core.errors import DomainError
+
 from .models import ExternalIdentity, User
 
 Provider = ExternalIdentity.Provider
+
+
+class IdentityNotLinked(DomainError):
+    code = "identity_not_linked"
+    status = 403
+    default_message = (
+        "An account with this email already exists. Sign in to it and link this identity "
+        "(POST /api/v1/identities) to use it."
+    )
+
+
+class IdentityLinkRefused(DomainError):
+    code = "identity_link_refused"
+    status = 400
+    default_message = "This identity cannot be linked to this account."
 
 
 def identity_key(provider: str, subject: str) -> str:
@@ -30,16 +54,26 @@ def identity_get(*, provider: str, subject: str) -> ExternalIdentity | None:
     )
 
 
-def identity_user(*, provider: str, subject: str, email: str | None = None) -> User:
+def email_taken(email: str | None) -> bool:
+    return bool(email) and User.objects.filter(email__iexact=email.strip()).exists()
+
+
+def identity_user(
+    *, provider: str, subject: str, email: str | None = None, email_verified: bool = False
+) -> User:
     """The user known to ``provider`` as ``subject``; created (with the sign-up credits, by
-    the account signal) the first time it is seen."""
+    the account signal) the first time it is seen, unless ``email`` is an existing account's
+    (:class:`IdentityNotLinked`: its owner must link it)."""
     existing = identity_get(provider=provider, subject=subject)
     if existing is not None:
         return existing.user
+    if email_taken(email):
+        raise IdentityNotLinked()
     key = identity_key(provider, subject)
+    email = (email or "").strip() if email_verified else ""
     try:
         with transaction.atomic():
-            user = User.objects.create_user(username=f"ext-{key}", email=email or "")
+            user = User.objects.create_user(username=f"ext-{key}", email=email)
             ExternalIdentity.objects.create(user=user, provider=provider, subject=subject, key=key)
             return user
     except IntegrityError:
@@ -50,10 +84,34 @@ def identity_user(*, provider: str, subject: str, email: str | None = None) -> U
             return existing.user
         with transaction.atomic():
             user = User.objects.create_user(
-                username=f"ext-{key[:48]}-{uuid.uuid4().hex[:12]}", email=email or ""
+                username=f"ext-{key[:48]}-{uuid.uuid4().hex[:12]}", email=email
             )
             ExternalIdentity.objects.create(user=user, provider=provider, subject=subject, key=key)
             return user
+
+
+def identity_link(
+    *, user: User, provider: str, subject: str, email: str | None, email_verified: bool
+) -> tuple[ExternalIdentity, bool]:
+    """Link ``provider``'s ``subject`` to ``user``, who is signed in and asks for it. The
+    identity's email must be verified and be the user's own. Returns (identity, created)."""
+    if not email_verified or not email:
+        raise IdentityLinkRefused("The identity's email address is not verified.")
+    if not user.email or email.strip().lower() != user.email.strip().lower():
+        raise IdentityLinkRefused("The identity's email address is not this account's.")
+    key = identity_key(provider, subject)
+    try:
+        with transaction.atomic():
+            identity, created = ExternalIdentity.objects.get_or_create(
+                key=key, defaults={"user": user, "provider": provider, "subject": subject}
+            )
+    except IntegrityError:  # linked concurrently
+        identity, created = ExternalIdentity.objects.get(key=key), False
+    if identity.user_id != user.pk:
+        raise IdentityLinkRefused(
+            "This identity belongs to another account.", code="identity_in_use", status=409
+        )
+    return identity, created
 
 
 def identity_for_user(*, user: User, provider: str = Provider.AICEPS) -> ExternalIdentity:

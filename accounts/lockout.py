@@ -15,8 +15,10 @@ GOTRUE_PREFIX = "/auth/v1/"
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
 ) -> HttpResponse:
-    cool_off = get_cool_off(request)
-    retry_after = max(1, int(cool_off.total_seconds())) if cool_off else 900
+    retry_after = getattr(request, "aiceps_retry_after", None)  # the sign-in gate's lock
+    if retry_after is None:
+        cool_off = get_cool_off(request)
+        retry_after = max(1, int(cool_off.total_seconds())) if cool_off else 900
     if request.path.startswith(GOTRUE_PREFIX):
         message = "Too many wrong passwords for this account or address: try again later"
         response = JsonResponse(gotrue_body(429, "over_request_rate_limit", message), status=429)

@@ -26,3 +26,19 @@ def close_credit_account(sender, instance, origin=None, **kwargs) -> None:
     CreditAccount.objects.filter(user_id=instance.pk).update(
         closed_at=timezone.now(), former_user_id=instance.pk
     )
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts_password_changed")
+def end_sessions_on_password_change(
+    sender, instance, created: bool, raw: bool = False, **kwargs
+) -> None:
+    """A new password ends the user's other sessions (``accounts.session_ends``). Django keeps
+    the new raw password on ``_password`` from ``set_password`` until just after this signal,
+    which is how a password change is told from any other save."""
+    if created or raw or getattr(instance, "_password", None) is None:
+        return
+    from .session_ends import user_sessions_end
+
+    user_sessions_end(
+        user=instance, keep_sign_in_session=getattr(instance, "keep_sign_in_session", None)
+    )

@@ -2,12 +2,14 @@ from django.urls import path
 
 from . import views
 from .api import ApiKeyDetailApi, ApiKeyListCreateApi
+from .identity_api import IdentityLinkApi
 
 app_name = "accounts"
 
 api_urlpatterns = [
     path("api/v1/keys", ApiKeyListCreateApi.as_view(), name="api-keys"),
     path("api/v1/keys/<int:key_id>", ApiKeyDetailApi.as_view(), name="api-key"),
+    path("api/v1/identities", IdentityLinkApi.as_view(), name="identities"),
 ]
 
 urlpatterns = [

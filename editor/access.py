@@ -38,7 +38,7 @@ def refuse_nul(request, kwargs: dict) -> None:
 class EditorApiMixin(ApiViewMixin):
     error_shape = "editor"  # editor.errors.editor_body; documented by editor.schema
     authentication_classes = [
-        BadCredentialsGuard,  # an address guessing tokens is refused here too
+        BadCredentialsGuard,  # names the Bearer scheme; failures count in editor.errors
         BearerTokenAuthentication,
         SupabaseJWTAuthentication,
         SameOriginSessionAuthentication,

@@ -14,7 +14,7 @@ import logging
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from accounts.throttling import record_bad_credentials
+from accounts.throttling import bad_credentials_answer
 from generation.api.errors import Problem, problem_for
 
 logger = logging.getLogger(__name__)
@@ -41,10 +41,10 @@ def editor_error(problem: Problem, **fields) -> Response:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
-    problem = problem_for(exc)
     request = context.get("request")
     if isinstance(exc, exceptions.AuthenticationFailed) and request is not None:
-        record_bad_credentials(request)
+        exc = bad_credentials_answer(request, exc)  # 429 past the address's failure rate
+    problem = problem_for(exc)
     if problem is None:
         view = context.get("view")
         logger.exception("unhandled editor API error", extra={"view": type(view).__name__})

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject, empty
 
 from core import metrics
+from core.client_address import client_address
 
 logger = logging.getLogger("aiceps.request")
 UNMATCHED = "<unmatched>"
@@ -92,5 +93,6 @@ def record(request, response, seconds: float) -> None:
             "status": response.status_code,
             "duration_ms": round(seconds * 1000, 1),
             "user_id": user_id_of(request),
+            "client": client_address(request),  # the one address lockouts and throttles use
         },
     )

@@ -31,6 +31,7 @@ aiceps_pip() {  # pip install, one line per package it fetches (pip itself is qu
     while IFS= read -r line; do
       case "$line" in
         Collecting*) count=$((count + 1)); echo "  [$count] ${line#Collecting }" >&2 ;;
+        Processing\ *) count=$((count + 1)); echo "  [$count] $(basename "${line#Processing }")" >&2 ;;
         ERROR*|error*) echo "$line" >&2 ;;
       esac
     done

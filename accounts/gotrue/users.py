@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from ..identities import Provider, identity_for_user, identity_update_metadata
 from ..models import ExternalIdentity, SignInSession, User
+from ..sign_in_gate import sign_in_succeeded
 from .errors import GoTrueError
 from .sessions import sign_in_session_start
 from .tokens import issue_access_token
@@ -63,16 +64,25 @@ def session_payload(*, user: User, session: SignInSession, refresh_token: str) -
 
 
 def user_for_credentials(*, login: str, password: str, request=None) -> User:
-    """The active user whose email (case-insensitive, when it names one user) or username
-    is ``login`` and whose password is ``password``; GoTrue's 400 otherwise."""
+    """The active user whose email (case-insensitive) or username is ``login`` and whose
+    password is ``password``; GoTrue's 400 otherwise. An email shared by several accounts
+    (from before external identities stopped copying emails) names the one that signs in
+    with a password, the oldest first: never an account an external identity made."""
     login = (login or "").strip()
     if not login or not password:
         raise GoTrueError(400, "invalid_credentials", INVALID_LOGIN)
-    by_email = list(User.objects.filter(email__iexact=login, is_active=True)[:2])
-    username = by_email[0].get_username() if len(by_email) == 1 else login
+    by_email = [
+        user
+        for user in User.objects.filter(email__iexact=login, is_active=True).order_by("pk")[:20]
+        if user.has_usable_password()
+    ]
+    username = by_email[0].get_username() if by_email else login
+    # Counted (and refused past its limits) before the password is hashed: accounts.sign_in_gate
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         raise GoTrueError(400, "invalid_credentials", INVALID_LOGIN)
+    if request is not None:
+        sign_in_succeeded(request=request, username=username)
     return user
 
 
@@ -129,8 +139,11 @@ def user_update(
     email: str | None = None,
     password: str | None = None,
     metadata: dict | None = None,
+    session: SignInSession | None = None,
 ) -> User:
-    """Change the signed-in user's email, password or profile (GoTrue's ``PUT /user``)."""
+    """Change the signed-in user's email, password or profile (GoTrue's ``PUT /user``). A new
+    password ends every other session of the user (``accounts.session_ends``), not
+    ``session``, the one that changed it."""
     if email is not None and email.strip().lower() != user.email.lower():
         email = _check_email(email)
         if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
@@ -142,6 +155,7 @@ def user_update(
     if password is not None:
         _check_password(password, user)
         user.set_password(password)
+        user.keep_sign_in_session = session.pk if session is not None else None
         user.save(update_fields=["password"])
     if metadata:
         identity_update_metadata(identity=identity, metadata=metadata)

@@ -16,7 +16,6 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import throttling
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -25,6 +24,7 @@ from rest_framework.views import APIView
 
 from ..origin import is_same_origin
 from ..password_reset import mail_unavailable_message, password_reset_send
+from ..throttling import AtomicRateThrottle
 from . import schema
 from .errors import API_VERSION, GoTrueError, gotrue_exception_handler
 from .sessions import sign_in_session_refresh, sign_in_session_revoke
@@ -42,16 +42,13 @@ logger = logging.getLogger(__name__)
 SESSION_KEY = "aiceps_sign_in_session"
 
 
-class SignInRateThrottle(throttling.SimpleRateThrottle):
-    """Password guesses and sign-ups per client address."""
+class SignInRateThrottle(AtomicRateThrottle):
+    """Password guesses and sign-ups per client address (atomic, in the shared cache)."""
 
     scope = "sign_in"
 
     def get_rate(self) -> str:
         return settings.AICEPS_THROTTLE_SIGN_IN  # read per request, not once at import
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class AlwaysJSON(BaseContentNegotiation):
@@ -204,6 +201,7 @@ class UserView(GoTrueView):
             email=self.text(body, "email") or None,
             password=password,
             metadata=self.metadata(body),
+            session=verified.session,
         )
         django_request = request._request
         cookie_user = django_request.user

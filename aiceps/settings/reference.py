@@ -77,12 +77,6 @@ OUTSIDE = (
         "Files and processes",
     ),
     Variable(
-        "AICEPS_FORWARDED_ALLOW_IPS",
-        "`127.0.0.1`",
-        "proxies whose `X-Forwarded-*` headers uvicorn trusts",
-        "Files and processes",
-    ),
-    Variable(
         "AICEPS_PUBLIC_PORT", "`8080`", "`./scripts/serve`: nginx's port", "Files and processes"
     ),
     Variable(

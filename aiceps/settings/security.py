@@ -8,17 +8,57 @@ from urllib.parse import urlparse
 
 from .env import env_float, env_int, env_str
 
-# --- Sign-in (pages and admin): django-axes locks an account, and an address, out --------
+# --- The client's address --------------------------------------------------------------
+# Who may say, in X-Forwarded-For, which address a request comes from (core.client_address):
+# 0 nobody (the peer's address is the client's), a count N (every request passes through N
+# proxies, e.g. 1 for the nginx recipe), or addresses/networks ("127.0.0.1,10.0.0.0/8").
+# Sign-in lockouts, throttles and log lines all use that one address.
+AICEPS_TRUSTED_PROXIES = env_str(
+    "AICEPS_TRUSTED_PROXIES",
+    "0",
+    doc=(
+        "whose `X-Forwarded-For` is believed: `0` nobody (the peer is the "
+        "client), a count `N` of proxies every request passes (the client "
+        "is the `N`-th address from the right), or addresses/networks "
+        "(`127.0.0.1,10.0.0.0/8`). Sign-in lockouts, throttles and logs all"
+        " use that one address"
+    ),
+    shown="`0`; `1` in `./scripts/serve`",
+)
+
+# --- Sign-in (pages, admin, /auth/v1/token) ----------------------------------------------
+# accounts.sign_in_gate counts each attempt before its password is hashed and refuses past
+# the limits (account + address; the account from anywhere; the address for any account);
+# django-axes records failures and locks account + address out too.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out attempt outright
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.sign_in_gate.SignInGateBackend",  # first: counts the attempt or refuses it
+    "axes.backends.AxesStandaloneBackend",  # refuses what axes has locked out
+    "django.contrib.auth.backends.ModelBackend",  # only then is the password hashed
 ]
 AXES_FAILURE_LIMIT = env_int(
     "AICEPS_LOGIN_FAILURE_LIMIT",
     5,
     doc=(
-        "wrong passwords per account, and per address, before signing in "
-        "(pages, admin, `/auth/v1/token`) is paused, and for how long (429)"
+        "sign-in attempts per account + address before signing in (pages, "
+        "admin, `/auth/v1/token`) is paused there, and for how long (429); "
+        "counted before the password is checked, so a burst gets no "
+        "further; each further lockout within a day doubles"
+    ),
+)  # per account + address
+AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int(
+    "AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT",
+    50,
+    doc=(
+        "the same, per account from any address (addresses it signed in "
+        "from before stay open) and per address for any account"
+    ),
+)
+AICEPS_LOGIN_ADDRESS_FAILURE_LIMIT = env_int(
+    "AICEPS_LOGIN_ADDRESS_FAILURE_LIMIT",
+    50,
+    doc=(
+        "the same, per account from any address (addresses it signed in "
+        "from before stay open) and per address for any account"
     ),
 )
 AXES_COOLOFF_TIME = timedelta(
@@ -26,24 +66,45 @@ AXES_COOLOFF_TIME = timedelta(
         "AICEPS_LOGIN_LOCKOUT_MINUTES",
         15,
         doc=(
-            "wrong passwords per account, and per address, before signing in "
-            "(pages, admin, `/auth/v1/token`) is paused, and for how long (429)"
+            "sign-in attempts per account + address before signing in (pages, "
+            "admin, `/auth/v1/token`) is paused there, and for how long (429); "
+            "counted before the password is checked, so a burst gets no "
+            "further; each further lockout within a day doubles"
         ),
     )
 )
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+# Each further lockout of the same key within a day lasts twice as long, up to this.
+AICEPS_LOGIN_LOCKOUT_MAX_MINUTES = env_float(
+    "AICEPS_LOGIN_LOCKOUT_MAX_MINUTES",
+    24 * 60,
+    doc=("the longest lockout; how long an address the account signed in from stays its own"),
+    shown="`1440`",
+)
+# Addresses an account signed in from stay open to it when the account's ceiling is hit.
+AICEPS_LOGIN_KNOWN_ADDRESS_DAYS = env_float(
+    "AICEPS_LOGIN_KNOWN_ADDRESS_DAYS",
+    30,
+    doc=("the longest lockout; how long an address the account signed in from stays its own"),
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # a stranger cannot lock the user out
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
+# An attempt refused during a lockout is no failure (it was not checked).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
 # --- API credentials that fail, per client address -------------------------------------
-# A wrong token or JWT counts against the address it came from; past the rate, the address
-# gets 429 before any credential is looked at (accounts.throttling).
+# A wrong token or JWT counts against the address it came from; past the rate, a credential
+# that fails gets 429 instead of 401; a valid one still passes (accounts.throttling).
 AICEPS_THROTTLE_BAD_CREDENTIALS = env_str(
     "AICEPS_THROTTLE_BAD_CREDENTIALS",
     "20/min",
-    doc=("wrong API tokens or JWTs per client address before it gets 429"),
+    doc=(
+        "failed API tokens or JWTs per client address before a failing one "
+        "gets 429 instead of 401 (valid ones still pass)"
+    ),
 )
 
 

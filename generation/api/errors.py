@@ -20,7 +20,7 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from accounts.throttling import record_bad_credentials
+from accounts.throttling import bad_credentials_answer
 from core.errors import DomainError
 from core.localized import localized_message
 
@@ -177,11 +177,11 @@ def error_response(problem: Problem, *, shape: str = "v1") -> Response:
 
 
 def exception_handler(exc: Exception, context: dict):
-    problem = problem_for(exc)
     view = context.get("view")
     request = context.get("request")
     if isinstance(exc, exceptions.AuthenticationFailed) and request is not None:
-        record_bad_credentials(request)
+        exc = bad_credentials_answer(request, exc)  # 429 past the address's failure rate
+    problem = problem_for(exc)
     if problem is None:
         logger.exception("unhandled API error", extra={"view": type(view).__name__})
         problem = Problem(500, "internal_error", "AicePS failed to handle this request.")

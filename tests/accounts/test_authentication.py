@@ -38,7 +38,8 @@ def test_drf_token_with_bearer_keyword(client, user):
 
 
 def test_supabase_jwt_creates_the_user_once_with_signup_credits(client):
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {supabase_token()}")
+    token = supabase_token(user_metadata={"email_verified": True})
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert client.get("/api/v1/credits").status_code == 200
     assert client.get("/api/v1/credits").status_code == 200
     user = identity_get(provider="supabase", subject="6f1c0e4e-0000-4000-8000-000000000001").user

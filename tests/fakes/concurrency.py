@@ -1,0 +1,34 @@
+"""Helpers for tests of limits under concurrency: release many calls at once; keep a burst
+inside one fixed window of a django-ratelimit counter."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import connections
+from django_ratelimit.core import get_usage
+
+
+def burst(count: int, call) -> list:
+    """``call(n)`` for n in range(count), all released at once from their own threads."""
+    start = threading.Barrier(count)
+
+    def run(n):
+        start.wait()
+        try:
+            return call(n)
+        finally:
+            connections.close_all()  # this thread's own, so the test database can be dropped
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def outside_a_window_end(group: str, ident: str, rate: str, margin: int = 8) -> None:
+    """Wait, if need be, so what follows does not straddle the end of ``ident``'s fixed
+    window (the limit holds per window; a burst across two would meet two limits)."""
+    usage = get_usage(None, group=group, key=lambda *_: ident, rate=rate)
+    if usage["time_left"] < margin:
+        time.sleep(usage["time_left"] + 1)
