@@ -21,7 +21,7 @@ from mcp.server.auth.provider import AccessToken
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 
-from .principal import Refused, authenticate
+from .principal import Refused, authenticate, client_ip_of
 from .server import SCOPE_KEY, build_server
 from .sync import run_sync
 
@@ -70,7 +70,8 @@ class McpMount:
         client = scope.get("client") or ("", 0)
         try:
             principal = await run_sync(authenticate)(
-                authorization=headers.get("authorization", ""), client_ip=client[0]
+                authorization=headers.get("authorization", ""),
+                client_ip=client_ip_of(client[0], headers.get("x-forwarded-for", "")),
             )
         except Refused as refused:
             await _refuse(

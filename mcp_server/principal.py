@@ -18,7 +18,8 @@ from rest_framework.request import Request
 from accounts.api_keys import ApiKeyAuthentication
 from accounts.authentication import BearerTokenAuthentication, SupabaseJWTAuthentication
 from accounts.models import ApiKey, User
-from accounts.throttling import BadCredentialsGuard, record_bad_credentials
+from accounts.throttling import BadCredentialsGuard, RateLimiterUnavailable, bad_credentials_answer
+from core.client_address import client_address
 
 AUTHENTICATORS = (
     BadCredentialsGuard,
@@ -44,6 +45,14 @@ class Refused(Exception):
     def __init__(self, status: int, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.retry_after = status, message, retry_after
+
+
+def client_ip_of(peer: str, forwarded_for: str = "") -> str:
+    """The client's address as every entry point reads it (``core.client_address``: the
+    peer, or ``X-Forwarded-For`` from trusted proxies)."""
+    probe = HttpRequest()
+    probe.META = {"REMOTE_ADDR": peer or "", "HTTP_X_FORWARDED_FOR": forwarded_for or ""}
+    return client_address(probe)
 
 
 def drf_request(*, authorization: str = "", client_ip: str = "", user=None) -> Request:
@@ -76,10 +85,19 @@ def authenticate(*, authorization: str, client_ip: str) -> Principal:
     except exceptions.Throttled as exc:
         raise Refused(429, str(exc.detail), retry_after=exc.wait) from None
     except exceptions.APIException as exc:
-        record_bad_credentials(request)
-        raise Refused(401, str(exc.detail)) from None
-    record_bad_credentials(request)
-    raise Refused(401, "The credentials are not valid.")
+        raise _refusal(request, exc) from None
+    raise _refusal(request, exceptions.AuthenticationFailed("The credentials are not valid."))
+
+
+def _refusal(request, failed: exceptions.APIException) -> Refused:
+    """A failed credential, counted against the caller's address (accounts.throttling): 401,
+    or 429 past ``AICEPS_THROTTLE_BAD_CREDENTIALS``, or 503 when nothing can count it."""
+    answer = bad_credentials_answer(request, failed)
+    if isinstance(answer, exceptions.Throttled):
+        return Refused(429, str(answer.detail), retry_after=answer.wait)
+    if isinstance(answer, RateLimiterUnavailable):
+        return Refused(503, str(answer.detail))
+    return Refused(401, str(failed.detail))
 
 
 def principal_for_username(username: str) -> Principal:

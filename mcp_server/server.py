@@ -16,7 +16,7 @@ from mcp.shared.exceptions import MCPError
 from core.errors import DomainError
 
 from . import library
-from .principal import Principal
+from .principal import Principal, client_ip_of
 from .reads import READS
 from .sync import run_sync
 from .tools import Call, call_tool, tool_table
@@ -83,7 +83,9 @@ def build_server(*, default_principal: Principal | None = None) -> Server:
             request_id=str(ctx.request_id),
             report=report,
             base_url=base_url,
-            client_ip=client.host if client else "",
+            client_ip=client_ip_of(
+                client.host if client else "", headers.get("x-forwarded-for", "")
+            ),
         )
         return await call_tool(call, params.name, params.arguments)
 
