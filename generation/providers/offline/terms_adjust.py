@@ -15,7 +15,10 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
             r"\bbright(?:en|er|ness up)\b|\bmore bright\b|\b(?:increase|raise"
             r"|boost) (?:the )?brightness\b"
             r"|\blighten\b|\btoo dark\b|\bunder-?exposed\b|\b(?:increase"
-            r"|raise) (?:the )?exposure\b",
+            r"|raise) (?:the )?exposure\b|\b(?:less|not so|not as) (?:dark|dim|gloomy)\b"
+            r"|\b(?:make|get) (?:it|this|the (?:photo|image|picture)) "
+            r"(?:a (?:bit|little) |slightly |much |a lot )?lighter\b",
+            r"(?:别|不要|没)(?:那么|这么|太)暗|不那么暗",
         ),
         [("brightness", {"amount": 0.25})],
         "brighten the exposure",
@@ -29,7 +32,11 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
             r"调暗|变暗|压暗|暗(?:一点|一些|些|点)|亮度(?:降低|调低|减少|低一?点|-)|(?:降低|调低|减少)亮度"
             r"|太亮|过曝|曝光过度|(?:降低|减少)曝光",
             r"\bdark(?:en|er)\b|\bdim(?:mer)?\b|\b(?:reduce|lower|decrease) (?:the )?brightness\b"
-            r"|\btoo bright\b|\bover-?exposed\b|\b(?:reduce|lower) (?:the )?exposure\b",
+            r"|\btoo bright\b|\bover-?exposed\b|\b(?:reduce|lower) (?:the )?exposure\b"
+            r"|\b(?:less|not so|not as|less and less) (?:bright|light)\b|\btoo light\b"
+            r"|\btone down the (?:brightness|light|exposure)\b",
+            r"(?:别|不要|没)(?:那么|这么|太)亮|不那么亮|亮度?(?:低|少)(?:一点|一些|些|点)"
+            r"|亮度(?:降|调|压|减)(?:下来|下去|低)",
         ),
         [("brightness", {"amount": -0.25})],
         "darken the exposure",

@@ -11,10 +11,10 @@ FILTER_TERMS: tuple[Term, ...] = (
         "grayscale",
         "filter",
         (
-            r"黑白|灰度|去色|单色",
+            r"黑白|灰度|去色|单色|灰白",
             r"\bblack[- ]?(?:and|&|n)[- ]?white\b|\bb\s*&\s*w\b|\bgr[ae]y[- ]?scale\b"
             r"|\bmonochrome\b"
-            r"|\bnoir\b|\bno colou?rs?\b",
+            r"|\bnoir\b|\bno colou?rs?\b|\bwithout (?:any )?colou?rs?\b|\bshades of gr[ae]y\b",
         ),
         [("grayscale", {})],
         "convert the photo to true black and white (neutral grayscale, no colour cast)",
