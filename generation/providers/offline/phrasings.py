@@ -27,10 +27,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "bg_remove": (
         "remove the background", "cut out the person", "make the background transparent",
-        "keep only the subject", "I only want the person",
+        "keep only the subject", "I only want the person", "only keep the person, drop the rest",
         "isolate the subject from its surroundings",
         "get rid of everything behind her", "抠图", "把人抠出来", "去掉背景", "背景变透明",
-        "只保留主体", "把背景删了", "扣掉背景只要人",
+        "只保留主体", "只要人物，别的都不要", "把背景删了", "扣掉背景只要人",
     ),
     "bg_image": (
         "use the second image as the background", "put me on the other photo",
@@ -46,12 +46,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "brighter": (
         "make it brighter", "brighten it up", "more light", "it's too dark", "lighten the photo",
-        "increase the exposure", "less dark", "not so dark", "lift the shadows",
+        "increase the exposure", "brightness up", "less dark", "not so dark", "lift the shadows",
         "调亮一点", "太暗了", "提高亮度", "亮一些", "增加曝光", "提亮", "别那么暗", "不要这么暗",
     ),
     "darker": (
         "make it darker", "darken it", "less light", "it's too bright", "lower the exposure",
-        "make it less bright", "not so bright", "tone down the brightness", "dim it",
+        "brightness down",
+        "not so bright", "tone down the brightness", "dim it",
         "调暗一点", "太亮了", "降低亮度", "暗一些", "压暗", "减少曝光", "别那么亮", "不要这么亮",
     ),
     "more_contrast": (

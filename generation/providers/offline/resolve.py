@@ -48,8 +48,8 @@ def _factor(clause: str) -> float | None:
         return None
     if m.group(1):
         return float(m.group(1))
-    if m.group(2):
-        return float(ZH_NUMBERS[m.group(2)])
+    if m.group(2):  # "提高一倍" (up by one times) is twice the size
+        return float(ZH_NUMBERS[m.group(2)]) if m.group(2) != "一" else 2.0
     return float(FACTOR_WORDS[m.group(3).lower()])
 
 

@@ -14,7 +14,9 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
             r"|(?:提高|增加|调高|加大)(?:一点)?亮度|太暗|偏暗|曝光不足|(?:提高|增加)曝光|明亮",
             r"\bbright(?:en|er|ness up)\b|\bmore bright\b|\b(?:increase|raise"
             r"|boost) (?:the )?brightness\b"
-            r"|\blighten\b|\btoo dark\b|\bunder-?exposed\b|\b(?:increase"
+            r"|\blighten\b|\btoo (?:dark|dim|dull|murky|gloomy)\b|\bmore light\b"
+            r"|\b(?:turn|crank|bump|push) up the (?:brightness|exposure|light)\b"
+            r"|\bturn the (?:brightness|exposure) up\b|\bunder-?exposed\b|\b(?:increase"
             r"|raise) (?:the )?exposure\b|\b(?:less|not so|not as) (?:dark|dim|gloomy)\b"
             r"|\b(?:make|get) (?:it|this|the (?:photo|image|picture)) "
             r"(?:a (?:bit|little) |slightly |much |a lot )?lighter\b",
@@ -34,6 +36,8 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
             r"\bdark(?:en|er)\b|\bdim(?:mer)?\b|\b(?:reduce|lower|decrease) (?:the )?brightness\b"
             r"|\btoo bright\b|\bover-?exposed\b|\b(?:reduce|lower) (?:the )?exposure\b"
             r"|\b(?:less|not so|not as|less and less) (?:bright|light)\b|\btoo light\b"
+            r"|\b(?:turn|bring|dial|tone) (?:down|back) the (?:brightness|exposure|light)\b"
+            r"|\b(?:turn|bring|dial) the (?:brightness|exposure) (?:down|back)\b"
             r"|\btone down the (?:brightness|light|exposure)\b",
             r"(?:别|不要|没)(?:那么|这么|太)亮|不那么亮|亮度?(?:低|少)(?:一点|一些|些|点)"
             r"|亮度(?:降|调|压|减)(?:下来|下去|低)",

@@ -214,9 +214,17 @@ ZH_NUMBERS = {
 }
 FACTOR_RE = (
     r"(\d+(?:\.\d+)?)\s*(?:x|×|倍|times)(?![a-z])|([一两二双三四五六七八九十])\s*倍"
-    r"|\b(double|twice|triple|quadruple)\b"
+    r"|\b(double|twice|triple|quadruple|two times|three times|four times)\b"
 )
-FACTOR_WORDS = {"double": 2, "twice": 2, "triple": 3, "quadruple": 4}
+FACTOR_WORDS = {
+    "double": 2,
+    "twice": 2,
+    "triple": 3,
+    "quadruple": 4,
+    "two times": 2,
+    "three times": 3,
+    "four times": 4,
+}
 # fmt: off
 RATIO_WORDS = {
     "正方形": "1:1", "方形": "1:1", "方图": "1:1", "square": "1:1", "竖屏": "9:16",

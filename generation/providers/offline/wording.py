@@ -74,7 +74,7 @@ GENERATIVE_CUES: tuple[tuple[str, str, bool | str], ...] = (
         False,
     ),
     (
-        r"添加|加入|插入|加上|放上|画上|[加添放画](?!强|深|亮|大|重|快)"
+        r"添加|加入|插入|加上|放上|画上|[加添放画](?!强|深|亮|大|重|快|面|质|风)"
         r"|\badd(?:s|ed|ing)?\b|\binsert(?:s|ed|ing)?\b|\bput(?:s|ting)?\b|\bplac(?:e|es|ing)\b",
         "adding objects to the picture",
         True,
