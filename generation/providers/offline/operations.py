@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from . import adjust, artistic, background, geometry, styles, upscale
+from . import adjust, artistic, background, geometry, painting, styles, upscale
 from .glossary import ORDER
 from .instructions import Operation
 from .vocabulary import STYLE_NAMES
@@ -119,7 +119,11 @@ def _style(canvas: Canvas, ctx: Context, **params) -> Canvas:
         ctx.tags.append("style-image")
         rgb = styles.style(canvas.rgb, style_image=ctx.second_image, **params)
     else:
-        ctx.tags.append(f"style26-{params.get('index')}")
+        index = params.get("index")
+        ctx.tags.append(
+            {14: "watercolour", 25: "oil-paint"}.get(index, f"style26-{index}")
+            + ("-palette" if params.get("palette") else "")
+        )
         rgb = styles.style(canvas.rgb, **params)
     return Canvas(rgb, canvas.alpha, canvas.mask)
 
@@ -155,7 +159,7 @@ OPERATIONS: dict[str, Callable] = {
     "denoise": _colour_op(adjust.denoise),
     "style": _style,
     "sketch": _colour_op(artistic.sketch, lambda p: "color-sketch" if p.get("color") else "sketch"),
-    "cartoon": _colour_op(artistic.cartoon),
+    "cartoon": _colour_op(painting.cartoon),
     "painterly": _colour_op(artistic.painterly),
     "glitch": _colour_op(artistic.glitch),
     **{

@@ -14,6 +14,7 @@ from .vocabulary import (
     AMOUNT_WORDS,
     FACTOR_RE,
     FACTOR_WORDS,
+    PALETTE_RE,
     PERCENT_RE,
     RATIO_WORDS,
     ZH_NUMBERS,
@@ -96,6 +97,8 @@ def resolve(match, clause: str) -> list[Operation] | None:
             return None
     if term.key == "flip" and re.search(r"上下|垂直|vertical|upside", match.text, re.I):
         first["axis"] = "vertical"
+    if ops[0].name == "style" and re.search(PALETTE_RE, clause, re.I):
+        first["palette"] = True
     if term.key == "pixelate" and re.search(r"脸|面部|face", clause, re.I):
         first["faces"] = True
     if term.key == "upscale":

@@ -164,6 +164,14 @@ STYLES: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     ),
 )
 DEFAULT_STYLE = 19
+# Asking for the painting's own colours ("in Starry Night's colours", "用原画的配色"): without
+# these words a style keeps the photo's colours.
+PALETTE_RE = (
+    r"\bpalette\b|\b(?:its|their|original|painting'?s?|artist'?s?|his|her) colou?rs?\b"
+    r"|\bcolou?rs? (?:of|from) (?:the )?(?:painting|original|artist|artwork|second|other)\b"
+    r"|\bcolou?rs? too\b|配色|(?:原画|原作|名画|画作|作品|图|画)的?(?:颜色|色彩|色调)|连颜色|颜色也"
+    r"|'s colou?rs?\b"
+)
 STYLE_EXTRA_OPS = {2: (("grayscale", {}),)}  # ink wash is black ink on paper
 STYLE_NAMES = {index: name for index, name, _ in STYLES}
 GENERIC_STYLE_PATTERNS = (
