@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from . import adjust, artistic, background, geometry, painting, styles, upscale
+from . import adjust, artistic, background, geometry, painting, styles, textures, upscale
 from .glossary import ORDER
 from .instructions import Operation
 from .vocabulary import STYLE_NAMES
@@ -181,6 +181,7 @@ OPERATIONS: dict[str, Callable] = {
         )
     },
     "recolor": _recolor,
+    "texture": _colour_op(textures.texture, lambda p: f"texture-{p.get('kind')}"),
     **{name: _background(name) for name in BACKGROUND_OPS},
 }
 assert set(OPERATIONS) == set(ORDER), set(ORDER) ^ set(OPERATIONS)
@@ -212,6 +213,7 @@ def describe(op: Operation) -> str:
         "grayscale": "converted to black and white",
         "sketch": "turned it into a pencil sketch",
         "recolor": f"recoloured it {p.get('colour')}",
+        "texture": f"laid a {p.get('kind')} texture over it",
     }
     return texts.get(op.name, f"applied {op.name.replace('_', ' ')}")
 

@@ -128,6 +128,17 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "cinematic look", "movie colour grading", "film still look", "电影感", "电影色调",
     ),
     "pixelate": ("pixelate it", "pixel art", "mosaic the faces", "打马赛克", "像素风"),
+    "texture_canvas": ("canvas texture", "woven fabric look", "布纹质感", "画布纹理"),
+    "texture_wood": (
+        "wood grain texture", "wood grain following the contours", "木纹效果", "木头纹理",
+    ),
+    "texture_metal": ("brushed metal look", "metallic texture", "金属拉丝质感", "金属质感"),
+    "texture_cracks": ("cracked paint", "peeling paint texture", "裂纹效果", "油漆剥落"),
+    "texture_paper": ("old paper texture", "aged paper look", "旧纸质感", "纸张纹理"),
+    "glitch": (
+        "digital glitch effect", "chromatic aberration", "holographic glitch look", "故障风",
+        "故障艺术效果",
+    ),
     "invert": ("invert the colours", "negative image", "反色", "负片效果"),
 }
 

@@ -30,7 +30,8 @@ _EN_FILLER_WORDS = """
     people product object foreground main around edges soft softer subtle subtly strong
     stronger light lighter heavy heavier gentle slight dramatic beautiful fine big bigger small
     smaller dark darker deep bold classic cool warm realistic elegant stylish modern clean
-    clear nice pretty lovely cute effect look touch hint bit"""
+    clear nice pretty lovely cute effect look touch hint bit across over underneath throughout
+    realistic rich texture textures overlay"""
 EN_FILLER = frozenset(_EN_FILLER_WORDS.split())
 # fmt: off
 ZH_FILLER = (
