@@ -109,14 +109,19 @@ def texture(rgb: np.ndarray, kind: str = "canvas", amount: float = 1.0, seed: in
     if (sh, sw) != (h, w):
         light = cv2.resize(light, (w, h), interpolation=cv2.INTER_LINEAR)
         tone = cv2.resize(tone.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    photo = rgb.astype(np.float32) / 255.0
-    base = photo * np.asarray(TINT.get(kind, (1.0, 1.0, 1.0)), np.float32)
-    if kind == "metal":  # a metal print: the photo's light on brushed steel, colour muted
-        grey = base.mean(axis=2, keepdims=True)
-        base = grey + 0.45 * (base - grey)
-    base *= tone[..., None]
-    lit = light[..., None]
-    overlay = np.where(base < 0.5, 2 * base * lit, 1 - 2 * (1 - base) * (1 - lit))
+    out = np.empty_like(rgb)
     mix = min(1.0, STRENGTH[kind] * amount)
-    out = photo * (1 - mix) + overlay * mix
-    return (np.clip(out, 0, 1) * 255 + 0.5).astype(np.uint8)
+    tint = np.asarray(TINT.get(kind, (1.0, 1.0, 1.0)), np.float32)
+    for top in range(0, h, 256):  # a band at a time: bounded memory at 2,048 px and beyond
+        rows = slice(top, top + 256)
+        photo = rgb[rows].astype(np.float32) / 255.0
+        base = photo * tint
+        if kind == "metal":  # a metal print: the photo's light on brushed steel, colour muted
+            grey = base.mean(axis=2, keepdims=True)
+            base = grey + 0.45 * (base - grey)
+        base *= tone[rows, :, None]
+        lit = light[rows, :, None]
+        overlay = np.where(base < 0.5, 2 * base * lit, 1 - 2 * (1 - base) * (1 - lit))
+        blended = photo * (1 - mix) + overlay * mix
+        out[rows] = (np.clip(blended, 0, 1) * 255 + 0.5).astype(np.uint8)
+    return out
