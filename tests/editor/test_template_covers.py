@@ -128,3 +128,15 @@ def test_a_card_is_unmarked_where_a_configured_provider_can_do_it(settings):
     settings.AICEPS_IMAGE_PROVIDER = "tests.fakes.providers.InvertImageProvider,offline"
     card = cover(EditorClient(), "doctor-coat")[..., :3].astype(int)
     assert not (np.abs(card[180, 5:60] - (32, 32, 36)).max(axis=1) < 4).all()
+
+
+def test_the_covers_can_be_made_ahead_of_time():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("render_template_covers", stdout=out)
+    assert "black-and-white: rendered" in out.getvalue()
+    assert "mountain-sunrise: no offline result" in out.getvalue()
+    assert stored("black-and-white") and not stored("mountain-sunrise")
