@@ -38,8 +38,8 @@ ORDER = (
     "rotate", "flip", "crop", "pad", "remove_object", "pixelate", "smooth_skin", "denoise",
     "style", "sketch", "cartoon", "painterly", "enhance", "brightness", "contrast",
     "saturation", "warmth", "recolor", "sharpness", "blur", "cinematic", "sepia", "vintage",
-    "grayscale", "invert", "remove_bg", "bg_color", "bg_blur", "bg_image", "texture", "grain",
-    "vignette", "glitch", "upscale",
+    "grayscale", "invert", "remove_bg", "bg_color", "bg_blur", "bg_image", "studio_light",
+    "texture", "grain", "vignette", "glitch", "upscale",
 )
 # fmt: on
 KIND_OF_OP = {op: entry.kind for entry in TERMS for op, _ in entry.ops}

@@ -18,13 +18,23 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from . import adjust, artistic, background, geometry, painting, styles, textures, upscale
+from . import (
+    adjust,
+    artistic,
+    background,
+    geometry,
+    lighting,
+    painting,
+    styles,
+    textures,
+    upscale,
+)
 from .glossary import ORDER
 from .instructions import Operation
 from .vocabulary import STYLE_NAMES
 
 FRAME_OPS = ("rotate", "flip", "crop", "pad", "upscale")
-BACKGROUND_OPS = ("remove_bg", "bg_color", "bg_blur", "bg_image")
+BACKGROUND_OPS = ("remove_bg", "bg_color", "bg_blur", "bg_image", "studio_light")
 NATIVE = (*FRAME_OPS, *BACKGROUND_OPS, "remove_object", "pixelate")  # not blended under a mask
 # Their look depends on the photo's size (blur radius, grain, tiles): run on the whole frame.
 WHOLE_FRAME = ("blur", "sharpness", "grain", "vignette", "glitch", "enhance", "sketch", "cartoon")
@@ -133,6 +143,10 @@ def _background(name: str) -> Callable:
         alpha = ctx.matte
         if "u2netp" not in ctx.tags and "alpha" not in ctx.tags:
             ctx.tags.append("u2netp")
+        if name == "studio_light":
+            ctx.tags.append("studio-light")
+            rgb = lighting.studio_light(canvas.rgb, alpha, params.get("amount", 1.0))
+            return Canvas(rgb, canvas.alpha, canvas.mask)
         if name == "remove_bg":
             rgb, a = background.remove(canvas.rgb, alpha)
             ctx.tags.append("transparent")
@@ -214,6 +228,7 @@ def describe(op: Operation) -> str:
         "sketch": "turned it into a pencil sketch",
         "recolor": f"recoloured it {p.get('colour')}",
         "texture": f"laid a {p.get('kind')} texture over it",
+        "studio_light": "lit the subject like a studio set",
     }
     return texts.get(op.name, f"applied {op.name.replace('_', ' ')}")
 

@@ -92,6 +92,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "smooth the skin", "retouch the skin", "beautify the face", "soften skin",
         "磨皮", "美颜", "皮肤光滑一点", "美白",
     ),
+    "studio_light": (
+        "studio lighting on the subject", "dramatic light on the person", "spotlight the subject",
+        "专业影棚灯光", "给人物打光", "聚光灯效果",
+    ),
     "enhance": (
         "enhance the photo", "improve it", "make it look better", "auto fix", "touch it up",
         "一键增强", "优化一下", "美化", "让照片更好看", "修一下图", "提升画质",

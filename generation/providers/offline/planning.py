@@ -41,7 +41,7 @@ def alternatives(task_type: str) -> str:
     return registry.alternatives(task_type, exclude=("offline",))[0] or "an AI image provider"
 
 
-BACKGROUND_OPS = ("remove_bg", "bg_color", "bg_blur", "bg_image")
+BACKGROUND_OPS = ("remove_bg", "bg_color", "bg_blur", "bg_image")  # studio_light keeps it
 ADDITIVE = ("brightness", "contrast", "saturation", "warmth")
 
 

@@ -172,6 +172,19 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
         scale="amount",
     ),
     term(
+        "studio_light",
+        "adjustment",
+        (
+            r"影棚光|棚拍(?:光|灯光)|专业(?:布光|打光|灯光)|戏剧性?(?:的)?(?:光线|灯光|布光)|聚光灯|伦勃朗光",
+            r"\b(?:add\s+)?(?:(?:dramatic|professional|soft|strong|moody),?\s+){0,3}studio[- ]?"
+            r"(?:light(?:ing)?|lights)\b(?:\s+(?:to|on) the (?:main )?(?:subject|person|model"
+            r"|product))?|\bdramatic lighting\b|\bspot ?light(?: on the subject)?\b",
+        ),
+        [("studio_light", {"amount": 1.0})],
+        "light the subject like a studio set, with the background dimmed",
+        scale="amount",
+    ),
+    term(
         "enhance",
         "adjustment",
         (

@@ -2,8 +2,9 @@
 as the editor sends them) and recolouring at a click, through the offline editor.
 
 Before this work seven of the twelve were refused (all four textures, glitch art, synthwave and
-studio lighting) and so was "change the shirt to red" at a click. Now eleven run; studio
-lighting (new light on the subject) is still refused, with a message that says what can be done.
+studio lighting) and so was "change the shirt to red" at a click. Now all twelve run (studio
+lighting relights what the matte finds: the subject lit from the upper left, the background
+dimmed); a texture it cannot draw is still refused, saying what can be done.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ PRESETS = [
     ("adjustment", "Apply a realistic depth-of-field effect, making the background blurry while keeping the main subject in sharp focus.", "bg-blur"),  # noqa: E501
     ("adjustment", "Slightly enhance the sharpness and details of the image without making it look unnatural.", "sharpness"),  # noqa: E501
     ("adjustment", "Adjust the color temperature to give the image warmer, golden-hour style lighting.", "warmth+"),  # noqa: E501
+    ("adjustment", "Add dramatic, professional studio lighting to the main subject.", "studio-light"),  # noqa: E501
     ("texture", "Apply a cracked and peeling paint texture over the image, revealing a darker layer underneath.", "texture-cracks"),  # noqa: E501
     ("texture", "Overlay a realistic woven fabric texture, like canvas or burlap, across the entire image.", "texture-canvas"),  # noqa: E501
     ("texture", "Apply a rich, dark wood grain texture to the image, following the contours of the subjects.", "texture-wood"),  # noqa: E501
@@ -45,10 +47,18 @@ def test_each_preset_runs_offline(editor, kind, prompt, tag):
     assert np.abs(out - BEFORE).mean() > 1.0  # visibly changed (the editor refuses < 0.2)
 
 
-def test_studio_lighting_is_refused_saying_what_can_be_done(editor):
+def test_studio_light_lights_the_subject_and_dims_the_background(editor):
     prompt = "Add dramatic, professional studio lighting to the main subject."
+    result = editor.generate(request(prompt, PHOTO, task_type="adjustment"))
+    out = pixels(result.images[0].data)[..., :3].astype(np.float32)
+    face, corner = (slice(100, 150), slice(100, 156)), (slice(0, 30), slice(0, 30))
+    assert out[face].mean() > BEFORE[face].mean() - 2  # the subject keeps (or gains) its light
+    assert out[corner].mean() < BEFORE[corner].mean() - 20  # the background falls away
+
+
+def test_a_texture_it_cannot_draw_is_refused_saying_what_can_be_done(editor):
     with pytest.raises(ProviderError) as caught:
-        editor.generate(request(prompt, PHOTO, task_type="adjustment"))
+        editor.generate(request("overlay a snake skin texture", PHOTO, task_type="texture"))
     assert caught.value.code == "unsupported_instruction" and CAN_DO in caught.value.message
 
 
