@@ -94,7 +94,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "studio_light": (
         "studio lighting on the subject", "dramatic light on the person", "spotlight the subject",
-        "专业影棚灯光", "给人物打光", "聚光灯效果",
+        "专业影棚灯光", "给人物打上影棚灯光", "聚光灯效果",
     ),
     "enhance": (
         "enhance the photo", "improve it", "make it look better", "auto fix", "touch it up",
