@@ -12,7 +12,7 @@ from generation.models import PromptTemplate, TaskHistory
 from generation.presenters import task_error
 
 from .models import ClientTaskRecord
-from .template_covers import template_cover_url
+from .template_covers import before_url, template_cover_url
 from .template_files import template_image_url
 
 Absolute = Callable[[str], str]
@@ -128,7 +128,7 @@ def template_view(template: PromptTemplate, *, absolute: Absolute) -> dict:
         "aspect_ratio": template.aspect_ratio or None,
         "cover_image_url": template_image_url(template.cover_image.name, absolute)
         or template_cover_url(f"{template.slug}.png", absolute),
-        "example_images": examples,
+        "example_images": examples or [url for url in [before_url(template, absolute)] if url],
         "category": {"id": template.task_type, "name": label, "name_en": template.task_type},
         "tags": [],
         "status": "published",

@@ -1,9 +1,12 @@
-"""A drawn cover for a template that has none uploaded.
+"""The cover of a template that has none uploaded, at ``/api/templates/covers/<slug>.png``.
 
 The editor shows every template's cover (through ``/api/proxy-image``) and reports a failed
-image when there is none, so a template without an uploaded cover gets a drawn card at
-``/api/templates/covers/<slug>.png``: a gradient in colours of its own (from its slug) with a
-frame, plainly an illustration, not a result. Upload a cover in the admin to replace it.
+image when there is none. A template without an uploaded cover shows what it does: its prompt
+run by the offline editor on a public-domain photo (:mod:`.template_renders`), made once and
+stored; the photo itself is its "before" at ``<slug>.before.jpg``. Where the offline editor
+cannot do it, the cover is a drawn card (a gradient in colours of its own, from its slug, with
+a frame: plainly an illustration, not a result), marked "AI provider needed" when none of the
+configured providers can do it either. Upload a cover in the admin to replace it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from PIL import Image, ImageDraw
 
 from generation.models_templates import PromptTemplate
 
+from . import template_renders
+
 COVER_SIZE = (480, 360)
 COVER_PATH = "/api/templates/covers/"
 
@@ -28,7 +33,7 @@ def template_cover_url(slug: str, absolute) -> str:
 
 
 @lru_cache(maxsize=256)
-def drawn_cover(slug: str) -> bytes:
+def drawn_cover(slug: str, marked: bool = False) -> bytes:
     digest = hashlib.sha256(slug.encode()).digest()
     start, end = tuple(64 + b // 2 for b in digest[:3]), tuple(64 + b // 2 for b in digest[3:6])
     width, height = COVER_SIZE
@@ -44,18 +49,48 @@ def drawn_cover(slug: str) -> bytes:
     inset = min(width, height) // 6
     box = (inset, inset, width - inset, height - inset)
     draw.rounded_rectangle(box, radius=inset // 2, outline=(255, 255, 255), width=6)
+    if marked:  # a dark band across the card: this template needs an AI provider
+        band = (0, height // 2 - 28, width, height // 2 + 28)
+        draw.rectangle(band, fill=(32, 32, 36))
+        text = "AI provider needed"
+        left, top, right, bottom = draw.textbbox((0, 0), text, font_size=26)
+        draw.text(
+            ((width - (right - left)) / 2, (height - (bottom - top)) / 2 - top),
+            text,
+            fill=(255, 255, 255),
+            font_size=26,
+        )
     out = io.BytesIO()
     cover.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 
 def cover_bytes(name: str) -> bytes | None:
-    """The drawn cover named ``<slug>.png``, for an active template without a cover."""
-    slug, dot, extension = name.rpartition(".")
-    if not dot or extension != "png":
+    """``<slug>.png`` (the rendered or drawn cover) or ``<slug>.before.jpg`` (the photo it
+    was rendered from), for an active template without an uploaded cover; None otherwise."""
+    stem, dot, extension = name.rpartition(".")
+    before = extension == "jpg" and stem.endswith(".before")
+    slug = stem.removesuffix(".before") if before else stem
+    if not dot or extension not in ("png", "jpg") or (extension == "jpg" and not before):
         return None
-    exists = PromptTemplate.objects.filter(slug=slug, is_active=True, cover_image="").exists()
-    return drawn_cover(slug) if exists else None
+    template = PromptTemplate.objects.filter(slug=slug, is_active=True, cover_image="").first()
+    if template is None:
+        return None
+    scene = template_renders.scene_for(template.task_type)
+    if before:
+        return template_renders.photo_bytes(scene.photo) if scene else None
+    rendered = template_renders.stored_render(slug, template.task_type, template.prompt_en)
+    if rendered is not None:
+        return rendered
+    marked = not template_renders.configured_can_do(template.task_type, template.prompt_en)
+    return drawn_cover(slug, marked)
+
+
+def before_url(template: PromptTemplate, absolute) -> str | None:
+    """The photo a template's offline cover was made from (its "before"), if it has one."""
+    if template.cover_image or template_renders.scene_for(template.task_type) is None:
+        return None
+    return template_cover_url(f"{template.slug}.before.jpg", absolute)
 
 
 @require_safe
@@ -63,7 +98,8 @@ def serve_template_cover(request, name: str):
     data = cover_bytes(name)
     if data is None:
         raise Http404
-    response = HttpResponse(data, content_type="image/png")
+    kind = "image/jpeg" if name.endswith(".jpg") else "image/png"
+    response = HttpResponse(data, content_type=kind)
     response["Cache-Control"] = "public, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"

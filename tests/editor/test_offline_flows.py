@@ -1,6 +1,6 @@
 """The editor against AicePS's offline models (the template prompt writer and the offline
 editor): no keys, no network. Real edits come back; what the offline editor cannot do
-(textures other than grain, decades: new clothes and hair) is refused with a message that
+(a texture it cannot draw, decades: new clothes and hair) is refused with a message that
 says so and costs nothing."""
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def test_film_grain_texture_works_offline(editor, portrait_jpeg):
 @pytest.mark.parametrize(
     ("kind", "prompt"),
     [
-        ("texture", "overlay a fine canvas weave texture"),
+        ("texture", "overlay a snake skin texture"),
         (
             "decade",
             "Reimagine the person in this photo in the style of the 1950s. This includes "
@@ -88,7 +88,7 @@ def test_what_the_offline_editor_cannot_do_is_refused_clearly(
     message = body["message"]
     assert message.startswith("The offline editor ")
     assert "cannot do" in message or "did not understand" in message
-    assert any(word in message for word in ("canvas", "clothing"))  # the user's own words
+    assert any(word in message for word in ("snake", "clothing"))  # the user's own words
     assert "Gemini" in message and "diffusers" in message  # who can
     assert credits_balance(user=alice) == 10  # refunded
 

@@ -1,5 +1,6 @@
-"""Artistic operations: pencil sketch, cartoon and painterly looks, pixelation, skin smoothing
-and glitch (the neural styles live in :mod:`.styles`)."""
+"""Artistic operations: pencil sketch and painterly looks, pixelation, skin smoothing and glitch
+(the neural styles live in :mod:`.styles`, watercolour, oil paint and cartoon in
+:mod:`.painting`)."""
 
 from __future__ import annotations
 
@@ -46,35 +47,6 @@ def sketch(rgb: np.ndarray, color: bool = False) -> np.ndarray:
         return (coloured * 255 + 0.5).astype(np.uint8)
     grey8 = (drawing * 255 + 0.5).astype(np.uint8)
     return np.repeat(grey8[..., None], 3, axis=2)
-
-
-def cartoon(rgb: np.ndarray, colours: int = 10) -> np.ndarray:
-    """Flat colours (edge-preserving smoothing, k-means palette) and bold dark outlines."""
-    h, w = rgb.shape[:2]
-    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    smooth = cv2.edgePreservingFilter(bgr, flags=cv2.RECURS_FILTER, sigma_s=60, sigma_r=0.45)
-    pixels = smooth.reshape(-1, 3).astype(np.float32)
-    sample = pixels[
-        np.random.default_rng(3).choice(len(pixels), min(len(pixels), 20000), replace=False)
-    ]
-    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 1.0)
-    _, _, centres = cv2.kmeans(sample, colours, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
-    labels = np.empty(len(pixels), np.int32)
-    for start in range(0, len(pixels), 262144):  # bounded memory for big photos
-        chunk = pixels[start : start + 262144]
-        labels[start : start + len(chunk)] = (
-            ((chunk[:, None] - centres[None]) ** 2).sum(2).argmin(1)
-        )
-    flat = centres.astype(np.uint8)[labels].reshape(h, w, 3)
-    gray = cv2.medianBlur(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), 5)
-    block = max(7, (min(h, w) // 60) | 1)
-    edges = cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, 4
-    )
-    if min(h, w) > 700:
-        edges = cv2.erode(edges, np.ones((2, 2), np.uint8))
-    out = cv2.bitwise_and(flat, flat, mask=edges)
-    return cv2.cvtColor(out, cv2.COLOR_BGR2RGB)
 
 
 def painterly(rgb: np.ndarray) -> np.ndarray:

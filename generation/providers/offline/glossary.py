@@ -14,7 +14,7 @@ from __future__ import annotations
 from .term import Term
 from .terms_adjust import ADJUSTMENT_TERMS
 from .terms_edit import BACKGROUND_TERMS, FRAME_TERMS, FUSION_TERMS, RECOLOR_TERMS, RETOUCH_TERMS
-from .terms_look import FILTER_TERMS, STYLE_TERMS
+from .terms_look import FILTER_TERMS, STYLE_TERMS, TEXTURE_TERMS
 
 __all__ = ["KIND_OF_OP", "ORDER", "TERMS", "Term"]
 
@@ -22,6 +22,7 @@ TERMS: tuple[Term, ...] = (
     *BACKGROUND_TERMS,
     *FUSION_TERMS,
     *FILTER_TERMS,
+    *TEXTURE_TERMS,
     *ADJUSTMENT_TERMS,
     *FRAME_TERMS,
     *RETOUCH_TERMS,
@@ -37,8 +38,8 @@ ORDER = (
     "rotate", "flip", "crop", "pad", "remove_object", "pixelate", "smooth_skin", "denoise",
     "style", "sketch", "cartoon", "painterly", "enhance", "brightness", "contrast",
     "saturation", "warmth", "recolor", "sharpness", "blur", "cinematic", "sepia", "vintage",
-    "grayscale", "invert", "remove_bg", "bg_color", "bg_blur", "bg_image", "grain", "vignette",
-    "glitch", "upscale",
+    "grayscale", "invert", "remove_bg", "bg_color", "bg_blur", "bg_image", "studio_light",
+    "texture", "grain", "vignette", "glitch", "upscale",
 )
 # fmt: on
 KIND_OF_OP = {op: entry.kind for entry in TERMS for op, _ in entry.ops}

@@ -16,6 +16,11 @@ How an instruction is read:
      "brighter and add a hat" are caught even though "brighter" is understood;
    * ``unknown``: anything else.
 
+4. A clause left ``unknown`` is read by meaning (:mod:`.meaning`): the nearest of many example
+   phrasings per operation, in both languages, decides when it is close and clear enough; it
+   runs that glossary entry (``ops``) or, nearest to something the editor cannot do, becomes
+   ``generative`` with that reason.
+
 A cue that follows a prohibition in its clause ("no added text", "without adding anything",
 "don't add a frame") is a wish about what not to do, not a request for new content.
 
@@ -31,7 +36,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .glossary import TERMS, Term
+from .by_meaning import WEAK_TERMS, absorb, read_by_meaning, read_whole
+from .clauses import Clause, Match
+from .glossary import TERMS
 from .resolve import Operation, resolve
 from .vocabulary import AMOUNT_WORDS
 from .wording import (
@@ -51,26 +58,6 @@ _AMOUNTS = [(re.compile(p, re.I), v) for p, v in AMOUNT_WORDS]
 _ZH_FILLER = re.compile("|".join(sorted(map(re.escape, ZH_FILLER), key=len, reverse=True)))
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _PROHIBITION = re.compile(PROHIBITION_RE, re.I)
-
-
-@dataclass
-class Match:
-    term: Term
-    start: int
-    end: int
-    text: str
-    groups: dict
-    negated: bool = False
-    ops: list[Operation] = field(default_factory=list)  # resolved operations
-
-
-@dataclass
-class Clause:
-    text: str
-    start: int
-    matches: list[Match] = field(default_factory=list)
-    status: str = "filler"  # ops | constraint | filler | generative | unknown
-    reason: str = ""
 
 
 @dataclass
@@ -201,10 +188,18 @@ def parse(text: str) -> ParsedInstruction:
     seen: set[str] = set()  # a phrase said twice ("日系清新", "warmer, golden-hour") counts once
     for clause in clauses:
         _classify(clause)
+    read_whole(clauses)
+    for clause in clauses:
+        active = [m.term.key for m in clause.matches if not m.negated]
+        weak = clause.status == "ops" and all(key in WEAK_TERMS for key in active)
+        if clause.status in ("unknown", "generative") or weak:
+            read_by_meaning(clause)
+    absorb(clauses)
+    for clause in clauses:
         for m in clause.matches:
             if m.negated:
                 continue
-            ops = resolve(m, clause.text)
+            ops = m.ops or resolve(m, clause.text)
             if ops is None:
                 m.negated = True
                 continue

@@ -18,13 +18,23 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from . import adjust, artistic, background, geometry, styles, upscale
+from . import (
+    adjust,
+    artistic,
+    background,
+    geometry,
+    lighting,
+    painting,
+    styles,
+    textures,
+    upscale,
+)
 from .glossary import ORDER
 from .instructions import Operation
 from .vocabulary import STYLE_NAMES
 
 FRAME_OPS = ("rotate", "flip", "crop", "pad", "upscale")
-BACKGROUND_OPS = ("remove_bg", "bg_color", "bg_blur", "bg_image")
+BACKGROUND_OPS = ("remove_bg", "bg_color", "bg_blur", "bg_image", "studio_light")
 NATIVE = (*FRAME_OPS, *BACKGROUND_OPS, "remove_object", "pixelate")  # not blended under a mask
 # Their look depends on the photo's size (blur radius, grain, tiles): run on the whole frame.
 WHOLE_FRAME = ("blur", "sharpness", "grain", "vignette", "glitch", "enhance", "sketch", "cartoon")
@@ -124,7 +134,11 @@ def _style(canvas: Canvas, ctx: Context, **params) -> Canvas:
         ctx.tags.append("style-image")
         rgb = styles.style(canvas.rgb, style_image=ctx.second_image, **params)
     else:
-        ctx.tags.append(f"style26-{params.get('index')}")
+        index = params.get("index")
+        ctx.tags.append(
+            {14: "watercolour", 25: "oil-paint"}.get(index, f"style26-{index}")
+            + ("-palette" if params.get("palette") else "")
+        )
         rgb = styles.style(canvas.rgb, **params)
     return Canvas(rgb, canvas.alpha, canvas.mask)
 
@@ -134,6 +148,10 @@ def _background(name: str) -> Callable:
         alpha = ctx.matte
         if "u2netp" not in ctx.tags and "alpha" not in ctx.tags:
             ctx.tags.append("u2netp")
+        if name == "studio_light":
+            ctx.tags.append("studio-light")
+            rgb = lighting.studio_light(canvas.rgb, alpha, params.get("amount", 1.0))
+            return Canvas(rgb, canvas.alpha, canvas.mask)
         if name == "remove_bg":
             rgb, a = background.remove(canvas.rgb, alpha)
             ctx.tags.append("transparent")
@@ -160,7 +178,7 @@ OPERATIONS: dict[str, Callable] = {
     "denoise": _colour_op(adjust.denoise),
     "style": _style,
     "sketch": _colour_op(artistic.sketch, lambda p: "color-sketch" if p.get("color") else "sketch"),
-    "cartoon": _colour_op(artistic.cartoon),
+    "cartoon": _colour_op(painting.cartoon),
     "painterly": _colour_op(artistic.painterly),
     "glitch": _colour_op(artistic.glitch),
     **{
@@ -182,6 +200,7 @@ OPERATIONS: dict[str, Callable] = {
         )
     },
     "recolor": _recolor,
+    "texture": _colour_op(textures.texture, lambda p: f"texture-{p.get('kind')}"),
     **{name: _background(name) for name in BACKGROUND_OPS},
 }
 assert set(OPERATIONS) == set(ORDER), set(ORDER) ^ set(OPERATIONS)
@@ -213,6 +232,8 @@ def describe(op: Operation) -> str:
         "grayscale": "converted to black and white",
         "sketch": "turned it into a pencil sketch",
         "recolor": f"recoloured it {p.get('colour')}",
+        "texture": f"laid a {p.get('kind')} texture over it",
+        "studio_light": "lit the subject like a studio set",
     }
     return texts.get(op.name, f"applied {op.name.replace('_', ' ')}")
 

@@ -21,12 +21,15 @@ adds a crop unless the instruction already crops or pads, and gives a bare "crop
 
 from __future__ import annotations
 
+import re
+
 from .. import registry
 from ..base import ImageRequest, ProviderError, TaskType
 from . import refusals
 from .glossary import ORDER, TERMS
 from .instructions import Operation, ParsedInstruction, parse
 from .template_writer import strip_boilerplate
+from .term import EC, MOD, ZC
 from .vocabulary import DEFAULT_STYLE
 
 
@@ -38,7 +41,7 @@ def alternatives(task_type: str) -> str:
     return registry.alternatives(task_type, exclude=("offline",))[0] or "an AI image provider"
 
 
-BACKGROUND_OPS = ("remove_bg", "bg_color", "bg_blur", "bg_image")
+BACKGROUND_OPS = ("remove_bg", "bg_color", "bg_blur", "bg_image")  # studio_light keeps it
 ADDITIVE = ("brightness", "contrast", "saturation", "warmth")
 
 
@@ -81,10 +84,39 @@ def _clause_of(parsed: ParsedInstruction, name: str):
     )
 
 
+# "change the shirt to red", "把衣服改成蓝色" at a click: the thing clicked is recoloured.
+_RECOLOUR_AT_POINT = re.compile(
+    rf"\b(?:change|make|turn|paint|colou?r|recolou?r|dye|tint)\s+(?:the\s+|his\s+|her\s+|my\s+"
+    rf"|their\s+|its\s+)?[a-z]+(?:\s+[a-z]+)?\s+(?:to\s+|into\s+|in\s+)?{MOD}{EC}\b"
+    rf"|^(?:把|将)?[^，。,]{{1,8}}?(?:的颜色)?(?:变成|改成|换成|涂成|染成|变为|改为|换为)"
+    + ZC.replace("?P<colour>", "?P<zh>")
+    + "$",
+    re.I,
+)
+
+
+def _recolour_at_point(user: ParsedInstruction, request: ImageRequest) -> None:
+    """With a click or a mask, a clause that asks for a thing in a new colour (read as new
+    clothing or "turning something into something else") recolours what was clicked."""
+    if not (request.hotspot or request.mask):
+        return
+    for clause in user.generative:
+        found = _RECOLOUR_AT_POINT.search(clause.text.strip())
+        if not found:
+            continue
+        colour = found.group("colour")
+        again = parse(f"make this {colour}" if colour else f"这里变成{found.group('zh')}")
+        if again.operations and again.operations[0].name == "recolor":
+            clause.status, clause.reason = "ops", "recolour what was clicked"
+            clause.matches = again.clauses[0].matches
+            user.operations.extend(o for o in again.operations if o not in user.operations)
+
+
 def _read(request: ImageRequest) -> tuple[ParsedInstruction, ParsedInstruction, bool]:
     """(the user's instruction, what to act on, lenient), or raise on what can't be done."""
     task = request.task_type
     user = parse(request.instruction or "")
+    _recolour_at_point(user, request)
     if user.generative:
         raise refusals.unsupported(user, user.problems, alternatives(request.task_type))
     parsed, lenient = user, False

@@ -16,8 +16,9 @@ from .instructions import Clause, ParsedInstruction
 CAN_DO = (
     "It can remove or replace the background (a colour, a blur or a second image), apply "
     "filters (black and white, vintage, sketch, cartoon), painting styles (also the style of a "
-    "second image), adjustments (brightness, contrast, colour), crop, rotate, upscale, and "
-    "change or erase what you paint with the mask or click on."
+    "second image), textures (grain, canvas, wood, brushed metal, cracked paint, paper), "
+    "adjustments (brightness, contrast, colour, studio light), crop, rotate, upscale, and "
+    "recolour or erase what you paint with the mask or click on."
 )
 
 

@@ -14,6 +14,7 @@ from .vocabulary import (
     AMOUNT_WORDS,
     FACTOR_RE,
     FACTOR_WORDS,
+    PALETTE_RE,
     PERCENT_RE,
     RATIO_WORDS,
     ZH_NUMBERS,
@@ -48,8 +49,8 @@ def _factor(clause: str) -> float | None:
         return None
     if m.group(1):
         return float(m.group(1))
-    if m.group(2):
-        return float(ZH_NUMBERS[m.group(2)])
+    if m.group(2):  # "提高一倍" (up by one times) is twice the size
+        return float(ZH_NUMBERS[m.group(2)]) if m.group(2) != "一" else 2.0
     return float(FACTOR_WORDS[m.group(3).lower()])
 
 
@@ -96,6 +97,8 @@ def resolve(match, clause: str) -> list[Operation] | None:
             return None
     if term.key == "flip" and re.search(r"上下|垂直|vertical|upside", match.text, re.I):
         first["axis"] = "vertical"
+    if ops[0].name == "style" and re.search(PALETTE_RE, clause, re.I):
+        first["palette"] = True
     if term.key == "pixelate" and re.search(r"脸|面部|face", clause, re.I):
         first["faces"] = True
     if term.key == "upscale":

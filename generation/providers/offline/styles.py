@@ -9,6 +9,13 @@ wash, so a night scene comes out bright, and the ukiyo-e one flattens contrast. 
 ``TONE`` keeps the photo's own light: the styled lightness keeps its strokes (its detail above
 a wide blur) but takes its broad tones from the photo, and part of the photo's colour and
 a saturation boost can be given back. All of this runs at the working size.
+
+The network also repaints colour: every Van Gogh came out in The Starry Night's blue and
+yellow, faces as blue masks. Unless the user asks for the painting's palette (``palette``), the
+result keeps the photo's colours (:func:`.painting.keep_colours`: the style's lightness, the
+photo's chroma), except for styles whose colours are the point (Mondrian, pop art, fauvism,
+stained glass, Kandinsky, mosaic). Watercolour and oil paint are painted classically
+(:mod:`.painting`), with the photo's own colours.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import cv2
 import numpy as np
 
 from ..base import ProviderError
-from . import models
+from . import artistic, models, painting
 
 NUM_STYLES = 26
 WORK_SIZE = 640  # the 26-style network runs at most this big (long side)
@@ -28,6 +35,11 @@ TONE = {
     14: (1.0, 0.45, 1.1),  # watercolour
     24: (1.0, 0.35, 1.25),  # ukiyo-e
 }
+
+
+# Styles whose colours are the style: the network's palette is kept.
+OWN_PALETTE = frozenset({3, 6, 8, 15, 17, 20})
+CLASSICAL = {14: painting.watercolour, 25: painting.oil_paint}
 
 
 def _resize(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -70,11 +82,17 @@ def style(
     strength: float = 1.0,
     style_image: np.ndarray | None = None,
     source: str = "builtin",
+    palette: bool = False,
 ) -> np.ndarray:
-    """Neural style transfer; the result has the input's size."""
+    """Style transfer; the result has the input's size. ``palette``: take the painting's
+    colours too (otherwise the photo's colours are kept where the style allows)."""
     h, w = rgb.shape[:2]
+    index = int(index)
+    if source != "image" and index in CLASSICAL:
+        return _blend(rgb, CLASSICAL[index](rgb), strength)
     if source == "image":
         styled = _arbitrary(rgb, style_image)
+        work = _fit(rgb, ARBITRARY_SIZE)
     else:
         work = _fit(rgb, WORK_SIZE)
         x = work.astype(np.float32) / 255.0
@@ -87,8 +105,17 @@ def style(
             {"image": np.ascontiguousarray(x.transpose(2, 0, 1)[None]), "style_weights": weights},
         )[0][0]
         styled = (np.clip(out.transpose(1, 2, 0)[:wh, :ww], 0, 1) * 255 + 0.5).astype(np.uint8)
-        if int(index) in TONE:
-            styled = keep_light(work, styled, *TONE[int(index)])
+        if index in TONE and palette:
+            styled = keep_light(work, styled, *TONE[index])
+        if index in OWN_PALETTE:
+            palette = True
+    if not palette:
+        work = _resize(work, (styled.shape[1], styled.shape[0]))
+        styled = painting.keep_colours(work, styled)
+        faces = artistic.face_region(work)
+        if faces is not None:  # strokes stay on faces, but lighter: a face stays a face
+            weight = (0.55 * faces)[..., None]
+            styled = (styled * (1 - weight) + work * weight + 0.5).astype(np.uint8)
     return _blend(rgb, _resize(styled, (w, h)), strength)
 
 

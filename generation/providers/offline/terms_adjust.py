@@ -14,8 +14,13 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
             r"|(?:提高|增加|调高|加大)(?:一点)?亮度|太暗|偏暗|曝光不足|(?:提高|增加)曝光|明亮",
             r"\bbright(?:en|er|ness up)\b|\bmore bright\b|\b(?:increase|raise"
             r"|boost) (?:the )?brightness\b"
-            r"|\blighten\b|\btoo dark\b|\bunder-?exposed\b|\b(?:increase"
-            r"|raise) (?:the )?exposure\b",
+            r"|\blighten\b|\btoo (?:dark|dim|dull|murky|gloomy)\b|\bmore light\b"
+            r"|\b(?:turn|crank|bump|push) up the (?:brightness|exposure|light)\b"
+            r"|\bturn the (?:brightness|exposure) up\b|\bunder-?exposed\b|\b(?:increase"
+            r"|raise) (?:the )?exposure\b|\b(?:less|not so|not as) (?:dark|dim|gloomy)\b"
+            r"|\b(?:make|get) (?:it|this|the (?:photo|image|picture)) "
+            r"(?:a (?:bit|little) |slightly |much |a lot )?lighter\b",
+            r"(?:别|不要|没)(?:那么|这么|太)暗|不那么暗",
         ),
         [("brightness", {"amount": 0.25})],
         "brighten the exposure",
@@ -29,7 +34,13 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
             r"调暗|变暗|压暗|暗(?:一点|一些|些|点)|亮度(?:降低|调低|减少|低一?点|-)|(?:降低|调低|减少)亮度"
             r"|太亮|过曝|曝光过度|(?:降低|减少)曝光",
             r"\bdark(?:en|er)\b|\bdim(?:mer)?\b|\b(?:reduce|lower|decrease) (?:the )?brightness\b"
-            r"|\btoo bright\b|\bover-?exposed\b|\b(?:reduce|lower) (?:the )?exposure\b",
+            r"|\btoo bright\b|\bover-?exposed\b|\b(?:reduce|lower) (?:the )?exposure\b"
+            r"|\b(?:less|not so|not as|less and less) (?:bright|light)\b|\btoo light\b"
+            r"|\b(?:turn|bring|dial|tone) (?:down|back) the (?:brightness|exposure|light)\b"
+            r"|\b(?:turn|bring|dial) the (?:brightness|exposure) (?:down|back)\b"
+            r"|\btone down the (?:brightness|light|exposure)\b",
+            r"(?:别|不要|没)(?:那么|这么|太)亮|不那么亮|亮度?(?:低|少)(?:一点|一些|些|点)"
+            r"|亮度(?:降|调|压|减)(?:下来|下去|低)",
         ),
         [("brightness", {"amount": -0.25})],
         "darken the exposure",
@@ -158,6 +169,19 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
         ),
         [("smooth_skin", {"amount": 1.0})],
         "smooth the skin naturally, keeping texture",
+        scale="amount",
+    ),
+    term(
+        "studio_light",
+        "adjustment",
+        (
+            r"影棚光|棚拍(?:光|灯光)|专业(?:布光|打光|灯光)|戏剧性?(?:的)?(?:光线|灯光|布光)|聚光灯|伦勃朗光",
+            r"\b(?:add\s+)?(?:(?:dramatic|professional|soft|strong|moody),?\s+){0,3}studio[- ]?"
+            r"(?:light(?:ing)?|lights)\b(?:\s+(?:to|on) the (?:main )?(?:subject|person|model"
+            r"|product))?|\bdramatic lighting\b|\bspot ?light(?: on the subject)?\b",
+        ),
+        [("studio_light", {"amount": 1.0})],
+        "light the subject like a studio set, with the background dimmed",
         scale="amount",
     ),
     term(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .term import BG, EC, MOD, NP, ZC, Term, term
+from .term import BG, EC, IMG2, MOD, NP, ZC, Term, term
 
 BACKGROUND_TERMS: tuple[Term, ...] = (
     # --- background ---------------------------------------------------------------------
@@ -13,11 +13,16 @@ BACKGROUND_TERMS: tuple[Term, ...] = (
             r"抠图|抠出|抠像|免抠|透明背景|背景透明|透明底|背景(?:去掉|去除|删除|删掉|移除|扣掉|"
             r"不要|变透明|透明化|(?:换|改|设|变)成透明|设为透明)",
             r"(?:去掉|去除|删除|删掉|移除|扣掉|擦掉|不要|抠掉)(?:图片的|照片的|图的)?背景",
-            rf"\b(?:remove|removing|erase|delete|drop|strip|cut out|get rid of)\s+(?:the\s+)?{BG}"
+            r"\b(?:remove|removing|erase|delete|drop|strip|cut out|get rid of|lose|ditch)\s+"
+            rf"(?:the\s+)?{BG}"
             r"(?:\s+completely)?",
             rf"\b{BG} remov(?:al|ed|er)\b|\bcut ?out\b|\btransparent(?: {BG}| png| cut-?out)?\b"
-            rf"|\bno {BG}\b|\bwithout (?:a |the |any )?{BG}\b|\bisolate the (?:subject|person)\b",
+            rf"|\bno {BG}\b|\bwithout (?:a |the |any )?{BG}\b|\bisolate the (?:subject|person)\b"
+            r"|\bsee-?through (?:background|backdrop|bg)\b"
+            r"|\b(?:remove|erase|delete) everything (?:except|but|apart from|other than)\b",
             rf"\bmake (?:the )?{BG} transparent\b",
+            r"\bcut (?:the |this |that )?(?:subject|person|people|object|product|cat|dog|him|her"
+            r"|me|them|it) out\b",
         ),
         [("remove_bg", {})],
         "remove the background completely so only the main subject remains, on a fully "
@@ -27,11 +32,16 @@ BACKGROUND_TERMS: tuple[Term, ...] = (
         "bg_image",
         "background",
         (
-            r"背景(?:换成|改成|替换成?|替换为|用|换为)(?:第二张|第2张|另一张|参考|这张|上传的)(?:图|图片|照片)?"
-            r"|(?:放到|放进|合成到|融合到|放在)(?:第二张|第2张|另一张|参考|上传的)(?:图|图片|照片)"
-            r"|(?:第二张|第2张|另一张|参考)(?:图|图片|照片)?(?:作为|当作?|做)背景",
-            rf"\b{BG}\b{NP}{{0,25}}\b(?:second|other|2nd|reference|attached|provided|uploaded)"
-            r" (?:image|photo|picture|pic)\b",
+            rf"背景(?:换成|改成|替换成?|替换为|用|换为|设为|改为){IMG2}"
+            rf"|(?:放到|放进|合成到|融合到|放在){IMG2}"
+            rf"|{IMG2}(?:作为|当作?|当成|做|来做|用作|用来做)背景"
+            r"|(?:换|替换|更换|换一?个|换一下)背景(?=\s*(?:吧|呢|啊)?\s*(?:$|[，。,.;；!！?？]))",
+            rf"\b(?:second|other|2nd) (?:image|photo|picture|pic|one)\b{NP}{{0,25}}"
+            rf"\b(?:{BG}|behind)\b",
+            rf"\b{BG}\b{NP}{{0,25}}\b(?:(?:second|other|2nd|reference|attached|provided"
+            r"|uploaded) (?:image|photo|picture|pic)|(?:image|photo|picture|pic)\s*(?:2|two))\b"
+            r"|\b(?:change|replace|swap|switch)(?: the)? (?:background|backdrop|bg)"
+            r"(?=\s*(?:please)?\s*(?:$|[,.;!?]))",
             r"\b(?:put|place|composite|paste|insert|move)\s+(?:\w+\s+){0,3}(?:in|into|onto|on)\s+"
             r"(?:the\s+)?(?:second|other|2nd|reference|attached) (?:image|photo|picture|pic)\b",
         ),
@@ -43,11 +53,14 @@ BACKGROUND_TERMS: tuple[Term, ...] = (
         "bg_blur",
         "background",
         (
-            rf"背景{NP}{{0,6}}?(?:虚化|模糊|糊掉?)|(?:虚化|模糊)(?:一下)?背景|背景虚|人像模式|大光圈|浅景深",
+            rf"背景{NP}{{0,6}}?(?:虚化|模糊|糊掉?)|(?:虚化|模糊|虚掉|虚一下)(?:一下)?背景|背景虚|人像模式|大光圈|浅景深",
             rf"\bblur(?:red|ry|s)?\s+(?:out\s+)?(?:the\s+)?{BG}\b|\b{BG}\s+blur(?:red|ry)?\b"
             rf"|\bbokeh\b|\bdepth[- ]of[- ]field\b|\bshallow depth of field\b|\bportrait mode\b"
             rf"|\bdefocus(?:ed)?\s+(?:the\s+)?{BG}"
-            rf"|\bmak(?:e|ing) (?:the )?{BG} (?:blurry|blurred|soft|out of focus)\b",
+            rf"|\bmak(?:e|ing) (?:the )?{BG} (?:blurry|blurred|soft|out of focus)\b"
+            r"|\bblur (?:out )?(?:what'?s|what is|everything|all) behind\b",
+            rf"背景{NP}{{0,4}}(?:看不清|不清楚)"
+            r"|(?:虚化|模糊)(?:掉)?(?:后面|后边|身后)|(?:后面|后边|身后)的?(?:东西|景物|景)?(?:虚化|模糊)",
         ),
         [("bg_blur", {"radius": 1.0})],
         "blur the background with a soft, natural bokeh while keeping the subject sharp",
@@ -82,7 +95,10 @@ FRAME_TERMS: tuple[Term, ...] = (
             r"放大|超分|(?:变成|转成|到)?\s*(?:[248]k|1080p)(?:分辨率|画质)?|(?:提高|增加|提升)分辨率|高分辨率|分辨率(?:提高|翻倍|加倍"
             r"|x2|×2)|无损放大",
             r"\bupscal(?:e|ed|ing)\b|\bupsampl(?:e|ing)\b|\bsuper[- ]?resolution\b|\benlarge\b"
-            r"|\b(?:increase|raise|boost) (?:the )?resolution\b|\bhigher resolution\b|\bhi-?res\b",
+            r"|\b(?:increase|raise|boost) (?:the )?resolution\b|\bhigher resolution\b|\bhi-?res\b"
+            r"|\bblow (?:it |this |the (?:image|photo|picture) )?up\b"
+            r"|\b\d(?:\.\d+)?\s*[x×] (?:the )?(?:size|bigger|larger)\b",
+            r"(?:扩大|加大|变大|增大)(?:到|为|成)?(?:原来的)?\s*(?:\d+|[一两二三四])\s*倍",
         ),
         [("upscale", {"factor": 2})],
         "upscale to {factor}x resolution with fine, natural detail",

@@ -11,10 +11,10 @@ FILTER_TERMS: tuple[Term, ...] = (
         "grayscale",
         "filter",
         (
-            r"黑白|灰度|去色|单色",
+            r"黑白|灰度|去色|单色|灰白",
             r"\bblack[- ]?(?:and|&|n)[- ]?white\b|\bb\s*&\s*w\b|\bgr[ae]y[- ]?scale\b"
             r"|\bmonochrome\b"
-            r"|\bnoir\b|\bno colou?rs?\b",
+            r"|\bnoir\b|\bno colou?rs?\b|\bwithout (?:any )?colou?rs?\b|\bshades of gr[ae]y\b",
         ),
         [("grayscale", {})],
         "convert the photo to true black and white (neutral grayscale, no colour cast)",
@@ -76,7 +76,10 @@ FILTER_TERMS: tuple[Term, ...] = (
     term(
         "cyberpunk",
         "filter",
-        (r"赛博朋克|霓虹|合成波|蒸汽波|\bcyberpunk\b|\bneon\b|\bsynthwave\b|\bvaporwave\b",),
+        (
+            r"赛博朋克|霓虹|合成波|蒸汽波|\bcyberpunk\b|\bneon\b|\bsynthwave\b|\bvaporwave\b"
+            r"|\b(?:magenta|cyan|pink|purple) (?:and (?:magenta|cyan|blue) )?glows?\b",
+        ),
         [("cinematic", {"strength": 1.0, "palette": "cyberpunk"})],
         "apply a neon cyberpunk colour grade with magenta highlights and cyan shadows",
         scale="strength",
@@ -86,7 +89,8 @@ FILTER_TERMS: tuple[Term, ...] = (
         "filter",
         (
             r"故障风?|故障艺术|色差|扫描线|\bglitch(?:y|ed)?\b|\bchromatic aberration\b"
-            r"|\brgb split\b|\bscan ?lines?\b",
+            r"|\brgb split\b|\bscan ?lines?\b"
+            r"|\b(?:into )?(?:an? )?(?:futuristic )?holographic(?: projection)?\b",
         ),
         [("glitch", {"amount": 1.0})],
         "add a digital glitch effect with RGB channel split and scan lines",
@@ -154,6 +158,58 @@ FILTER_TERMS: tuple[Term, ...] = (
         (r"马赛克|打码|像素化|像素风|\bpixelat(?:e|ed|ion)\b|\bpixel art\b|\bcensor\b",),
         [("pixelate", {})],
         "pixelate it with a coarse mosaic",
+    ),
+)
+
+
+def _texture(kind: str, patterns: tuple[str, ...], en: str) -> Term:
+    return term(f"texture_{kind}", "filter", patterns, [("texture", {"kind": kind})], en)
+
+
+TEXTURE_TERMS: tuple[Term, ...] = (
+    _texture(
+        "canvas",
+        (
+            r"画布纹理?|帆布|布纹|织物纹理|麻布|亚麻纹理",
+            r"\bcanvas(?: weave)?(?: texture)?\b|\bburlap\b|\b(?:woven )?fabric(?: texture)?\b"
+            r"|\blinen texture\b|\bweave texture\b",
+        ),
+        "overlay a fine woven canvas texture",
+    ),
+    _texture(
+        "wood",
+        (
+            r"木纹|木头纹理|木质纹理|\bwood(?:en)?[- ]?grain(?: texture)?\b|\bwood texture\b"
+            r"|\bfollowing the (?:contours|shapes) of the (?:subjects?|image|photo)\b",
+        ),
+        "overlay a rich wood grain texture",
+    ),
+    _texture(
+        "metal",
+        (
+            r"拉丝金属|金属(?:质感|纹理|拉丝|光泽)",
+            r"\bbrushed (?:metal|steel|aluminium|aluminum)(?: texture)?\b|\bmetal(?:lic)? texture\b"
+            r"|\bmetallic sheen\b|\b(?:subtle )?horizontal streaks\b",
+        ),
+        "give it a brushed metal texture with a metallic sheen",
+    ),
+    _texture(
+        "cracks",
+        (
+            r"裂纹|龟裂|开裂|剥落的?(?:油漆|漆面)|油漆剥落",
+            r"\bcrack(?:ed|le|led|s)?(?: paint)?\b|\bpeeling(?: paint)?(?: texture)?\b"
+            r"|\brevealing (?:a |the )?dark(?:er)? layer(?: underneath)?\b",
+        ),
+        "overlay cracked, peeling paint revealing a darker layer underneath",
+    ),
+    _texture(
+        "paper",
+        (
+            r"纸张?纹理|旧纸|牛皮纸|宣纸纹理",
+            r"\b(?:aged|old|vintage|parchment) paper(?: texture)?\b|\bpaper texture\b"
+            r"|\bparchment\b",
+        ),
+        "overlay an aged paper texture with soft stains",
     ),
 )
 

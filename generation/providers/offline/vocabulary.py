@@ -164,6 +164,14 @@ STYLES: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     ),
 )
 DEFAULT_STYLE = 19
+# Asking for the painting's own colours ("in Starry Night's colours", "用原画的配色"): without
+# these words a style keeps the photo's colours.
+PALETTE_RE = (
+    r"\bpalette\b|\b(?:its|their|original|painting'?s?|artist'?s?|his|her) colou?rs?\b"
+    r"|\bcolou?rs? (?:of|from) (?:the )?(?:painting|original|artist|artwork|second|other)\b"
+    r"|\bcolou?rs? too\b|配色|(?:原画|原作|名画|画作|作品|图|画)的?(?:颜色|色彩|色调)|连颜色|颜色也"
+    r"|'s colou?rs?\b"
+)
 STYLE_EXTRA_OPS = {2: (("grayscale", {}),)}  # ink wash is black ink on paper
 STYLE_NAMES = {index: name for index, name, _ in STYLES}
 GENERIC_STYLE_PATTERNS = (
@@ -214,9 +222,17 @@ ZH_NUMBERS = {
 }
 FACTOR_RE = (
     r"(\d+(?:\.\d+)?)\s*(?:x|×|倍|times)(?![a-z])|([一两二双三四五六七八九十])\s*倍"
-    r"|\b(double|twice|triple|quadruple)\b"
+    r"|\b(double|twice|triple|quadruple|two times|three times|four times)\b"
 )
-FACTOR_WORDS = {"double": 2, "twice": 2, "triple": 3, "quadruple": 4}
+FACTOR_WORDS = {
+    "double": 2,
+    "twice": 2,
+    "triple": 3,
+    "quadruple": 4,
+    "two times": 2,
+    "three times": 3,
+    "four times": 4,
+}
 # fmt: off
 RATIO_WORDS = {
     "正方形": "1:1", "方形": "1:1", "方图": "1:1", "square": "1:1", "竖屏": "9:16",

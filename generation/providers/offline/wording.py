@@ -30,7 +30,8 @@ _EN_FILLER_WORDS = """
     people product object foreground main around edges soft softer subtle subtly strong
     stronger light lighter heavy heavier gentle slight dramatic beautiful fine big bigger small
     smaller dark darker deep bold classic cool warm realistic elegant stylish modern clean
-    clear nice pretty lovely cute effect look touch hint bit"""
+    clear nice pretty lovely cute effect look touch hint bit across over underneath throughout
+    realistic rich texture textures overlay"""
 EN_FILLER = frozenset(_EN_FILLER_WORDS.split())
 # fmt: off
 ZH_FILLER = (
@@ -74,7 +75,7 @@ GENERATIVE_CUES: tuple[tuple[str, str, bool | str], ...] = (
         False,
     ),
     (
-        r"添加|加入|插入|加上|放上|画上|[加添放画](?!强|深|亮|大|重|快)"
+        r"添加|加入|插入|加上|放上|画上|[加添放画](?!强|深|亮|大|重|快|面|质|风)"
         r"|\badd(?:s|ed|ing)?\b|\binsert(?:s|ed|ing)?\b|\bput(?:s|ting)?\b|\bplac(?:e|es|ing)\b",
         "adding objects to the picture",
         True,
