@@ -41,6 +41,17 @@ def photo(name: str) -> np.ndarray:
     return np.ascontiguousarray(getattr(data, name)()[..., :3])
 
 
+def backdrop(name: str) -> np.ndarray:
+    """A 600 x 450 background without a subject of its own, slightly out of focus:
+    scikit-image's grass, brick or gravel texture, tinted."""
+    from skimage import data
+
+    grey = getattr(data, name)().astype(np.float32)[:384, :512] / 255
+    tint = {"grass": (90, 160, 70), "brick": (190, 110, 90), "gravel": (150, 135, 115)}[name]
+    image = cv2.resize(grey[..., None] * np.array(tint, np.float32) * 1.4, (600, 450))
+    return cv2.GaussianBlur(image.clip(0, 255).astype(np.uint8), (0, 0), 1.5)
+
+
 def _fur(size: tuple[int, int]) -> np.ndarray:
     cat = photo("chelsea")[40:260, 120:340]
     return cv2.resize(cat, size, interpolation=cv2.INTER_AREA)
@@ -120,10 +131,11 @@ REMOVALS = {  # name: (photo, object, where its centre goes)
     "ball by the astronaut": ("astronaut", lambda: ball(64), (0.1, 0.75)),
     "horse on the coffee": ("coffee", lambda: horse(160), (0.45, 0.5)),  # too big to fill
 }
-CUTOUTS = {  # name: (photo behind, subject, its centre)
-    "bicycle": ("coffee", lambda: bicycle(330), (0.5, 0.55)),
-    "horse with reins": ("astronaut", lambda: horse(360, lines=True), (0.5, 0.55)),
-    "horse on the rocket": ("rocket", lambda: horse(380, lines=True), (0.5, 0.5)),
+CUTOUTS = {  # name: (what is behind, subject, its centre)
+    "bicycle on grass": ("grass", lambda: bicycle(330), (0.5, 0.55)),
+    "bicycle on gravel": ("gravel", lambda: bicycle(330), (0.5, 0.55)),
+    "horse with reins on bricks": ("brick", lambda: horse(360, lines=True), (0.5, 0.55)),
+    "horse with reins on gravel": ("gravel", lambda: horse(360, lines=True), (0.5, 0.5)),
 }
 UPSCALES = [("astronaut", 2), ("chelsea", 2), ("coffee", 2), ("rocket", 2), ("astronaut", 4)]
 
@@ -186,7 +198,7 @@ def cutouts(editor: Editor, save) -> list[dict]:
     rows = []
     for name, (back, obj, centre) in CUTOUTS.items():
         rgb, alpha = obj()
-        behind = cv2.GaussianBlur(photo(back), (0, 0), 4)
+        behind = backdrop(back)
         composite, truth, _ = paste(behind, (rgb, alpha), centre)
         thin_truth = truth - cv2.morphologyEx(truth, cv2.MORPH_OPEN, np.ones((7, 7), np.uint8))
         thin = thin_truth > 0.5
