@@ -79,10 +79,13 @@ def _frame(name: str) -> Callable:
         planes = [canvas.rgb, canvas.alpha, canvas.mask]
         if name == "upscale":
             planes, factor, method = upscale.upscale(planes, **params)
+            cap = upscale.MAX_UPSCALED_SIDE
             if factor <= 1.0:
-                ctx.notes.append("already at the largest size the editor makes (4096 px)")
+                ctx.notes.append(f"already at the largest size the editor makes ({cap} px)")
             elif abs(factor - float(params.get("factor", 2))) > 0.01:
-                ctx.notes.append(f"upscaled {factor:.2f}x (the long side is capped at 4096 px)")
+                ctx.notes.append(f"upscaled {factor:.2f}x (the long side is capped at {cap} px)")
+            if method == "sharp-lanczos":
+                ctx.notes.append("upscaled by resampling (Lanczos and sharpening), no detail added")
             ctx.tags.append(f"{method}-x{factor:g}" if factor > 1 else "upscale")
         else:
             planes = getattr(geometry, name)(planes, **params)
