@@ -74,7 +74,7 @@ def sharp_resize(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     Strip by strip: only the result is full size, so an 8,192 px result needs about its own
     size in memory (200 MB for 8,192 x 8,192) and no full-size float copies."""
     factor = size[0] / rgb.shape[1]
-    sigma = max(0.8, 0.55 * factor)
+    sigma = max(0.8, 0.55 * min(factor, 4.0))  # beyond 4x the detail is no finer
     pad = int(3 * sigma) + 2
     height = size[1]
     if height * size[0] <= STRIP * STRIP * 4:  # small: in one piece, as cv2.resize does it
