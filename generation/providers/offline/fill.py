@@ -135,13 +135,24 @@ def _grain(filled: np.ndarray, crop: np.ndarray, hole: np.ndarray, scale: float)
 
 def inpaint(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Fill the masked area (mask > 127, grown a little) from the photo around it; nothing
-    else changes. Raises a permanent :class:`ProviderError` when PyPatchMatch is missing."""
+    else changes. Raises a permanent :class:`ProviderError` when PyPatchMatch is missing
+    (``provider_unavailable``) or the hole is too large to fill (``removal_unfillable``,
+    422: check :func:`fillable` before charging)."""
     if patchmatch is None or not patchmatch.patchmatch_available:
         raise ProviderError(
             "The offline editor's object removal needs the PyPatchMatch package.",
             permanent=True,
             code="provider_unavailable",
             provider="offline",
+        )
+    why = fillable(mask)
+    if why:  # callers check first (nothing charged); this keeps a direct call from smearing
+        raise ProviderError(
+            f"This cannot be removed offline: {why}.",
+            permanent=True,
+            code="removal_unfillable",
+            provider="offline",
+            status=422,
         )
     hole = hole_of(mask)
     if not cv2.countNonZero(hole):

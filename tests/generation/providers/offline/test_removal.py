@@ -95,6 +95,21 @@ def test_a_hole_too_large_to_fill_is_refused(editor):
     assert "offline editor" in refused.value.message
 
 
+def test_a_direct_fill_of_most_of_the_photo_is_refused_too():
+    photo = samples.photo("chelsea")
+    mask = np.zeros(photo.shape[:2], np.uint8)
+    mask[:, : photo.shape[1] * 3 // 4] = 255
+    assert fill.fillable(mask)
+    with pytest.raises(ProviderError) as refused:
+        geometry.inpaint(photo, mask)
+    assert refused.value.code == "removal_unfillable"
+    small = np.zeros(photo.shape[:2], np.uint8)
+    small[0:30, 0:30] = 255  # in a corner: filled from the side it has
+    assert fill.fillable(small) is None
+    out = geometry.inpaint(photo, small)
+    assert (out[60:, 60:] == photo[60:, 60:]).all() and (out[:30, :30] != photo[:30, :30]).any()
+
+
 def test_a_click_on_no_object_is_refused_rather_than_smeared(editor):
     plain = np.full((300, 400, 3), 120, np.uint8)
     with pytest.raises(ProviderError) as refused:
