@@ -100,36 +100,40 @@ def removal_refusal(mask: np.ndarray, *, kind: str | None = None, cut: bool = Fa
 
 
 def _grain(filled: np.ndarray, crop: np.ndarray, hole: np.ndarray, scale: float) -> np.ndarray:
-    """Add back fine detail lost by filling at ``scale``: noise as strong, per channel, as the
-    detail the photo has in a ring around the hole and the fill lacks."""
+    """Add back fine detail lost by filling at ``scale``: noise with the strength and the
+    colour make-up (covariance of the channels) of the detail the photo has in a ring around
+    the hole, less what the fill already has."""
     sigma = 0.6 / scale
     ring = (cv2.dilate(hole, _KERNEL, iterations=max(4, round(3 / scale))) > 0) & (hole == 0)
     if ring.sum() < 32:
         return filled
     d = max(1, round(sigma))
 
-    def strength(image: np.ndarray, where: np.ndarray) -> np.ndarray:
-        """The high-frequency strength per channel, from up to 4,000 pixels of ``where``."""
+    def detail(image: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """Covariance (3 x 3) of the fine detail, from up to 4,000 pixels of ``where``."""
         ys, xs = np.nonzero(where[d:-d, d:-d])
         pick = np.linspace(0, len(ys) - 1, min(len(ys), 4000)).astype(int)
         ys, xs = ys[pick] + d, xs[pick] + d
         if len(ys) < 16:
-            return np.zeros(3, np.float32)
+            return np.zeros((3, 3))
         at = [image[y, x].astype(np.float32) for y, x in ((ys, xs), (ys - d, xs), (ys + d, xs))]
         at += [image[ys, xs - d].astype(np.float32), image[ys, xs + d].astype(np.float32)]
-        return (at[0] - (at[1] + at[2] + at[3] + at[4]) / 4).std(axis=0)
+        return np.cov((at[0] - (at[1] + at[2] + at[3] + at[4]) / 4).T)
 
-    # the fill keeps some detail of its own: add what is missing, not the whole strength
-    add = np.sqrt(np.maximum(strength(crop, ring) ** 2 - strength(filled, hole > 0) ** 2, 0))
+    # the fill keeps some detail of its own: add what is missing, not the whole of it
+    values, vectors = np.linalg.eigh(detail(crop, ring) - detail(filled, hole > 0))
+    mixing = (vectors * np.sqrt(np.maximum(values, 0))).astype(np.float32)  # 3 x 3
     x, y, bw, bh = cv2.boundingRect(hole)
     rows, cols = slice(y, y + bh), slice(x, x + bw)
-    part = filled[rows, cols].astype(np.float32)
-    noise = np.empty(part.shape, np.float32)
+    noise = np.empty((bh, bw, 3), np.float32)
     cv2.setRNGSeed(SEED)
-    cv2.randn(noise, 0.0, 1.0)
+    cv2.randn(noise, (0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
     noise = cv2.GaussianBlur(noise, (0, 0), 0.5) * (1.0 / 0.64)  # back to unit strength
+    grain = (noise.reshape(-1, 3) @ mixing.T).reshape(bh, bw, 3)
     out = filled.copy()
-    out[rows, cols] = np.clip(part + noise * add.astype(np.float32), 0, 255).astype(np.uint8)
+    out[rows, cols] = np.clip(filled[rows, cols].astype(np.float32) + grain, 0, 255).astype(
+        np.uint8
+    )
     return out
 
 

@@ -9,6 +9,7 @@ error of 45 (0..255) inside its region, the ball on the orange suit 27; the fill
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -138,3 +139,26 @@ def test_a_refused_removal_costs_nothing(settings, user):
     task = task_run(task_id=task_create(user=user, data=data, enqueue=False).task.pk)
     assert (task.status, task.error_code) == ("failed", "removal_unfillable")
     assert credits_balance(user=user) == 10 == credits_ledger_sum(user=user)
+
+
+def test_a_large_hole_filled_at_a_smaller_size_gets_the_photo_s_grain_back():
+    """A hole whose box is over ``WORK_PIXELS`` is filled smaller and brought back up; its
+    fine detail is then as strong as the photo's around it, not a soft patch."""
+    photo = cv2.resize(samples.photo("coffee"), (1800, 1200), interpolation=cv2.INTER_CUBIC)
+    rng = np.random.default_rng(1)
+    photo = np.clip(photo + rng.normal(0, 6, photo.shape), 0, 255).astype(np.uint8)  # grain
+    mask = np.zeros(photo.shape[:2], np.uint8)
+    cv2.circle(mask, (1560, 300), 150, 255, -1)  # on the wooden table, right of the saucer
+    rows, cols = fill._box(fill.hole_of(mask))
+    assert (rows.stop - rows.start) * (cols.stop - cols.start) > fill.WORK_PIXELS
+    out = fill.inpaint(photo, mask)
+    hole = fill.hole_of(mask) > 0
+    assert (out[~hole] == photo[~hole]).all()
+
+    def fine(image: np.ndarray, where: np.ndarray) -> float:
+        grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        return float((grey - cv2.GaussianBlur(grey, (0, 0), 1.5))[where].std())
+
+    inner = cv2.erode(hole.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    ring = (cv2.dilate(hole.astype(np.uint8), np.ones((41, 41), np.uint8)) > 0) & ~hole
+    assert fine(out, inner) > 0.6 * fine(photo, ring)
