@@ -125,15 +125,14 @@ def _grain(filled: np.ndarray, crop: np.ndarray, hole: np.ndarray, scale: float)
     mixing = (vectors * np.sqrt(np.maximum(values, 0))).astype(np.float32)  # 3 x 3
     x, y, bw, bh = cv2.boundingRect(hole)
     rows, cols = slice(y, y + bh), slice(x, x + bw)
-    noise = np.empty((bh, bw, 3), np.float32)
+    noise = np.empty((bh, bw, 3), np.float32)  # one float copy of the hole's box, reused
     cv2.setRNGSeed(SEED)
     cv2.randn(noise, (0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
-    noise = cv2.GaussianBlur(noise, (0, 0), 0.5) * (1.0 / 0.64)  # back to unit strength
-    grain = (noise.reshape(-1, 3) @ mixing.T).reshape(bh, bw, 3)
+    cv2.GaussianBlur(noise, (0, 0), 0.5, dst=noise)
+    noise = cv2.transform(noise, mixing * (1.0 / 0.64))  # unit strength, then the colours
+    noise += filled[rows, cols]
     out = filled.copy()
-    out[rows, cols] = np.clip(filled[rows, cols].astype(np.float32) + grain, 0, 255).astype(
-        np.uint8
-    )
+    out[rows, cols] = np.clip(noise, 0, 255, out=noise).astype(np.uint8)
     return out
 
 
