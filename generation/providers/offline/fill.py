@@ -118,7 +118,11 @@ def _grain(filled: np.ndarray, crop: np.ndarray, hole: np.ndarray, scale: float)
             return np.zeros((3, 3))
         at = [image[y, x].astype(np.float32) for y, x in ((ys, xs), (ys - d, xs), (ys + d, xs))]
         at += [image[ys, xs - d].astype(np.float32), image[ys, xs + d].astype(np.float32)]
-        return np.cov((at[0] - (at[1] + at[2] + at[3] + at[4]) / 4).T)
+        fine = at[0] - (at[1] + at[2] + at[3] + at[4]) / 4
+        # the grain, not the edges: the 70 % weakest samples, their covariance scaled back up
+        # by what that trimming takes from Gaussian noise (1.75 in three dimensions)
+        size = (fine * fine).sum(axis=1)
+        return np.cov(fine[size <= np.percentile(size, 70)].T) * 1.75
 
     # the fill keeps some detail of its own: add what is missing, not the whole of it
     values, vectors = np.linalg.eigh(detail(crop, ring) - detail(filled, hole > 0))
