@@ -1,16 +1,16 @@
 """Object removal: the hole is filled with PatchMatch (Barnes et al. 2009), not smeared.
 
-No inpainting network ships its weights inside a PyPI package (LaMa, MI-GAN and big-lama
-wrappers all download them from a hub at run time), so the fill is exemplar-based: the
+No inpainting network ships its weights inside a PyPI package (the LaMa wrappers found there
+download them at run time), so the fill is exemplar-based: the
 PyPatchMatch wheel (MIT, 1.7 MB, statically linked C++) copies patches of the photo itself
 into the hole, coarse to fine, so a table's grain, a wall or a saucer's rim continue through
 the hole instead of Telea's radial smear.
 
 To stay within a second at 2,048 px, only a box around the hole (the hole and a margin of
 context around it) is filled, at most ``WORK_PIXELS`` big; when it had to be shrunk, the
-upsampled fill gets back a grain that matches the photo's own around the hole (its
-high-frequency strength per channel), so it is not a soft patch in a sharp photo. Only pixels
-inside the (slightly grown) mask change.
+upsampled fill gets back a grain that matches the photo's own around the hole (the strength
+and colour make-up of its fine detail), so it is not a soft patch in a sharp photo. Only
+pixels inside the mask change; object removal widens it a little over the object's rim.
 
 ``fillable`` says whether a hole can be filled plausibly from what is around it; the editor
 refuses before running (nothing is charged) when it cannot.
@@ -41,10 +41,13 @@ _lock = threading.Lock()  # the native code keeps its random seed globally
 _KERNEL = np.ones((3, 3), np.uint8)
 
 
-def hole_of(mask: np.ndarray) -> np.ndarray:
-    """The pixels to fill (uint8 0/1): the mask above 127, grown over its anti-aliased rim."""
+def hole_of(mask: np.ndarray, grow: bool = True) -> np.ndarray:
+    """The pixels to fill (uint8 0/1): the mask above 127, with ``grow`` widened over the
+    object's anti-aliased rim."""
     h, w = mask.shape[:2]
     hole = (mask > 127).astype(np.uint8)
+    if not grow:
+        return hole
     grow = max(2, min(h, w) // 250)
     return cv2.dilate(hole, _KERNEL, iterations=grow)
 
@@ -60,9 +63,9 @@ def _box(hole: np.ndarray) -> tuple[slice, slice]:
     )
 
 
-def fillable(mask: np.ndarray) -> str | None:
+def fillable(mask: np.ndarray, grow: bool = True) -> str | None:
     """None when the hole can be filled from its surroundings, else why it cannot."""
-    hole = hole_of(mask)
+    hole = hole_of(mask, grow)
     if not cv2.countNonZero(hole):
         return None
     h, w = hole.shape
@@ -140,11 +143,12 @@ def _grain(filled: np.ndarray, crop: np.ndarray, hole: np.ndarray, scale: float)
     return out
 
 
-def inpaint(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Fill the masked area (mask > 127, grown a little) from the photo around it; nothing
-    else changes. Raises a permanent :class:`ProviderError` when PyPatchMatch is missing
-    (``provider_unavailable``) or the hole is too large to fill (``removal_unfillable``,
-    422: check :func:`fillable` before charging)."""
+def inpaint(rgb: np.ndarray, mask: np.ndarray, grow: bool = True) -> np.ndarray:
+    """Fill the masked area (mask > 127; with ``grow``, widened a little over an object's
+    rim) from the photo around it; nothing else changes. Raises a permanent
+    :class:`ProviderError` when PyPatchMatch is missing (``provider_unavailable``) or the
+    hole is too large to fill (``removal_unfillable``, 422: check :func:`fillable` before
+    charging)."""
     if patchmatch is None or not patchmatch.patchmatch_available:
         raise ProviderError(
             "The offline editor's object removal needs the PyPatchMatch package.",
@@ -152,7 +156,7 @@ def inpaint(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
             code="provider_unavailable",
             provider="offline",
         )
-    why = fillable(mask)
+    why = fillable(mask, grow)
     if why:  # callers check first (nothing charged); this keeps a direct call from smearing
         raise ProviderError(
             f"This cannot be removed offline: {why}.",
@@ -161,7 +165,7 @@ def inpaint(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
             provider="offline",
             status=422,
         )
-    hole = hole_of(mask)
+    hole = hole_of(mask, grow)
     if not cv2.countNonZero(hole):
         return rgb.copy()
     rows, cols = _box(hole)

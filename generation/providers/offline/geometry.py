@@ -116,8 +116,10 @@ def pad(planes: list, ratio: str) -> list:
 
 
 def inpaint(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Fill the masked area (mask > 127) from its surroundings; nothing else changes.
+    """Fill the masked area (mask > 127) from its surroundings; nothing outside it changes.
 
-    Exemplar-based (PatchMatch), see :mod:`.fill`; ``fill.fillable`` says beforehand whether
-    a hole is small enough to be filled plausibly."""
-    return fill.inpaint(rgb, mask)
+    Exemplar-based (PatchMatch), see :mod:`.fill`; ``fill.fillable(mask, grow=False)`` says
+    beforehand whether a hole is small enough to be filled plausibly (a larger one raises a
+    ``removal_unfillable`` error). Object removal widens the mask over the object's rim
+    first (``fill.inpaint(rgb, mask, grow=True)``)."""
+    return fill.inpaint(rgb, mask, grow=False)

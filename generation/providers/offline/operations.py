@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from . import adjust, artistic, background, geometry, styles, upscale
+from . import adjust, artistic, background, fill, geometry, styles, upscale
 from .glossary import ORDER
 from .instructions import Operation
 from .vocabulary import STYLE_NAMES
@@ -103,7 +103,8 @@ def _frame(name: str) -> Callable:
 
 def _remove_object(canvas: Canvas, ctx: Context) -> Canvas:
     ctx.tags.append("inpaint")
-    return Canvas(geometry.inpaint(canvas.rgb, canvas.mask), canvas.alpha, canvas.mask)
+    # widened over the object's anti-aliased rim, which the mask or the click's region misses
+    return Canvas(fill.inpaint(canvas.rgb, canvas.mask, grow=True), canvas.alpha, canvas.mask)
 
 
 def _pixelate(canvas: Canvas, ctx: Context, faces: bool = False) -> Canvas:
