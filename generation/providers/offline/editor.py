@@ -28,9 +28,10 @@ from ..base import (
 )
 from . import png, primitives
 from .decoding import decode, decode_mask
+from .fill import removal_refusal
 from .operations import LOCAL_OPS, Canvas, Context, describe, run
 from .planning import plan_operations, words_refusal
-from .region import point_region
+from .region import cut_by_window, point_region
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +104,11 @@ class OfflineImageProvider(ImageProvider):
         size = (rgb.shape[1], rgb.shape[0])
         mask = decode_mask(request.mask, size) if request.mask else None
         ctx = Context()
+        kind, cut = None, False
         if mask is None and request.hotspot and any(o.name in LOCAL_OPS for o in ops):
             # a click: only the object under it (or a disc around it) may change
             mask, kind = point_region(rgb, request.hotspot)
+            cut = kind == "object" and cut_by_window(mask, request.hotspot)
             ctx.notes.append(
                 "only the object under the point was changed"
                 if kind == "object"
@@ -118,6 +121,19 @@ class OfflineImageProvider(ImageProvider):
                 code="mask_required",
                 provider=self.name,
             )
+        if mask is not None and any(o.name == "remove_object" for o in ops):
+            # refused before anything runs (and nothing is charged) rather than smeared
+            why = removal_refusal(mask, kind=kind, cut=cut)
+            if why:
+                able = registry.alternatives(request.task_type, exclude=(self.name,))[1]
+                raise ProviderError(
+                    why,
+                    permanent=True,
+                    code="removal_unfillable",
+                    provider=self.name,
+                    status=422,  # the user can paint a mask or pick a smaller object
+                    detail=f"Providers that can do it: {able}." if able else "",
+                )
         if len(request.images) > 1:
             ctx.second_image = decode(request.images[1])[0]
         before = Canvas(rgb, alpha, mask)

@@ -1,5 +1,5 @@
-"""Operations that change the frame (rotate, flip, crop, pad) and object removal (upscaling
-lives in :mod:`.upscale`).
+"""Operations that change the frame (rotate, flip, crop, pad) and object removal (its fill is in
+:mod:`.fill`, upscaling in :mod:`.upscale`).
 
 Frame operations take a list of same-sized planes (RGB, alpha, the user's mask) and transform
 them all alike, so a mask still lines up after a crop.
@@ -12,9 +12,8 @@ import math
 import cv2
 import numpy as np
 
+from . import fill
 from .analysis import detect_faces
-
-INPAINT_SIZE = 640  # object removal fills the hole at most this big (long side)
 
 
 def rotate(planes: list, degrees: int) -> list:
@@ -117,24 +116,10 @@ def pad(planes: list, ratio: str) -> list:
 
 
 def inpaint(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Fill the masked area (mask > 127) from its surroundings; nothing else changes."""
-    h, w = rgb.shape[:2]
-    hole = (mask > 127).astype(np.uint8)
-    grow = max(2, min(h, w) // 200)
-    hole = cv2.dilate(hole, np.ones((3, 3), np.uint8), iterations=grow)
-    scale = min(1.0, INPAINT_SIZE / max(h, w))  # Telea grows with the hole; the fill is smooth
-    small_rgb, small_hole = rgb, hole
-    if scale < 1:
-        size = (round(w * scale), round(h * scale))
-        small_rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-        small_hole = (cv2.resize(hole, size, interpolation=cv2.INTER_NEAREST) > 0).astype(np.uint8)
-        small_hole = cv2.dilate(small_hole, np.ones((3, 3), np.uint8))
-    radius = max(3, min(small_rgb.shape[:2]) // 100)
-    filled = cv2.inpaint(small_rgb, small_hole * 255, radius, cv2.INPAINT_TELEA)
-    if scale < 1:
-        filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_CUBIC)
-    # soften the seam a little, inside the hole only
-    smooth = cv2.GaussianBlur(filled, (0, 0), max(1.0, radius / 3))
-    region = hole.astype(bool)[..., None]
-    out = np.where(region, smooth, rgb)
-    return out
+    """Fill the masked area (mask > 127) from its surroundings; nothing outside it changes.
+
+    Exemplar-based (PatchMatch), see :mod:`.fill`; ``fill.fillable(mask, grow=False)`` says
+    beforehand whether a hole is small enough to be filled plausibly (a larger one raises a
+    ``removal_unfillable`` error). Object removal widens the mask over the object's rim
+    first (``fill.inpaint(rgb, mask, grow=True)``)."""
+    return fill.inpaint(rgb, mask, grow=False)

@@ -22,6 +22,7 @@ from . import (
     adjust,
     artistic,
     background,
+    fill,
     geometry,
     lighting,
     painting,
@@ -89,15 +90,13 @@ def _frame(name: str) -> Callable:
         planes = [canvas.rgb, canvas.alpha, canvas.mask]
         if name == "upscale":
             planes, factor, method = upscale.upscale(planes, **params)
+            cap = upscale.MAX_UPSCALED_SIDE
             if factor <= 1.0:
-                ctx.notes.append(
-                    f"already at the largest size the editor makes ({upscale.MAX_UPSCALED_SIDE} px)"
-                )
+                ctx.notes.append(f"already at the largest size the editor makes ({cap} px)")
             elif abs(factor - float(params.get("factor", 2))) > 0.01:
-                ctx.notes.append(
-                    f"upscaled {factor:.2f}x (the long side is capped at "
-                    f"{upscale.MAX_UPSCALED_SIDE} px)"
-                )
+                ctx.notes.append(f"upscaled {factor:.2f}x (the long side is capped at {cap} px)")
+            if method == "sharp-lanczos":
+                ctx.notes.append("upscaled by resampling (Lanczos and sharpening), no detail added")
             ctx.tags.append(f"{method}-x{factor:g}" if factor > 1 else "upscale")
         else:
             planes = getattr(geometry, name)(planes, **params)
@@ -115,7 +114,8 @@ def _frame(name: str) -> Callable:
 
 def _remove_object(canvas: Canvas, ctx: Context) -> Canvas:
     ctx.tags.append("inpaint")
-    return Canvas(geometry.inpaint(canvas.rgb, canvas.mask), canvas.alpha, canvas.mask)
+    # widened over the object's anti-aliased rim, which the mask or the click's region misses
+    return Canvas(fill.inpaint(canvas.rgb, canvas.mask, grow=True), canvas.alpha, canvas.mask)
 
 
 def _pixelate(canvas: Canvas, ctx: Context, faces: bool = False) -> Canvas:

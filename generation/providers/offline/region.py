@@ -112,3 +112,24 @@ def point_region(rgb: np.ndarray, point: tuple[int, int]) -> tuple[np.ndarray, s
         left + (m if left else 0) : right - (m if right < w else 0),
     ] = 255
     return cv2.bitwise_and(mask, inner), kind
+
+
+def cut_by_window(mask: np.ndarray, point: tuple[int, int]) -> bool:
+    """Whether the region found for a click reaches the edge of the window looked at (where
+    that edge is not the photo's), so the object goes on beyond what was segmented."""
+    h, w = mask.shape[:2]
+    left, top, right, bottom = window((w, h), point)
+    m = MARGIN if min(right - left, bottom - top) > 4 * MARGIN else 0
+    inner_top, inner_left = top + (m if top else 0), left + (m if left else 0)
+    inner_bottom = bottom - (m if bottom < h else 0)
+    inner_right = right - (m if right < w else 0)
+    part = mask[inner_top:inner_bottom, inner_left:inner_right] > 0
+    if not part.any():
+        return False
+    edges = [
+        (top > 0, part[0]),
+        (bottom < h, part[-1]),
+        (left > 0, part[:, 0]),
+        (right < w, part[:, -1]),
+    ]
+    return any(inside and line.any() for inside, line in edges)
