@@ -11,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from core.errors import DomainError
+from core.json_bodies import JsonTooDeep
 
 logger = logging.getLogger(__name__)
 API_VERSION = "2024-01-01"
@@ -39,6 +40,8 @@ def gotrue_exception_handler(exc, context):
     elif isinstance(exc, exceptions.Throttled):
         status, code, extra = 429, "over_request_rate_limit", {}
         message = "Request rate limit reached"
+    elif isinstance(exc, JsonTooDeep):
+        status, code, message, extra = 400, exc.default_code, str(exc.detail), {}
     elif isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):
         status, code, message, extra = 400, "bad_json", "Could not read the body as JSON", {}
     elif isinstance(exc, exceptions.APIException):

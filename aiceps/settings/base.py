@@ -171,6 +171,7 @@ AICEPS_ALLOW_ANONYMOUS = env_bool("AICEPS_ALLOW_ANONYMOUS", False)
 AICEPS_THROTTLE_USER = env_str("AICEPS_THROTTLE_USER", "120/min")
 AICEPS_THROTTLE_SUBMIT = env_str("AICEPS_THROTTLE_SUBMIT", "30/min")
 SUPABASE_JWT_SECRET = env_str("SUPABASE_JWT_SECRET")
+AICEPS_JSON_MAX_DEPTH = env_int("AICEPS_JSON_MAX_DEPTH", 32)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First: an address that sent too many bad credentials gets 429 before any lookup.
@@ -184,6 +185,12 @@ REST_FRAMEWORK = {
         "accounts.authentication.SameOriginSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested past AICEPS_JSON_MAX_DEPTH is a 400 (json_too_deep), never a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.json_bodies.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "generation.api.schema.AicepsAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "user": AICEPS_THROTTLE_USER,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from core.json_bodies import BoundedJSONParser
 from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
 from generation.api.inputs import build_task_input
 from generation.api.waiting import Waiting, WaitingApiView
@@ -30,7 +30,7 @@ class ExtractScenesApi(EditorApiMixin, WaitingApiView):
     """``{text}`` → ``{title, style, scenes: [{text, description}]}``."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(request=EditorScenesInputSerializer, responses=EditorScenesSerializer)
     def post(self, request):
@@ -55,7 +55,7 @@ class GenerateComicApi(EditorApiMixin, WaitingApiView):
     task, priced and charged as one)."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         request=EditorComicPanelSerializer,

@@ -7,15 +7,14 @@ under a waiting slot taken first, and the answer waits for the task on the event
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.errors import DomainError, ValidationError
+from core.json_bodies import BoundedJSONParser, loads_bounded
 from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
 from generation.api.errors import Problem, problem_for
 from generation.api.inputs import build_task_input, read_files
@@ -98,7 +97,7 @@ class GenerateImageApi(EditorApiMixin, WaitingApiView):
     """``POST /api/generate-image``: JSON ``{prompt, aspectRatio}``."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         request=EditorGenerateImageSerializer,
@@ -161,7 +160,7 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
 
     def prompts(self, raw) -> list[str]:
         try:
-            prompts = json.loads(raw) if isinstance(raw, str) else raw
+            prompts = loads_bounded(raw) if isinstance(raw, str) else raw
         except ValueError:
             prompts = None
         most = settings.AICEPS_EDITOR_MAX_BATCH

@@ -22,10 +22,12 @@ from rest_framework.response import Response
 
 from accounts.throttling import record_bad_credentials
 from core.errors import DomainError
+from core.json_bodies import JsonTooDeep
 
 logger = logging.getLogger(__name__)
 
 DRF_CODES = {
+    JsonTooDeep: JsonTooDeep.default_code,  # before ParseError, which it is
     exceptions.NotAuthenticated: "not_authenticated",
     exceptions.AuthenticationFailed: "authentication_failed",
     exceptions.PermissionDenied: "permission_denied",
