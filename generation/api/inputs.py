@@ -8,6 +8,7 @@ their headers (``inspect_upload``): a web process never decodes an image's pixel
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter
 
 from generation.imaging import UploadedImage, inspect_upload
 from generation.services import TaskInput
@@ -52,6 +53,36 @@ def build_task_input(
         webhook_url=(webhook_url or "").strip(),
         webhook_progress=bool(webhook_progress),
     )
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def idempotency_key_of(request) -> str | None:
+    """The ``Idempotency-Key`` header, the same on every entry point that creates a task
+    (``/api/v1/tasks``, the seed endpoint, ``/v1/images/*``): a retry with the same key and
+    the same request gets the task the first call created, charged once; with another
+    request, 409 ``idempotency_key_reused``."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
+    if key and len(key) > 255:
+        raise ApiError(
+            "invalid_idempotency_key",
+            "Idempotency-Key is at most 255 characters.",
+            param=IDEMPOTENCY_HEADER,
+        )
+    return key
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    {"type": "string", "maxLength": 255},
+    OpenApiParameter.HEADER,
+    description=(
+        "Any string of yours, unique per request: a retry with the same key and the same "
+        "request answers the task the first call created, charged once (409 "
+        "`idempotency_key_reused` for another request with it)."
+    ),
+)
 
 
 WEBHOOK_HEADER = "X-AicePS-Webhook"

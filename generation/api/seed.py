@@ -24,7 +24,7 @@ from generation.presenters import task_seed_payload
 from generation.services import task_create
 
 from .access import SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
-from .inputs import build_task_input, webhook_of
+from .inputs import IDEMPOTENCY_PARAMETER, build_task_input, idempotency_key_of, webhook_of
 from .serializers import HealthSerializer, SeedAnswerSerializer, absolute, absolute_for
 from .waiting import Waiting, WaitingApiView
 
@@ -43,6 +43,7 @@ class SeedGenerationApi(WaitingApiView):
 
     @extend_schema(
         request={"multipart/form-data": SeedInputSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: SeedAnswerSerializer, 202: SeedAnswerSerializer},
     )
     def post(self, request):
@@ -62,7 +63,11 @@ class SeedGenerationApi(WaitingApiView):
                 webhook_progress=progress,
             )
             task = task_create(
-                user=user, data=task_input, source="seed", api_key=acting_api_key(request)
+                user=user,
+                data=task_input,
+                idempotency_key=idempotency_key_of(request),
+                source="seed",
+                api_key=acting_api_key(request),
             ).task
             return Waiting(
                 ticket=ticket,

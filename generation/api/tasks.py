@@ -16,7 +16,7 @@ from generation.services import task_cancel, task_create, task_delete
 
 from .access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
 from .errors import ApiError
-from .inputs import build_task_input, webhook_of
+from .inputs import IDEMPOTENCY_PARAMETER, build_task_input, idempotency_key_of, webhook_of
 from .serializers import (
     LedgerEntrySerializer,
     StatisticsAnswerSerializer,
@@ -105,6 +105,7 @@ class TaskListCreateApi(ApiViewMixin, APIView):
 
     @extend_schema(
         request={"multipart/form-data": TaskInputSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={202: TaskAnswerSerializer, 200: TaskAnswerSerializer},
     )
     def post(self, request):
@@ -127,13 +128,10 @@ class TaskListCreateApi(ApiViewMixin, APIView):
             webhook_url=webhook,
             webhook_progress=progress,
         )
-        key = request.headers.get("Idempotency-Key", "").strip() or None
-        if key and len(key) > 255:
-            raise ApiError("invalid_idempotency_key", "Idempotency-Key is at most 255 characters.")
         creation = task_create(
             user=acting_user(request),
             data=task_input,
-            idempotency_key=key,
+            idempotency_key=idempotency_key_of(request),
             source="api",
             api_key=acting_api_key(request),
         )
