@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from core.json_bodies import BoundedJSONParser
 from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
-from generation.api.inputs import build_task_input
+from generation.api.inputs import build_task_input, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved
 from generation.models import TaskHistory
@@ -69,6 +69,7 @@ class GenerateComicApi(EditorApiMixin, WaitingApiView):
         prompt = panel_prompt(
             data["description"], style=data.get("style") or "", scene=data.get("scene")
         )
+        webhook, progress = webhook_from(request, data)
         user = acting_user(request)
         with reserved(user.pk) as ticket:
             task_input = build_task_input(
@@ -76,6 +77,8 @@ class GenerateComicApi(EditorApiMixin, WaitingApiView):
                 task_type=TaskHistory.TaskType.TEXT_TO_IMAGE,
                 image_files=[],
                 aspect_ratio=str(data.get("aspectRatio") or "1:1"),
+                webhook_url=webhook,
+                webhook_progress=progress,
             )
             task = task_create(user=user, data=task_input, source="editor").task
             return Waiting(

@@ -17,7 +17,7 @@ from core.errors import DomainError, ValidationError
 from core.json_bodies import BoundedJSONParser, loads_bounded
 from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
 from generation.api.errors import Problem, problem_for
-from generation.api.inputs import build_task_input, read_files
+from generation.api.inputs import build_task_input, read_files, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved
 from generation.models import TaskHistory
@@ -85,8 +85,14 @@ class EditImageApi(EditorApiMixin, WaitingApiView):
         prompt = data["prompt"]
         user = acting_user(request)
         with reserved(user.pk) as ticket:
+            webhook, progress = webhook_from(request, data)
             data = build_task_input(
-                prompt=prompt, task_type=task_type, image_files=files, parameters=hotspot
+                prompt=prompt,
+                task_type=task_type,
+                image_files=files,
+                parameters=hotspot,
+                webhook_url=webhook,
+                webhook_progress=progress,
             )
             task = task_create(user=user, data=data, source="editor").task
             template_record_use(prompt=data.prompt)
@@ -109,11 +115,14 @@ class GenerateImageApi(EditorApiMixin, WaitingApiView):
         prompt = validated["prompt"]
         user = acting_user(request)
         with reserved(user.pk) as ticket:
+            webhook, progress = webhook_from(request, validated)
             data = build_task_input(
                 prompt=prompt,
                 task_type=TaskType.TEXT_TO_IMAGE,
                 image_files=[],
                 aspect_ratio=validated.get("aspectRatio") or "1:1",
+                webhook_url=webhook,
+                webhook_progress=progress,
             )
             task = task_create(user=user, data=data, source="editor").task
             template_record_use(prompt=data.prompt)
@@ -138,11 +147,18 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
         prompts = self.prompts(data["prompts"])
         task_type = task_type_for(data["type"], hotspot=False)
         images = read_files([data["image"]], field="image")
+        webhook, progress = webhook_from(request, data)
         user = acting_user(request)
         with reserved(user.pk) as ticket:
             entries: list[dict | TaskHistory] = []
             for prompt in prompts:
-                data = TaskInput(prompt=prompt.strip(), task_type=task_type, images=images)
+                data = TaskInput(
+                    prompt=prompt.strip(),
+                    task_type=task_type,
+                    images=images,
+                    webhook_url=webhook,
+                    webhook_progress=progress,
+                )
                 try:
                     entries.append(task_create(user=user, data=data, source="editor").task)
                 except DomainError as exc:

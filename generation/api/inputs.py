@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 
 from generation.imaging import UploadedImage, inspect_upload
 from generation.services import TaskInput
@@ -97,3 +98,25 @@ def webhook_of(request, *, url: str = "", progress: bool = False) -> tuple[str, 
     url = (url or request.headers.get(WEBHOOK_HEADER, "")).strip()
     header = request.headers.get(WEBHOOK_PROGRESS_HEADER, "").strip().lower()
     return url, bool(url) and (bool(progress) or header in TRUE)
+
+
+class WebhookFields(serializers.Serializer):
+    """The per-task webhook as form or JSON fields, on every entry point that creates tasks
+    (the ``X-AicePS-Webhook`` header does the same); read with :func:`webhook_from`."""
+
+    webhook = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="A URL that receives this task's events, signed (or X-AicePS-Webhook).",
+    )
+    webhook_progress = serializers.BooleanField(
+        required=False, default=False, help_text="Progress events too, at most every 0.5 s."
+    )
+
+
+def webhook_from(request, data: dict) -> tuple[str, bool]:
+    """:func:`webhook_of` for a view whose serializer has :class:`WebhookFields`."""
+    return webhook_of(
+        request, url=data.get("webhook", ""), progress=data.get("webhook_progress", False)
+    )

@@ -24,7 +24,13 @@ from generation.presenters import task_seed_payload
 from generation.services import task_create
 
 from .access import SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
-from .inputs import IDEMPOTENCY_PARAMETER, build_task_input, idempotency_key_of, webhook_of
+from .inputs import (
+    IDEMPOTENCY_PARAMETER,
+    WebhookFields,
+    build_task_input,
+    idempotency_key_of,
+    webhook_from,
+)
 from .serializers import HealthSerializer, SeedAnswerSerializer, absolute, absolute_for
 from .waiting import Waiting, WaitingApiView
 
@@ -33,7 +39,7 @@ class SeedGenerationApi(WaitingApiView):
     error_shape = "seed"
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
 
-    class SeedInputSerializer(serializers.Serializer):
+    class SeedInputSerializer(WebhookFields):
         image = serializers.FileField()
         prompt = serializers.CharField(max_length=4000)
         task_type = serializers.ChoiceField(choices=task_types.choices(), default="edit")
@@ -52,7 +58,7 @@ class SeedGenerationApi(WaitingApiView):
         data = serializer.validated_data
         user = acting_user(request)
         with reserved(user.pk) as ticket:  # before anything is charged: a 429 costs nothing
-            webhook, progress = webhook_of(request)
+            webhook, progress = webhook_from(request, data)
             task_input = build_task_input(
                 prompt=data["prompt"],
                 task_type=data["task_type"],

@@ -16,7 +16,13 @@ from generation.services import task_cancel, task_create, task_delete
 
 from .access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
 from .errors import ApiError
-from .inputs import IDEMPOTENCY_PARAMETER, build_task_input, idempotency_key_of, webhook_of
+from .inputs import (
+    IDEMPOTENCY_PARAMETER,
+    WebhookFields,
+    build_task_input,
+    idempotency_key_of,
+    webhook_from,
+)
 from .serializers import (
     LedgerEntrySerializer,
     StatisticsAnswerSerializer,
@@ -34,7 +40,7 @@ class TaskPagination(PageNumberPagination):
 
 
 class TaskListCreateApi(ApiViewMixin, APIView):
-    class TaskInputSerializer(serializers.Serializer):
+    class TaskInputSerializer(WebhookFields):
         """The fields a task takes; which of them each task type needs is checked by
         ``task_create`` (``generation.task_types``), as for every other entry point."""
 
@@ -56,15 +62,6 @@ class TaskListCreateApi(ApiViewMixin, APIView):
         n = serializers.IntegerField(required=False, default=1)
         prompt_writer = serializers.CharField(required=False, allow_blank=True, max_length=200)
         image_provider = serializers.CharField(required=False, allow_blank=True, max_length=200)
-        webhook = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            max_length=2000,
-            help_text="A URL that receives this task's events, signed (or X-AicePS-Webhook).",
-        )
-        webhook_progress = serializers.BooleanField(
-            required=False, default=False, help_text="Progress events too, at most every 0.5 s."
-        )
 
     def get_throttles(self):
         if self.request.method == "POST":
@@ -113,9 +110,7 @@ class TaskListCreateApi(ApiViewMixin, APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         params = {"x": data.get("x"), "y": data.get("y"), "n": data["n"]}
-        webhook, progress = webhook_of(
-            request, url=data.get("webhook", ""), progress=data.get("webhook_progress", False)
-        )
+        webhook, progress = webhook_from(request, data)
         task_input = build_task_input(
             prompt=data["prompt"],
             task_type=data["task_type"],
