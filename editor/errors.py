@@ -14,8 +14,7 @@ import logging
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from accounts.throttling import record_bad_credentials
-from generation.api.errors import Problem, problem_for
+from generation.api.errors import Problem, count_bad_credentials, problem_for
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     problem = problem_for(exc)
     request = context.get("request")
     if isinstance(exc, exceptions.AuthenticationFailed) and request is not None:
-        record_bad_credentials(request)
+        count_bad_credentials(request)
     if problem is None:
         view = context.get("view")
         logger.exception("unhandled editor API error", extra={"view": type(view).__name__})

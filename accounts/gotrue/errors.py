@@ -10,6 +10,8 @@ import logging
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from core.availability import MESSAGE as UNAVAILABLE_MESSAGE
+from core.availability import is_unavailable
 from core.errors import DomainError
 from core.json_bodies import JsonTooDeep
 
@@ -47,6 +49,8 @@ def gotrue_exception_handler(exc, context):
     elif isinstance(exc, exceptions.APIException):
         status, code, extra = exc.status_code, exc.default_code, {}
         message = str(exc.detail)
+    elif is_unavailable(exc):  # the cache of the sign-in limits (Redis) is away
+        status, code, message, extra = 503, "service_unavailable", UNAVAILABLE_MESSAGE, {}
     else:
         logger.exception("sign-in endpoint failed")
         status, code, message, extra = 500, "unexpected_failure", "Unexpected failure", {}

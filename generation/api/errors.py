@@ -21,6 +21,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from accounts.throttling import record_bad_credentials
+from core.availability import MESSAGE as UNAVAILABLE_MESSAGE
+from core.availability import RETRY_AFTER_SECONDS, is_unavailable
 from core.errors import DomainError
 from core.json_bodies import JsonTooDeep
 
@@ -105,6 +107,15 @@ def problem_for(exc: Exception) -> Problem | None:
     for kind, (status, code, message) in DJANGO_ERRORS.items():
         if isinstance(exc, kind):
             return Problem(status, code, message)
+    if is_unavailable(exc):  # Redis (throttle counters, the broker) is away
+        logger.warning("dependency unavailable", extra={"error": type(exc).__name__})
+        return Problem(
+            503,
+            "service_unavailable",
+            UNAVAILABLE_MESSAGE,
+            extra={"retry_after": RETRY_AFTER_SECONDS},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, OperationalError | InterfaceError):  # a connection, not a query
         logger.exception("database unavailable")
         return Problem(
@@ -167,12 +178,23 @@ def error_response(problem: Problem, *, shape: str = "v1") -> Response:
     return Response(SHAPES[shape](problem), status=problem.status, headers=headers)
 
 
+def count_bad_credentials(request) -> None:
+    """Count a failed authentication; with the cache away the refusal stands uncounted (the
+    guard in front answers 503 to every token until the cache is back)."""
+    try:
+        record_bad_credentials(request)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        logger.warning("bad credentials not counted", extra={"error": type(exc).__name__})
+
+
 def exception_handler(exc: Exception, context: dict):
     problem = problem_for(exc)
     view = context.get("view")
     request = context.get("request")
     if isinstance(exc, exceptions.AuthenticationFailed) and request is not None:
-        record_bad_credentials(request)
+        count_bad_credentials(request)
     if problem is None:
         logger.exception("unhandled API error", extra={"view": type(view).__name__})
         problem = Problem(500, "internal_error", "AicePS failed to handle this request.")
