@@ -6,6 +6,7 @@ never a 500; when Redis is back everything answers again."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 import threading
@@ -214,3 +215,44 @@ def test_a_task_the_broker_cannot_take_is_kept_pending_not_an_error(
     assert task.status == "pending" and str(task.pk) == response.json()["id"]
     assert credits_balance(user=user) == 9
     assert "task not queued: broker unavailable" in caplog.text
+
+
+def test_pages_answer_503_while_redis_is_away_and_work_where_they_need_none(
+    on_redis, user, settings
+):
+    from django.test import Client
+
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    on_redis.kill()
+    assert client.get("/history/").status_code == 200  # needs only the database
+    submitted = client.post("/new/", {"prompt": "黑白", "task_type": "edit"})  # throttled
+    assert submitted.status_code == 503
+    assert submitted["Retry-After"] == "5"
+    assert b"briefly unavailable" in submitted.content
+    assert not TaskHistory.objects.exists()
+
+
+def test_whatever_escapes_under_the_apis_is_json():
+    """The last resort (handler500) under /api/ and /v1/: JSON in their shapes."""
+    import redis
+    from django.test import RequestFactory
+
+    from operations.errors import server_error
+
+    factory = RequestFactory()
+    try:
+        raise redis.ConnectionError("gone")
+    except redis.ConnectionError:
+        seed = server_error(factory.post("/api/custom-image-generation"))
+        images = server_error(factory.post("/v1/images/edits"))
+    try:
+        raise KeyError("a bug")
+    except KeyError:
+        bug = server_error(factory.get("/api/v1/credits"))
+    assert seed.status_code == 503 and seed["Retry-After"] == "5"
+    assert json.loads(seed.content)["error"]["code"] == "service_unavailable"
+    assert json.loads(images.content)["error"]["type"] == "server_error"
+    assert bug.status_code == 500
+    assert json.loads(bug.content)["error"]["code"] == "internal_error"
