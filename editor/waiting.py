@@ -94,6 +94,8 @@ async def wait_for_job(job_id, *, timeout: float) -> EditorJob | None:
 
 
 class WaitingForJob(Waiting):
+    names_tasks = False  # an editor job, not a task
+
     def __init__(self, *, ticket, job_id, timeout: float | None = None, then) -> None:
         timeout = settings.AICEPS_SYNC_WAIT_SECONDS if timeout is None else timeout
         super().__init__(ticket=ticket, task_id=job_id, timeout=timeout, then=then)

@@ -34,6 +34,8 @@ class Waiting(HttpResponse):
     """What a handler returns to wait for ``task_id`` up to ``timeout`` seconds, then answer
     with ``then(task)`` (the task as it is then: final, or still running)."""
 
+    names_tasks = True  # its ids are tasks' (an answer may name them); False for other jobs
+
     def __init__(self, *, ticket: Ticket, task_id, timeout: float, then: Callable) -> None:
         super().__init__(status=202)
         self.ticket, self.task_id, self.timeout, self.then = ticket, task_id, timeout, then
@@ -83,13 +85,16 @@ class WaitingApiView(ApiViewMixin, APIView):
         return super().finalize_response(request, response)
 
     def answer_unreachable(self, request, waiting: Waiting):
-        task_ids = [str(i) for i in getattr(waiting, "task_ids", [waiting.task_id]) if i]
-        extra = {"task_id": task_ids[0]} if len(task_ids) == 1 else {"task_ids": task_ids}
+        ids = getattr(waiting, "task_ids", [waiting.task_id]) if waiting.names_tasks else []
+        task_ids = [str(i) for i in ids if i]
+        extra = {"task_id": task_ids[0]} if len(task_ids) == 1 else {"task_ids": task_ids or None}
         if len(task_ids) == 1:
             extra["status_url"] = request.build_absolute_uri(f"/api/v1/tasks/{task_ids[0]}")
         error = ApiError(
             "service_unavailable",
-            "The database is unavailable; your task was created: ask for it again soon.",
+            "The database is unavailable; your task was created: ask for it again soon."
+            if task_ids
+            else "The database is unavailable; try again soon.",
             503,
             retry_after=5,
             **extra,
