@@ -155,6 +155,7 @@ class Hub:
         """Sleep one tick; False once no one has waited for ``LINGER_SECONDS``."""
         if self.watches:
             self._listener_lost.clear()
+            tick = min(tick, self._tick())  # lost between the caller's _tick() and the clear
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._listener_lost.wait(), timeout=tick)
             return True

@@ -24,7 +24,8 @@ async def _reconnecting(name: str, session, hub) -> None:
     pause = 0.5
     while True:
         try:
-            await session()
+            await session()  # returns only when the server ended the session
+            hub.listening = False
             pause = 0.5
         except asyncio.CancelledError:
             raise
