@@ -12,6 +12,7 @@ from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from generation.api.inputs import WebhookFields
 from generation.task_types import ASPECT_RATIOS
 
 from .kinds import EDIT_TYPES
@@ -61,7 +62,7 @@ def _files(help_text: str) -> serializers.ListField:
     )
 
 
-class EditorEditImageSerializer(serializers.Serializer):
+class EditorEditImageSerializer(WebhookFields):
     image = _files("The photo (one file; for fusion the main photo, then the others).")
     images = _files("Fusion: the photos to merge, the main one first (up to four in all).")
     prompt = Text(max_length=4000, required=False, allow_blank=True, default="")
@@ -85,14 +86,14 @@ class EditorEditImageSerializer(serializers.Serializer):
     bottom = serializers.IntegerField(required=False, help_text="expand: pixels at the bottom.")
 
 
-class EditorGenerateImageSerializer(serializers.Serializer):
+class EditorGenerateImageSerializer(WebhookFields):
     prompt = Text(max_length=4000)
     aspectRatio = serializers.ChoiceField(
         choices=ASPECT_RATIOS, required=False, allow_blank=True, default="1:1"
     )
 
 
-class EditorBatchImagesSerializer(serializers.Serializer):
+class EditorBatchImagesSerializer(WebhookFields):
     image = serializers.FileField(help_text="The photo every prompt restyles.")
     prompts = Text(
         max_length=100_000, help_text="A JSON list of 1 to `AICEPS_EDITOR_MAX_BATCH` strings."
@@ -176,7 +177,7 @@ class EditorComicSceneSerializer(serializers.Serializer):
     colorTone = Text(max_length=200, required=False, allow_blank=True, allow_null=True)
 
 
-class EditorComicPanelSerializer(serializers.Serializer):
+class EditorComicPanelSerializer(WebhookFields):
     description = Text(max_length=4000)
     style = Text(max_length=100, required=False, allow_blank=True)
     scene = EditorComicSceneSerializer(required=False, allow_null=True)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from core.errors import ValidationError
+from core.json_bodies import loads_bounded
 from generation.task_types import TaskType
 
 # The editor's `type` values and AicePS's task types ("edit" with a point is a hotspot edit).
@@ -43,7 +42,7 @@ def parse_hotspot(raw) -> dict:
     if raw in (None, ""):
         return {}
     try:
-        point = json.loads(raw) if isinstance(raw, str) else raw
+        point = loads_bounded(raw) if isinstance(raw, str) else raw
         return {"x": float(point["x"]), "y": float(point["y"])}
     except (ValueError, TypeError, KeyError) as exc:
         raise ValidationError(

@@ -20,7 +20,7 @@ from generation.api.errors import Problem
 from generation.api.serializers import absolute, absolute_for
 from generation.api.waiting import Waiting
 from generation.live.hub import get_hub
-from generation.live.waiting import wait_for_task
+from generation.live.waiting import fresh_read, wait_for_task
 from generation.models import TaskHistory
 
 from .errors import editor_error
@@ -76,7 +76,7 @@ class WaitingForAll(Waiting):
 
 
 def _load_job(job_id) -> EditorJob | None:
-    return EditorJob.objects.filter(pk=job_id).first()
+    return fresh_read(lambda: EditorJob.objects.filter(pk=job_id).first())
 
 
 async def wait_for_job(job_id, *, timeout: float) -> EditorJob | None:
@@ -94,6 +94,8 @@ async def wait_for_job(job_id, *, timeout: float) -> EditorJob | None:
 
 
 class WaitingForJob(Waiting):
+    names_tasks = False  # an editor job, not a task
+
     def __init__(self, *, ticket, job_id, timeout: float | None = None, then) -> None:
         timeout = settings.AICEPS_SYNC_WAIT_SECONDS if timeout is None else timeout
         super().__init__(ticket=ticket, task_id=job_id, timeout=timeout, then=then)

@@ -48,7 +48,7 @@ from django.utils.http import urlencode
 
 from core import metrics
 
-from .storage_breaker import breaker
+from .storage_breaker import breaker, timed_out
 
 logger = logging.getLogger(__name__)
 SIGNER_SALT = "aiceps.task-file"
@@ -110,7 +110,7 @@ def store_bytes(name: str, data: bytes) -> StoredFile:
     try:
         saved = save_exact(storage, name, data)
     except Exception as exc:  # any storage failure: S3 down, timeouts, refused, denied
-        breaker.failed()
+        breaker.failed(hang=timed_out(exc))
         logger.warning(
             "storage save failed, keeping the file locally",
             extra={

@@ -163,8 +163,9 @@ def _check_count(params: dict, capabilities: Capabilities) -> None:
     count = params.get("n", 1)
     most = min(MAX_COUNT, capabilities.max_count)
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= most:
+        limit = "must be 1: it makes one image" if most == 1 else f"must be from 1 to {most}"
         raise ValidationError(
-            f"n must be a whole number from 1 to {most} with this image model.",
+            f"n {limit} with this image model (nothing was charged).",
             code="invalid_n",
             param="n",
         )

@@ -10,7 +10,10 @@ import logging
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from core.availability import MESSAGE as UNAVAILABLE_MESSAGE
+from core.availability import is_unavailable
 from core.errors import DomainError
+from core.json_bodies import JsonTooDeep
 
 logger = logging.getLogger(__name__)
 API_VERSION = "2024-01-01"
@@ -39,11 +42,15 @@ def gotrue_exception_handler(exc, context):
     elif isinstance(exc, exceptions.Throttled):
         status, code, extra = 429, "over_request_rate_limit", {}
         message = "Request rate limit reached"
+    elif isinstance(exc, JsonTooDeep):
+        status, code, message, extra = 400, exc.default_code, str(exc.detail), {}
     elif isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):
         status, code, message, extra = 400, "bad_json", "Could not read the body as JSON", {}
     elif isinstance(exc, exceptions.APIException):
         status, code, extra = exc.status_code, exc.default_code, {}
         message = str(exc.detail)
+    elif is_unavailable(exc):  # the cache of the sign-in limits (Redis) is away
+        status, code, message, extra = 503, "service_unavailable", UNAVAILABLE_MESSAGE, {}
     else:
         logger.exception("sign-in endpoint failed")
         status, code, message, extra = 500, "unexpected_failure", "Unexpected failure", {}

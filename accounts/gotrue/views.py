@@ -17,10 +17,11 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from core.json_bodies import BoundedJSONParser
 
 from ..origin import is_same_origin
 from ..password_reset import mail_unavailable_message, password_reset_send
@@ -64,7 +65,7 @@ class AlwaysJSON(BaseContentNegotiation):
 class GoTrueView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     throttle_classes: list = []
     content_negotiation_class = AlwaysJSON
     schema = schema.GoTrueAutoSchema()

@@ -223,17 +223,15 @@ AICEPS_S3_BREAKER_FAILURES = env_int(
     "AICEPS_S3_BREAKER_FAILURES",
     3,
     doc=(
-        "after this many S3 failures in a row, files go straight to the "
-        "local fallback for this long (no waiting on a dead S3)"
+        "after this many S3 failures in a row, or one timed-out upload, files go straight to "
+        "the local fallback (no waiting on a dead S3); the breaker is shared by every process "
+        "through the cache, and uploads run in the caller's thread (no boto3 transfer threads)"
     ),
 )
 AICEPS_S3_BREAKER_COOLDOWN_SECONDS = env_float(
     "AICEPS_S3_BREAKER_COOLDOWN_SECONDS",
     30.0,
-    doc=(
-        "after this many S3 failures in a row, files go straight to the "
-        "local fallback for this long (no waiting on a dead S3)"
-    ),
+    doc="how long an open S3 breaker sends files to the local fallback; then one probe tries S3",
 )
 
 STORAGES = {
@@ -269,6 +267,11 @@ SUPABASE_JWT_SECRET = env_str(
     "SUPABASE_JWT_SECRET",
     doc=("accept legacy Supabase session JWTs (HS256, audience `authenticated`)"),
 )
+AICEPS_JSON_MAX_DEPTH = env_int(
+    "AICEPS_JSON_MAX_DEPTH",
+    32,
+    doc="deepest nesting of a JSON body (400 `json_too_deep` beyond, before it is parsed further)",
+)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First: an address that sent too many bad credentials gets 429 before any lookup.
@@ -282,6 +285,12 @@ REST_FRAMEWORK = {
         "accounts.authentication.SameOriginSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested past AICEPS_JSON_MAX_DEPTH is a 400 (json_too_deep), never a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.json_bodies.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "generation.api.schema.AicepsAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "user": AICEPS_THROTTLE_USER,

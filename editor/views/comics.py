@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from core.json_bodies import BoundedJSONParser
 from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
-from generation.api.inputs import build_task_input
+from generation.api.inputs import build_task_input, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved
 from generation.models import TaskHistory
@@ -30,7 +30,7 @@ class ExtractScenesApi(EditorApiMixin, WaitingApiView):
     """``{text}`` → ``{title, style, scenes: [{text, description}]}``."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(request=EditorScenesInputSerializer, responses=EditorScenesSerializer)
     def post(self, request):
@@ -55,7 +55,7 @@ class GenerateComicApi(EditorApiMixin, WaitingApiView):
     task, priced and charged as one)."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         request=EditorComicPanelSerializer,
@@ -69,6 +69,7 @@ class GenerateComicApi(EditorApiMixin, WaitingApiView):
         prompt = panel_prompt(
             data["description"], style=data.get("style") or "", scene=data.get("scene")
         )
+        webhook, progress = webhook_from(request, data)
         user = acting_user(request)
         with reserved(user.pk) as ticket:
             task_input = build_task_input(
@@ -76,6 +77,8 @@ class GenerateComicApi(EditorApiMixin, WaitingApiView):
                 task_type=TaskHistory.TaskType.TEXT_TO_IMAGE,
                 image_files=[],
                 aspect_ratio=str(data.get("aspectRatio") or "1:1"),
+                webhook_url=webhook,
+                webhook_progress=progress,
             )
             task = task_create(user=user, data=task_input, source="editor").task
             return Waiting(

@@ -7,18 +7,17 @@ under a waiting slot taken first, and the answer waits for the task on the event
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.errors import DomainError, ValidationError
+from core.json_bodies import BoundedJSONParser, loads_bounded
 from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
 from generation.api.errors import Problem, problem_for
-from generation.api.inputs import build_task_input, read_files
+from generation.api.inputs import build_task_input, read_files, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved
 from generation.models import TaskHistory
@@ -87,6 +86,7 @@ class EditImageApi(EditorApiMixin, WaitingApiView):
         user = acting_user(request)
         sides = {name: data.get(name) for name in ("scale", "left", "top", "right", "bottom")}
         with reserved(user.pk) as ticket:
+            webhook, progress = webhook_from(request, data)
             data = build_task_input(
                 prompt=prompt,
                 task_type=task_type,
@@ -94,6 +94,8 @@ class EditImageApi(EditorApiMixin, WaitingApiView):
                 mask_file=data.get("mask"),
                 aspect_ratio=data.get("aspectRatio", "") if task_type == TaskType.EXPAND else "",
                 parameters={**hotspot, **sides},
+                webhook_url=webhook,
+                webhook_progress=progress,
             )
             task = task_create(user=user, data=data, source="editor").task
             template_record_use(prompt=data.prompt)
@@ -104,7 +106,7 @@ class GenerateImageApi(EditorApiMixin, WaitingApiView):
     """``POST /api/generate-image``: JSON ``{prompt, aspectRatio}``."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         request=EditorGenerateImageSerializer,
@@ -116,11 +118,14 @@ class GenerateImageApi(EditorApiMixin, WaitingApiView):
         prompt = validated["prompt"]
         user = acting_user(request)
         with reserved(user.pk) as ticket:
+            webhook, progress = webhook_from(request, validated)
             data = build_task_input(
                 prompt=prompt,
                 task_type=TaskType.TEXT_TO_IMAGE,
                 image_files=[],
                 aspect_ratio=validated.get("aspectRatio") or "1:1",
+                webhook_url=webhook,
+                webhook_progress=progress,
             )
             task = task_create(user=user, data=data, source="editor").task
             template_record_use(prompt=data.prompt)
@@ -145,11 +150,18 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
         prompts = self.prompts(data["prompts"])
         task_type = task_type_for(data["type"], hotspot=False)
         images = read_files([data["image"]], field="image")
+        webhook, progress = webhook_from(request, data)
         user = acting_user(request)
         with reserved(user.pk) as ticket:
             entries: list[dict | TaskHistory] = []
             for prompt in prompts:
-                data = TaskInput(prompt=prompt.strip(), task_type=task_type, images=images)
+                data = TaskInput(
+                    prompt=prompt.strip(),
+                    task_type=task_type,
+                    images=images,
+                    webhook_url=webhook,
+                    webhook_progress=progress,
+                )
                 try:
                     entries.append(task_create(user=user, data=data, source="editor").task)
                 except DomainError as exc:
@@ -167,7 +179,7 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
 
     def prompts(self, raw) -> list[str]:
         try:
-            prompts = json.loads(raw) if isinstance(raw, str) else raw
+            prompts = loads_bounded(raw) if isinstance(raw, str) else raw
         except ValueError:
             prompts = None
         most = settings.AICEPS_EDITOR_MAX_BATCH

@@ -13,11 +13,12 @@ from __future__ import annotations
 import math
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFoundError, ValidationError
+from core.json_bodies import BoundedJSONParser
 from generation.api.access import acting_user
 from generation.api.inputs import read_files
 from generation.api.serializers import StatisticsSerializer, absolute_for
@@ -69,7 +70,7 @@ def _positive(value, default: int, *, most: int | None = None, param: str) -> in
 
 
 class TasksApi(EditorApiMixin, APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         operation_id="api_task_history_tasks_list",
@@ -202,7 +203,7 @@ class OriginalImageApi(EditorApiMixin, APIView):
 
 
 class CompleteApi(OriginalImageApi):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(request=EditorRecordCompleteSerializer, responses=EditorRecordAnswerSerializer)
     def put(self, request, task_id: str):

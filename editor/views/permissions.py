@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.identities import user_is_known_as
 from accounts.selectors import credits_balance, credits_totals
 from core.errors import DomainError
+from core.json_bodies import BoundedJSONParser
 from generation.api.access import acting_user
 from generation.models import TaskHistory
 from generation.providers.registry import (
@@ -57,7 +57,7 @@ UID = OpenApiParameter(
 
 
 class PermissionsApiMixin(EditorApiMixin):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     def checked(self, serializer_class, request) -> dict:
         serializer = serializer_class(data=request.data)

@@ -21,12 +21,16 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from accounts.throttling import bad_credentials_answer
+from core.availability import MESSAGE as UNAVAILABLE_MESSAGE
+from core.availability import RETRY_AFTER_SECONDS, is_unavailable
 from core.errors import DomainError
+from core.json_bodies import JsonTooDeep
 from core.localized import localized_message
 
 logger = logging.getLogger(__name__)
 
 DRF_CODES = {
+    JsonTooDeep: JsonTooDeep.default_code,  # before ParseError, which it is
     exceptions.NotAuthenticated: "not_authenticated",
     exceptions.AuthenticationFailed: "authentication_failed",
     exceptions.PermissionDenied: "permission_denied",
@@ -114,6 +118,15 @@ def _problem(exc: Exception) -> Problem | None:
     for kind, (status, code, message) in DJANGO_ERRORS.items():
         if isinstance(exc, kind):
             return Problem(status, code, message)
+    if is_unavailable(exc):  # Redis (throttle counters, the broker) is away
+        logger.warning("dependency unavailable", extra={"error": type(exc).__name__})
+        return Problem(
+            503,
+            "service_unavailable",
+            UNAVAILABLE_MESSAGE,
+            extra={"retry_after": RETRY_AFTER_SECONDS},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, OperationalError | InterfaceError):  # a connection, not a query
         logger.exception("database unavailable")
         return Problem(

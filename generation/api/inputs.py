@@ -8,6 +8,7 @@ their headers (``inspect_upload``): a web process never decodes an image's pixel
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from generation.imaging import UploadedImage, inspect_upload
@@ -55,6 +56,36 @@ def build_task_input(
     )
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def idempotency_key_of(request) -> str | None:
+    """The ``Idempotency-Key`` header, the same on every entry point that creates a task
+    (``/api/v1/tasks``, the seed endpoint, ``/v1/images/*``): a retry with the same key and
+    the same request gets the task the first call created, charged once; with another
+    request, 409 ``idempotency_key_reused``."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
+    if key and len(key) > 255:
+        raise ApiError(
+            "invalid_idempotency_key",
+            "Idempotency-Key is at most 255 characters.",
+            param=IDEMPOTENCY_HEADER,
+        )
+    return key
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    {"type": "string", "maxLength": 255},
+    OpenApiParameter.HEADER,
+    description=(
+        "Any string of yours, unique per request: a retry with the same key and the same "
+        "request answers the task the first call created, charged once (409 "
+        "`idempotency_key_reused` for another request with it)."
+    ),
+)
+
+
 WEBHOOK_HEADER = "X-AicePS-Webhook"
 WEBHOOK_PROGRESS_HEADER = "X-AicePS-Webhook-Progress"
 TRUE = ("1", "true", "yes", "on")
@@ -87,3 +118,25 @@ class PrimitiveFields(serializers.Serializer):
 def primitive_parameters(data: dict) -> dict:
     """``scale`` and the pixels per side, as sent (None: not sent)."""
     return {name: data.get(name) for name in PRIMITIVE_FIELDS}
+
+
+class WebhookFields(serializers.Serializer):
+    """The per-task webhook as form or JSON fields, on every entry point that creates tasks
+    (the ``X-AicePS-Webhook`` header does the same); read with :func:`webhook_from`."""
+
+    webhook = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="A URL that receives this task's events, signed (or X-AicePS-Webhook).",
+    )
+    webhook_progress = serializers.BooleanField(
+        required=False, default=False, help_text="Progress events too, at most every 0.5 s."
+    )
+
+
+def webhook_from(request, data: dict) -> tuple[str, bool]:
+    """:func:`webhook_of` for a view whose serializer has :class:`WebhookFields`."""
+    return webhook_of(
+        request, url=data.get("webhook", ""), progress=data.get("webhook_progress", False)
+    )

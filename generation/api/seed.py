@@ -24,7 +24,15 @@ from generation.presenters import task_seed_payload
 from generation.services import task_create
 
 from .access import SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
-from .inputs import PrimitiveFields, build_task_input, primitive_parameters, webhook_of
+from .inputs import (
+    IDEMPOTENCY_PARAMETER,
+    PrimitiveFields,
+    WebhookFields,
+    build_task_input,
+    idempotency_key_of,
+    primitive_parameters,
+    webhook_from,
+)
 from .serializers import HealthSerializer, SeedAnswerSerializer, absolute, absolute_for
 from .waiting import Waiting, WaitingApiView
 
@@ -33,7 +41,7 @@ class SeedGenerationApi(WaitingApiView):
     error_shape = "seed"
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
 
-    class SeedInputSerializer(PrimitiveFields):
+    class SeedInputSerializer(PrimitiveFields, WebhookFields):
         image = serializers.FileField()
         prompt = serializers.CharField(  # may be empty where the task type has a default
             max_length=4000, allow_blank=True, default=""
@@ -46,6 +54,7 @@ class SeedGenerationApi(WaitingApiView):
 
     @extend_schema(
         request={"multipart/form-data": SeedInputSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: SeedAnswerSerializer, 202: SeedAnswerSerializer},
     )
     def post(self, request):
@@ -54,7 +63,7 @@ class SeedGenerationApi(WaitingApiView):
         data = serializer.validated_data
         user = acting_user(request)
         with reserved(user.pk) as ticket:  # before anything is charged: a 429 costs nothing
-            webhook, progress = webhook_of(request)
+            webhook, progress = webhook_from(request, data)
             task_input = build_task_input(
                 prompt=data["prompt"],
                 task_type=data["task_type"],
@@ -66,7 +75,11 @@ class SeedGenerationApi(WaitingApiView):
                 webhook_progress=progress,
             )
             task = task_create(
-                user=user, data=task_input, source="seed", api_key=acting_api_key(request)
+                user=user,
+                data=task_input,
+                idempotency_key=idempotency_key_of(request),
+                source="seed",
+                api_key=acting_api_key(request),
             ).task
             return Waiting(
                 ticket=ticket,

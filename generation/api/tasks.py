@@ -16,7 +16,15 @@ from generation.services import task_cancel, task_create, task_delete
 
 from .access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
 from .errors import ApiError
-from .inputs import PrimitiveFields, build_task_input, primitive_parameters, webhook_of
+from .inputs import (
+    IDEMPOTENCY_PARAMETER,
+    PrimitiveFields,
+    WebhookFields,
+    build_task_input,
+    idempotency_key_of,
+    primitive_parameters,
+    webhook_from,
+)
 from .serializers import (
     LedgerEntrySerializer,
     StatisticsAnswerSerializer,
@@ -34,7 +42,7 @@ class TaskPagination(PageNumberPagination):
 
 
 class TaskListCreateApi(ApiViewMixin, APIView):
-    class TaskInputSerializer(PrimitiveFields):
+    class TaskInputSerializer(PrimitiveFields, WebhookFields):
         """The fields a task takes; which of them each task type needs is checked by
         ``task_create`` (``generation.task_types``), as for every other entry point."""
 
@@ -56,15 +64,6 @@ class TaskListCreateApi(ApiViewMixin, APIView):
         n = serializers.IntegerField(required=False, default=1)
         prompt_writer = serializers.CharField(required=False, allow_blank=True, max_length=200)
         image_provider = serializers.CharField(required=False, allow_blank=True, max_length=200)
-        webhook = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            max_length=2000,
-            help_text="A URL that receives this task's events, signed (or X-AicePS-Webhook).",
-        )
-        webhook_progress = serializers.BooleanField(
-            required=False, default=False, help_text="Progress events too, at most every 0.5 s."
-        )
 
     def get_throttles(self):
         if self.request.method == "POST":
@@ -105,6 +104,7 @@ class TaskListCreateApi(ApiViewMixin, APIView):
 
     @extend_schema(
         request={"multipart/form-data": TaskInputSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={202: TaskAnswerSerializer, 200: TaskAnswerSerializer},
     )
     def post(self, request):
@@ -113,9 +113,7 @@ class TaskListCreateApi(ApiViewMixin, APIView):
         data = serializer.validated_data
         params = {"x": data.get("x"), "y": data.get("y"), "n": data["n"]}
         params.update(primitive_parameters(data))
-        webhook, progress = webhook_of(
-            request, url=data.get("webhook", ""), progress=data.get("webhook_progress", False)
-        )
+        webhook, progress = webhook_from(request, data)
         task_input = build_task_input(
             prompt=data["prompt"],
             task_type=data["task_type"],
@@ -128,13 +126,10 @@ class TaskListCreateApi(ApiViewMixin, APIView):
             webhook_url=webhook,
             webhook_progress=progress,
         )
-        key = request.headers.get("Idempotency-Key", "").strip() or None
-        if key and len(key) > 255:
-            raise ApiError("invalid_idempotency_key", "Idempotency-Key is at most 255 characters.")
         creation = task_create(
             user=acting_user(request),
             data=task_input,
-            idempotency_key=key,
+            idempotency_key=idempotency_key_of(request),
             source="api",
             api_key=acting_api_key(request),
         )

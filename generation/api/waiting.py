@@ -24,14 +24,17 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
 from ..live.slots import Ticket
-from ..live.waiting import task_updates, wait_for_task
+from ..live.waiting import CONNECTION_ERRORS, fresh_read, task_updates, wait_for_task
 from ..models import TaskHistory
 from .access import ApiViewMixin
+from .errors import ApiError
 
 
 class Waiting(HttpResponse):
     """What a handler returns to wait for ``task_id`` up to ``timeout`` seconds, then answer
     with ``then(task)`` (the task as it is then: final, or still running)."""
+
+    names_tasks = True  # its ids are tasks' (an answer may name them); False for other jobs
 
     def __init__(self, *, ticket: Ticket, task_id, timeout: float, then: Callable) -> None:
         super().__init__(status=202)
@@ -53,7 +56,14 @@ class WaitingApiView(ApiViewMixin, APIView):
         async def view(request, *args, **kwargs):
             response = await sync_to_async(sync_view)(request, *args, **kwargs)
             if isinstance(response, Waiting):
-                return await response.resolve(response.view, response.drf_request)
+                try:
+                    return await response.resolve(response.view, response.drf_request)
+                except CONNECTION_ERRORS:
+                    # The database stayed away for the whole wait: a JSON answer naming the
+                    # task, which exists and is charged, never Django's HTML error page.
+                    return await sync_to_async(response.view.answer_unreachable)(
+                        response.drf_request, response
+                    )
             return response
 
         view.cls, view.initkwargs = sync_view.cls, sync_view.initkwargs  # for the schema
@@ -67,10 +77,29 @@ class WaitingApiView(ApiViewMixin, APIView):
 
     def answer_after_wait(self, request, task: TaskHistory | None, then: Callable):
         try:
-            response = then(task)
+            response = fresh_read(lambda: then(task))
+        except CONNECTION_ERRORS:
+            raise  # answered by answer_unreachable, with the task's id
         except Exception as exc:
             response = self.handle_exception(exc)
         return super().finalize_response(request, response)
+
+    def answer_unreachable(self, request, waiting: Waiting):
+        ids = getattr(waiting, "task_ids", [waiting.task_id]) if waiting.names_tasks else []
+        task_ids = [str(i) for i in ids if i]
+        extra = {"task_id": task_ids[0]} if len(task_ids) == 1 else {"task_ids": task_ids or None}
+        if len(task_ids) == 1:
+            extra["status_url"] = request.build_absolute_uri(f"/api/v1/tasks/{task_ids[0]}")
+        error = ApiError(
+            "service_unavailable",
+            "The database is unavailable; your task was created: ask for it again soon."
+            if task_ids
+            else "The database is unavailable; try again soon.",
+            503,
+            retry_after=5,
+            **extra,
+        )
+        return super().finalize_response(request, self.handle_exception(error))
 
 
 class IgnoreAcceptNegotiation(BaseContentNegotiation):

@@ -17,6 +17,7 @@ waiter's own read and its wait still wakes it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import logging
@@ -71,6 +72,8 @@ class Hub:
         self.watches: dict[str, set[Watch]] = {}
         self._job: asyncio.Task | None = None
         self._busy = asyncio.Event()  # set while someone waits
+        self._listening = False
+        self._listener_lost = asyncio.Event()  # cuts a slow tick short
 
     # --- watches -----------------------------------------------------------------------
 
@@ -120,23 +123,41 @@ class Hub:
     async def _serve(self) -> None:
         kind = backend()
         listen = {"redis": listeners.redis, "postgres": listeners.postgres}.get(kind)
-        tick = settings.AICEPS_NOTIFY_POLL_SECONDS
-        if listen is not None:
-            tick = settings.AICEPS_NOTIFY_SAFETY_POLL_SECONDS
         listener = asyncio.create_task(listen(self)) if listen else None
         try:
-            while await self._still_needed(tick):
+            while await self._still_needed(self._tick()):
                 await self.poll()
         finally:
             self._job = None  # no await since the last check: a new waiter starts a new job
+            self.listening = False
             if listener is not None:
                 listener.cancel()
                 await asyncio.gather(listener, return_exceptions=True)
 
+    @property
+    def listening(self) -> bool:
+        """Whether the listener is connected: then the slow safety poll suffices."""
+        return self._listening
+
+    @listening.setter
+    def listening(self, value: bool) -> None:
+        if self._listening and not value:
+            self._listener_lost.set()  # poll now, and fast from now on
+        self._listening = value
+
+    def _tick(self) -> float:
+        """The fast poll unless a listener is connected (none, or Redis/PostgreSQL away)."""
+        if self.listening:
+            return settings.AICEPS_NOTIFY_SAFETY_POLL_SECONDS
+        return settings.AICEPS_NOTIFY_POLL_SECONDS
+
     async def _still_needed(self, tick: float) -> bool:
         """Sleep one tick; False once no one has waited for ``LINGER_SECONDS``."""
         if self.watches:
-            await asyncio.sleep(tick)
+            self._listener_lost.clear()
+            tick = min(tick, self._tick())  # lost between the caller's _tick() and the clear
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._listener_lost.wait(), timeout=tick)
             return True
         try:
             await asyncio.wait_for(self._busy.wait(), timeout=LINGER_SECONDS)

@@ -1,7 +1,9 @@
 """The hub's one listening connection per process: Redis pub/sub or PostgreSQL LISTEN.
 
-Each runs until cancelled, reconnecting with a growing pause when the server goes away (the
-hub's safety poll covers the gap).
+Each runs until cancelled, reconnecting with a growing pause when the server goes away. The
+hub polls at its fast tick while its listener is not connected (``hub.listening`` is False):
+with Redis away, waiters learn of changes from the database within
+``AICEPS_NOTIFY_POLL_SECONDS``, as on SQLite.
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ logger = logging.getLogger(__name__)
 MAX_PAUSE_SECONDS = 10.0
 
 
-async def _reconnecting(name: str, session) -> None:
+async def _reconnecting(name: str, session, hub) -> None:
     pause = 0.5
     while True:
         try:
-            await session()
+            await session()  # returns only when the server ended the session
+            hub.listening = False
             pause = 0.5
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            hub.listening = False
             logger.warning(
                 "task listener lost its connection",
                 extra={"listener": name, "error": type(exc).__name__, "retry_s": pause},
@@ -43,6 +47,7 @@ async def redis(hub) -> None:
         try:
             async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
                 await pubsub.subscribe(redis_channel())
+                hub.listening = True
                 hub.wake(list(hub.watches))  # a change may have passed while connecting
                 async for message in pubsub.listen():
                     if message.get("type") == "message":
@@ -50,7 +55,7 @@ async def redis(hub) -> None:
         finally:
             await client.aclose()
 
-    await _reconnecting("redis", session)
+    await _reconnecting("redis", session, hub)
 
 
 def _conninfo() -> dict:
@@ -74,10 +79,11 @@ async def postgres(hub) -> None:
         conn = await psycopg.AsyncConnection.connect(autocommit=True, **_conninfo())
         try:
             await conn.execute(f"LISTEN {PG_CHANNEL}")
+            hub.listening = True
             hub.wake(list(hub.watches))  # a change may have passed while connecting
             async for notify in conn.notifies():
                 hub.on_message(notify.payload)
         finally:
             await conn.close()
 
-    await _reconnecting("postgres", session)
+    await _reconnecting("postgres", session, hub)

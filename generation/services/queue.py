@@ -8,13 +8,18 @@ others to ``AICEPS_QUEUE_NAME``; each name is a django-q2 cluster (``Q_CLUSTER_N
 from __future__ import annotations
 
 import functools
+import logging
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.availability import is_unavailable
+
 from ..liveness import queue_of_group
 from ..providers.registry import queue_group
+
+logger = logging.getLogger(__name__)
 
 REDIS_TIMEOUT_SECONDS = 1.0
 
@@ -32,11 +37,24 @@ def enqueue_task(task) -> None:
     """Queue ``task`` for a worker of its provider's group once the current transaction
     commits (at once outside one): a worker must never look for a row not yet committed."""
     task_id, cluster = str(task.pk), queue_for(task.image_provider)
-    transaction.on_commit(
-        lambda: enqueue_job(
-            "generation.tasks.run_task", task_id, name=f"task-{task_id}", cluster=cluster
-        )
-    )
+
+    def enqueue() -> None:
+        try:
+            enqueue_job(
+                "generation.tasks.run_task", task_id, name=f"task-{task_id}", cluster=cluster
+            )
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            # The broker (Redis) is away: the task is committed and pending, and the reaper's
+            # pending rescue queues it again (AICEPS_PENDING_RESCUE_SECONDS); the client gets
+            # its task, not an error for a task it was charged for.
+            logger.warning(
+                "task not queued: broker unavailable",
+                extra={"task_id": task_id, "error": type(exc).__name__},
+            )
+
+    transaction.on_commit(enqueue)
 
 
 def enqueue_job(func: str, *args, name: str, cluster: str) -> str:

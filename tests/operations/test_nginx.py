@@ -4,10 +4,13 @@ it."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import shutil
 import socket
 import subprocess
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from django_q.conf import Conf
@@ -18,7 +21,7 @@ from generation.services import TaskInput, task_cancel, task_create
 from operations.nginx_conf import render
 from tests.conftest import make_photo
 from tests.fakes.asgi_server import free_port
-from tests.fakes.http import http
+from tests.fakes.http import http, multipart
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -29,7 +32,14 @@ pytestmark = [
 
 @pytest.fixture
 def nginx(asgi_server, tmp_path):
+    with _nginx_in_front_of(asgi_server.port, tmp_path) as port:
+        yield port
+
+
+@contextlib.contextmanager
+def _nginx_in_front_of(upstream_port: int, tmp_path):
     port = free_port()
+    tmp_path.mkdir(parents=True, exist_ok=True)
     static = tmp_path / "static"
     static.mkdir()
     (static / "hello.txt").write_text("static from nginx")
@@ -39,7 +49,7 @@ def nginx(asgi_server, tmp_path):
     conf.write_text(
         render(
             listen=f"127.0.0.1:{port}",
-            upstream=f"127.0.0.1:{asgi_server.port}",
+            upstream=f"127.0.0.1:{upstream_port}",
             static=str(static),
             prefix=str(prefix),
             max_body="2m",
@@ -57,9 +67,11 @@ def nginx(asgi_server, tmp_path):
         if process.poll() is not None or time.monotonic() > deadline:
             pytest.fail(f"nginx did not start: {process.stderr.read().decode()}")
         time.sleep(0.05)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def test_static_files_and_the_app_answer_through_nginx(nginx):
@@ -120,3 +132,55 @@ def test_slow_header_clients_do_not_stop_the_others(nginx):
     finally:
         for conn in slow:
             conn.close()
+
+
+def _urls(value) -> list[str]:
+    if isinstance(value, dict):
+        return [url for item in value.values() for url in _urls(item)]
+    if isinstance(value, list):
+        return [url for item in value for url in _urls(item)]
+    return [value] if isinstance(value, str) and value.startswith("http") else []
+
+
+def test_every_url_an_answer_hands_out_is_fetched_as_given(nginx, user, settings):
+    """nginx on a port other than 80: the app sees the Host the client used, port included,
+    so file URLs, status_url and Location all lead back through the same nginx."""
+    settings.AICEPS_PROMPT_WRITER = "tests.fakes.providers.EchoPromptWriter"
+    settings.AICEPS_IMAGE_PROVIDER = "tests.fakes.providers.InvertImageProvider"
+    auth = {"Authorization": f"Bearer {Token.objects.create(user=user).key}"}
+    handed_out = []
+    for path in ("/api/custom-image-generation", "/api/v1/tasks"):
+        body, content_type = multipart(image=("photo.jpg", make_photo()), prompt="黑白")
+        answer = http(
+            nginx, "POST", path, body=body, headers={**auth, "Content-Type": content_type}
+        )
+        assert answer.status in (200, 202), answer.body[:300]
+        handed_out += _urls(answer.json)
+        if "location" in answer.headers:
+            handed_out.append(answer.headers["location"])
+    assert len(handed_out) >= 5, handed_out
+    for url in handed_out:
+        parsed = urlsplit(url)
+        assert parsed.netloc == f"127.0.0.1:{nginx}", url
+        path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
+        assert http(nginx, "GET", path, headers=auth).status == 200, url
+
+
+def test_nginx_answers_its_own_errors_as_json(nginx, tmp_path):
+    body = b"x" * (3 * 1024 * 1024)  # over the 2m of the fixture
+    too_large = http(
+        nginx, "POST", "/api/v1/tasks", body=body, headers={"Content-Type": "text/plain"}
+    )
+    assert too_large.status == 413
+    assert too_large.headers["content-type"].startswith("application/json")
+    assert too_large.json["error"]["code"] == "request_too_large"
+
+    with _nginx_in_front_of(free_port(), tmp_path / "down") as port:  # nothing listens there
+        down = http(port, "POST", "/api/custom-image-generation", body=b"{}")
+        assert down.status == 502
+        assert down.headers["content-type"].startswith("application/json")
+        answer = json.loads(down.body)
+        assert answer["error"]["code"] == "upstream_unavailable"
+        assert answer["message"] == answer["error"]["message"]  # the seed's and v1's shape
+        assert answer["error"]["type"] == "server_error"  # OpenAI's envelope
+        assert down.headers["retry-after"] == "5"

@@ -31,7 +31,7 @@ from ..access import (
     acting_user,
 )
 from ..errors import ApiError
-from ..inputs import build_task_input, webhook_of
+from ..inputs import IDEMPOTENCY_PARAMETER, build_task_input, idempotency_key_of, webhook_of
 from ..serializers import absolute_for
 from ..waiting import Waiting, WaitingApiView
 from .answers import failure, images_response, ledger_headers
@@ -75,7 +75,11 @@ class _ImagesApi(WaitingApiView):
             )
             try:
                 task = task_create(
-                    user=user, data=task_input, source="openai", api_key=acting_api_key(request)
+                    user=user,
+                    data=task_input,
+                    idempotency_key=idempotency_key_of(request),
+                    source="openai",
+                    api_key=acting_api_key(request),
                 ).task
             except ValidationError as error:
                 if error.param == "task_type":  # what the model cannot do: OpenAI's "model"
@@ -110,6 +114,7 @@ class ImagesEditsApi(_ImagesApi):
     @extend_schema(
         summary="Edit images (OpenAI's images.edit)",
         request={"multipart/form-data": request_schema(edit=True)},
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request):
@@ -130,6 +135,7 @@ class ImagesGenerationsApi(_ImagesApi):
     @extend_schema(
         summary="Create images from text (OpenAI's images.generate)",
         request={"application/json": request_schema(edit=False)},
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request):

@@ -5,6 +5,7 @@ a 400 naming it before anything is charged."""
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import openai
 import pytest
@@ -141,14 +142,21 @@ def test_undelivered_images_are_refunded_once(client, user, settings):
 
 
 def test_the_offline_editor_refuses_n_before_any_charge(client, user, settings):
+    """As the README says: a model that makes one image refuses n=2 (nothing charged, no
+    task); it is not accepted and then partly refunded."""
     settings.AICEPS_PROMPT_WRITER = "template"
     settings.AICEPS_IMAGE_PROVIDER = "offline"
-    refused(
-        lambda: client.images.edit(image=photo_file(), prompt="黑白", n=3),
+    error = refused(
+        lambda: client.images.edit(image=photo_file(), prompt="黑白", n=2),
         "n",
         user,
         credits_balance(user=user),
     )
+    assert error.body["code"] == "invalid_n"
+    assert "must be 1" in error.body["message"]
+    assert not TaskHistory.objects.exists()
+    readme = (Path(__file__).resolve().parents[4] / "README.md").read_text()
+    assert "1 for the offline editor" in readme
 
 
 def test_size_is_made_exactly_or_refused(client, user):
