@@ -40,7 +40,7 @@ def test_scripts_run_starts_its_workers_with_this_command():
         for line in (ROOT / "scripts" / "run").read_text().splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    assert "python manage.py workers &" in lines
+    assert "tier_start workers python manage.py workers" in lines
     assert not [line for line in lines if re.search(r"\bqcluster\b", line)]
 
 

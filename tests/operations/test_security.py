@@ -67,6 +67,7 @@ def test_check_deploy_is_clean_with_the_readme_production_settings(tmp_path):
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "aiceps.example.com",
             "AICEPS_METRICS_TOKEN": secrets.token_urlsafe(20),
+            "EMAIL_HOST": "smtp.example.com",
         },
         "check",
         "--deploy",
@@ -75,3 +76,18 @@ def test_check_deploy_is_clean_with_the_readme_production_settings(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
+
+
+def test_check_deploy_says_when_no_mail_can_be_sent(tmp_path):
+    done = _production(
+        {
+            "AICEPS_VAR_DIR": str(tmp_path),
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "aiceps.example.com",
+            "AICEPS_METRICS_TOKEN": secrets.token_urlsafe(20),
+        },
+        "check",
+        "--deploy",
+    )
+    assert "aiceps.W001" in done.stdout + done.stderr
+    assert "EMAIL_HOST" in done.stdout + done.stderr
