@@ -68,6 +68,41 @@ def write_tokenizer_files(directory: Path) -> CLIPTokenizer:
     return CLIPTokenizer.from_pretrained(str(directory), model_max_length=77)
 
 
+def clip_vocabulary_file() -> Path | None:
+    """CLIP's BPE vocabulary as open_clip_torch ships it in its wheel, found without
+    importing open_clip (which needs torchvision and timm); None when it is not installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("open_clip")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "bpe_simple_vocab_16e6.txt.gz"
+        if path.is_file():
+            return path
+    return None
+
+
+def write_real_clip_tokenizer(directory: Path) -> CLIPTokenizer:
+    """OpenAI CLIP's own tokenizer (49,408 tokens: the 256 byte characters, each with
+    ``</w>``, 48,894 merges, the two specials), written as vocab.json + merges.txt from the
+    BPE file open_clip_torch ships, built the way open_clip's ``SimpleTokenizer`` builds it.
+    Raises FileNotFoundError without open_clip_torch (tests skip on it)."""
+    import gzip
+
+    source = clip_vocabulary_file()
+    if source is None:
+        raise FileNotFoundError("open_clip_torch is not installed: no CLIP vocabulary")
+    lines = gzip.open(source, "rt", encoding="utf-8").read().split("\n")
+    merges = lines[1 : 49152 - 256 - 2 + 1]
+    chars = list(_bytes_to_unicode().values())
+    tokens = chars + [c + "</w>" for c in chars] + ["".join(m.split()) for m in merges]
+    tokens += [BOS, EOS]
+    directory.mkdir(parents=True, exist_ok=True)
+    vocab = {token: i for i, token in enumerate(tokens)}
+    (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+    (directory / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n", "utf-8")
+    return CLIPTokenizer.from_pretrained(str(directory), model_max_length=77)
+
+
 def _text_encoder_config(tokenizer: CLIPTokenizer) -> CLIPTextConfig:
     return CLIPTextConfig(
         bos_token_id=tokenizer.convert_tokens_to_ids(BOS),

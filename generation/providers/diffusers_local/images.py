@@ -102,6 +102,30 @@ def composite(generated: Image.Image, original: Image.Image, mask: Image.Image) 
     return Image.composite(generated, original, soft)
 
 
+def padded_canvas(
+    im: Image.Image, padding: tuple[int, int, int, int]
+) -> tuple[Image.Image, Image.Image]:
+    """``im`` on a canvas larger by ``padding`` (left, top, right, bottom), the new area filled
+    by reflecting the photo's own content (its edge colour where the photo is thinner than the
+    padding), and an ``L`` mask white over the new area only."""
+    import numpy as np
+
+    left, top, right, bottom = (max(0, int(p)) for p in padding)
+    pixels = np.asarray(im.convert("RGB"))
+    mode = "reflect" if max(left, right) < im.width and max(top, bottom) < im.height else "edge"
+    canvas = np.pad(pixels, ((top, bottom), (left, right), (0, 0)), mode=mode)
+    mask = Image.new("L", (canvas.shape[1], canvas.shape[0]), 255)
+    mask.paste(0, (left, top, left + im.width, top + im.height))
+    return Image.fromarray(canvas, "RGB"), mask
+
+
+def grow(mask: Image.Image, pixels: int) -> Image.Image:
+    """``mask`` with its white area grown by about ``pixels`` (a seam the model may repaint)."""
+    if pixels <= 0:
+        return mask
+    return mask.filter(ImageFilter.MaxFilter(2 * pixels + 1))
+
+
 def mask_is_empty(mask: Image.Image) -> bool:
     return mask.getextrema()[1] == 0
 
@@ -116,10 +140,12 @@ __all__ = [
     "aspect_size",
     "composite",
     "fit_size",
+    "grow",
     "hotspot_mask",
     "mask_is_empty",
     "open_mask",
     "open_rgb",
+    "padded_canvas",
     "parse_size",
     "prepare",
     "to_png",
