@@ -18,9 +18,12 @@ import torch
 from diffusers import (
     AutoencoderKL,
     DDIMScheduler,
+    DDPMScheduler,
     EulerAncestralDiscreteScheduler,
+    StableDiffusionInpaintPipeline,
     StableDiffusionInstructPix2PixPipeline,
     StableDiffusionPipeline,
+    StableDiffusionUpscalePipeline,
     StableDiffusionXLPipeline,
     UNet2DConditionModel,
 )
@@ -229,6 +232,68 @@ def save_tiny_sdxl(directory: Path, tokenizer_dir: Path) -> Path:
     return directory
 
 
+def save_tiny_sd_inpainting(directory: Path, tokenizer_dir: Path) -> Path:
+    """An SD inpainting model: the UNet takes 9 channels (latents, mask, masked image)."""
+    torch.manual_seed(0)
+    tokenizer = write_tokenizer_files(tokenizer_dir)
+    pipe = StableDiffusionInpaintPipeline(
+        vae=_vae(),
+        text_encoder=CLIPTextModel(_text_encoder_config(tokenizer)),
+        tokenizer=tokenizer,
+        unet=_sd_unet(9),
+        scheduler=_scheduler(),
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+    pipe.save_pretrained(str(directory))
+    return directory
+
+
+def save_tiny_upscaler(directory: Path, tokenizer_dir: Path) -> Path:
+    """The SD x4 upscaler's layout (diffusers' own upscale test shapes): a 3-block VAE (4x),
+    a UNet taking the noisy latents and the low-resolution image (7 channels)."""
+    torch.manual_seed(0)
+    tokenizer = write_tokenizer_files(tokenizer_dir)
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 32, 64),
+        layers_per_block=2,
+        sample_size=32,
+        in_channels=7,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32,
+        attention_head_dim=8,
+        use_linear_projection=True,
+        only_cross_attention=(True, True, False),
+        num_class_embeds=100,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=[32, 32, 64],
+        in_channels=3,
+        out_channels=3,
+        down_block_types=["DownEncoderBlock2D"] * 3,
+        up_block_types=["UpDecoderBlock2D"] * 3,
+        latent_channels=4,
+        scaling_factor=0.08333,
+    )
+    pipe = StableDiffusionUpscalePipeline(
+        vae=vae,
+        text_encoder=CLIPTextModel(_text_encoder_config(tokenizer)),
+        tokenizer=tokenizer,
+        unet=unet,
+        low_res_scheduler=DDPMScheduler(),
+        scheduler=DDIMScheduler(prediction_type="v_prediction"),
+        safety_checker=None,
+        feature_extractor=None,
+        watermarker=None,
+        max_noise_level=350,
+    )
+    pipe.save_pretrained(str(directory))
+    return directory
+
+
 def save_model_index_only(directory: Path, class_name: str) -> Path:
     """A directory whose model_index.json names ``class_name`` and holds nothing else."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -245,4 +310,6 @@ def build_all(root: Path) -> dict[str, Path]:
         "sd": save_tiny_sd(root / "tiny-sd", tokenizer_dir),
         "pix2pix": save_tiny_instruct_pix2pix(root / "tiny-pix2pix", tokenizer_dir),
         "sdxl": save_tiny_sdxl(root / "tiny-sdxl", tokenizer_dir),
+        "sd-inpainting": save_tiny_sd_inpainting(root / "tiny-sd-inpainting", tokenizer_dir),
+        "upscaler": save_tiny_upscaler(root / "tiny-upscaler", tokenizer_dir),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from ..base import GeneratedImage, InputImage
 
@@ -96,10 +96,12 @@ def hotspot_mask(
 
 
 def composite(generated: Image.Image, original: Image.Image, mask: Image.Image) -> Image.Image:
-    """Keep ``original`` where ``mask`` is black, with a slightly feathered edge."""
+    """Keep ``original`` where ``mask`` is black: every pixel there is the original's. The
+    seam is feathered inwards only (the blurred mask, never above the mask itself)."""
     generated = prepare(generated.convert("RGB"), original.size)
+    mask = mask if mask.size == original.size else mask.resize(original.size)
     soft = mask.filter(ImageFilter.GaussianBlur(max(1, min(original.size) // 128)))
-    return Image.composite(generated, original, soft)
+    return Image.composite(generated, original, ImageChops.darker(soft, mask))
 
 
 def padded_canvas(

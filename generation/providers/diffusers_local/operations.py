@@ -93,7 +93,10 @@ def edit(p: DiffusersImageProvider, loaded: LoadedModel, request: ImageRequest) 
     max_side = int(p.max_side or loaded.native_side)
     size = im.fit_size(*source.size, max_side=max_side, multiple=family.multiple)
     image = im.prepare(source, size)
-    mask = _mask_for(p, request, source, size)
+    # The mask at the photo's own size: the result is put back together there, so every
+    # pixel outside the mask is the photo's own; the model sees it at its working size.
+    mask = _mask_for(p, request, source, source.size)
+    model_mask = mask.resize(size, Image.Resampling.BILINEAR) if mask is not None else None
     steps = p.steps_for(family, request)
     pipe = loaded.pipe
     if family.mode == Mode.INPAINT or (mask is not None and family.inpaint):
@@ -106,8 +109,8 @@ def edit(p: DiffusersImageProvider, loaded: LoadedModel, request: ImageRequest) 
         steps = p.strength_steps(steps, strength)
         kwargs.update(image=image, strength=strength)
         if pipe is not loaded.pipe or family.mode == Mode.INPAINT:
-            model_mask = mask if mask is not None else Image.new("L", size, 255)
-            kwargs.update(mask_image=model_mask, width=size[0], height=size[1])
+            whole_mask = Image.new("L", size, 255)  # no mask: everything may change
+            kwargs.update(mask_image=model_mask or whole_mask, width=size[0], height=size[1])
     elif family.mode == Mode.INSTRUCT:
         kwargs.update(image=image, image_guidance_scale=p.image_guidance_for(request))
     else:
@@ -121,8 +124,10 @@ def edit(p: DiffusersImageProvider, loaded: LoadedModel, request: ImageRequest) 
     pictures = p.call(loaded, pipe, kwargs, "editing an image")
     out = []
     for picture in pictures:
-        picture = im.prepare(picture.convert("RGB"), size)
-        out.append(im.composite(picture, image, mask) if mask is not None else picture)
+        if mask is None:
+            out.append(im.prepare(picture.convert("RGB"), size))
+        else:
+            out.append(im.composite(picture, source, mask))
     return p.result(pipe, out, read)
 
 

@@ -6,7 +6,9 @@ would edit from the description alone. Here every encoder (``Family.readers``) g
 
 * the edit first: the user's own words when the encoder reads their language; otherwise
   (Chinese for CLIP or T5, whose vocabularies are English) the edit part of the English
-  professional prompt, with the quoted Chinese taken out and its English key words kept;
+  professional prompt, with the quoted Chinese taken out and its English key words kept
+  (led by the glossary's English for the Chinese words where the prompt does not open
+  with them);
 * then as much of the professional prompt as still fits the encoder's budget, counted with
   the pipeline's own tokenizer (or, without one, a bound that never undercounts).
 
@@ -86,8 +88,17 @@ def edit_part(prompt: str, instruction: str, reader: TextReader) -> str:
     words = " ".join((instruction or "").split())
     if words and (reader.reads_chinese or not has_chinese(words)):
         return words
-    english = readable_english(_body(prompt))
-    return english or readable_english(prompt) or readable_english(words)
+    english = readable_english(_body(prompt)) or readable_english(prompt)
+    # The glossary's English for the Chinese words leads, unless the English already opens
+    # with them: a prompt that describes the photo first would push the edit out of CLIP.
+    keys = [word for word in _gloss(words) if word not in english[:120]]
+    return _tidy(", ".join(keys) + (", " if keys and english else "") + english)
+
+
+def _gloss(text: str) -> list[str]:
+    from ..offline.template_writer import gloss
+
+    return gloss(text)
 
 
 def upper_bound(text: str) -> int:
