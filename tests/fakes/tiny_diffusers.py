@@ -2,9 +2,10 @@
 
 Nothing is downloaded: every component is built from a small config (the shapes follow the
 ``get_dummy_components`` of diffusers' own pipeline tests) and the CLIP tokenizer's files are
-written here, with a byte-level vocabulary and no merges. The pipelines produce noise, quickly
-(a 64x64 image in a few steps takes about a second on a laptop CPU), which is all the tests
-need: the provider's loading, pipeline choice, sizes, seeds and errors.
+written here, with a byte-level vocabulary and no merges (``write_real_clip_tokenizer`` writes
+CLIP's real one, from the vocabulary open_clip_torch ships, for the prompt tests). The
+pipelines produce noise, quickly (a 64x64 image in a few steps takes about a second on a laptop
+CPU), which is all the tests need: the provider's loading, pipeline choice, sizes, seeds and errors.
 
 Import this module only after ``pytest.importorskip("torch")`` and ``("diffusers")``.
 """
@@ -94,7 +95,8 @@ def write_real_clip_tokenizer(directory: Path) -> CLIPTokenizer:
     source = clip_vocabulary_file()
     if source is None:
         raise FileNotFoundError("open_clip_torch is not installed: no CLIP vocabulary")
-    lines = gzip.open(source, "rt", encoding="utf-8").read().split("\n")
+    with gzip.open(source, "rt", encoding="utf-8") as file:
+        lines = file.read().split("\n")
     merges = lines[1 : 49152 - 256 - 2 + 1]
     chars = list(_bytes_to_unicode().values())
     tokens = chars + [c + "</w>" for c in chars] + ["".join(m.split()) for m in merges]

@@ -181,7 +181,10 @@ class DiffusersImageProvider(ImageProvider):
         task = request.task_type
         if task == TaskType.UPSCALE:
             return operations.upscale(self, loaded, request)
-        if task not in loaded.family.task_types():
+        if task not in loaded.family.task_types() and task not in (
+            TaskType.TEXT_TO_IMAGE,
+            TaskType.EXPAND,  # these two explain themselves
+        ):
             raise operations.unsupported(
                 f"The local model {self.label!r} ({loaded.family.edit}) cannot do "
                 f"{task.value} tasks; it does: {', '.join(sorted(loaded.family.task_types()))}."

@@ -222,7 +222,7 @@ def test_the_encoders_of_a_running_pipeline_get_the_instruction(tiny, clip, key,
     edit = instruction if not has_chinese(instruction) else CHINESE_GIST[instruction]
     wanted = clip(edit, add_special_tokens=False)["input_ids"]
     encoders = 2 if key == "sdxl" else 1
-    prompt_ids = seen[: encoders]  # the prompt first (then the negative prompt, for guidance)
+    prompt_ids = seen[:encoders]  # the prompt first (then the negative prompt, for guidance)
     assert len(prompt_ids) == encoders and all(contains(ids, wanted) for ids in prompt_ids)
     chinese_bytes = set(clip(CHINESE[0], add_special_tokens=False)["input_ids"])
     if has_chinese(instruction):
@@ -234,9 +234,11 @@ def test_the_encoders_of_a_running_pipeline_get_the_instruction(tiny, clip, key,
 
 def test_text_to_image_prompt_is_the_scene_first(clip):
     family = FAMILIES["StableDiffusionXLPipeline"]
-    prompt = TemplatePromptWriter().write(
-        PromptRequest(instruction="a lighthouse at dusk", task_type=TaskType.TEXT_TO_IMAGE)
-    ).prompt
+    prompt = (
+        TemplatePromptWriter()
+        .write(PromptRequest(instruction="a lighthouse at dusk", task_type=TaskType.TEXT_TO_IMAGE))
+        .prompt
+    )
     read = model_prompt(
         prompt=prompt,
         instruction="a lighthouse at dusk",
