@@ -21,6 +21,11 @@ aiceps_install() {  # $1: extras, e.g. "dev" or "dev,local"
       python -m pip install -q "torch==2.13.0"
     fi
     python -m pip install -q -e ".[${extras}]"
+    if [[ ",$extras," == *",local,"* && ",$extras," == *",dev,"* ]]; then
+      # CLIP's real BPE vocabulary for the prompt tests; --no-deps: its torchvision and
+      # timm requirements would replace the pinned torch (see pyproject's dev extra).
+      python -m pip install -q --no-deps "open-clip-torch==3.3.0"
+    fi
     echo "$digest" > "$stamp"
   fi
 }
