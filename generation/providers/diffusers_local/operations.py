@@ -118,7 +118,14 @@ def edit(p: DiffusersImageProvider, loaded: LoadedModel, request: ImageRequest) 
             im.prepare(s, im.fit_size(*s.size, max_side=max_side, multiple=family.multiple))
             for s in sources[1:]
         ]
-        kwargs.update(image=references if len(references) > 1 else image)
+        # The output at the working size (Kontext and Qwen would pick their own otherwise;
+        # Kontext rescales any size to ``max_area``, a megapixel unless told).
+        kwargs.update(
+            image=references if len(references) > 1 else image,
+            width=size[0],
+            height=size[1],
+            max_area=size[0] * size[1],
+        )
     kwargs["num_inference_steps"] = steps
     kwargs.update(p.report_steps(request, family, size, steps))
     pictures = p.call(loaded, pipe, kwargs, "editing an image")

@@ -49,7 +49,7 @@ from . import operations, options, runtime
 from .configuration import check_options, options_from_settings
 from .families import SD, Family, family_for
 from .inference import run_pipeline
-from .loading import LoadedModel, load_model
+from .loading import LoadedModel, load_model, native_side
 from .prompts import ModelPrompt, model_prompt, tokenizer_counter
 
 logger = logging.getLogger(__name__)
@@ -171,6 +171,31 @@ class DiffusersImageProvider(ImageProvider):
         )
         self.capabilities = self._capabilities(loaded.family)
         return loaded
+
+    def adopt(self, pipe: Any, *, offloaded: bool = False) -> None:
+        """Run ``pipe``, a pipeline already built in memory, instead of loading the folder
+        (the GPU check's random full-size weights, which are never written to disk). The
+        family still comes from the folder's ``model_index.json``; its class must match."""
+        family = family_for(runtime.read_class_name(self.model))
+        if family is None or type(pipe).__name__ != family.edit:
+            raise ProviderError(
+                f"{type(pipe).__name__} is not the pipeline {self.label!r} names.",
+                permanent=True,
+                code="invalid_configuration",
+                provider=PROVIDER,
+            )
+        pipe.set_progress_bar_config(disable=True)
+        device = str(getattr(pipe, "_execution_device", None) or pipe.device)
+        self._loaded = LoadedModel(
+            pipe=pipe,
+            family=family,
+            class_name=family.edit,
+            device=device,
+            dtype=pipe.dtype,
+            native_side=native_side(pipe),
+            hooked=pipe if offloaded else None,
+        )
+        self.capabilities = self._capabilities(family)
 
     # -- generation ----------------------------------------------------------------------
 

@@ -1,0 +1,249 @@
+"""Full-size (and tiny) diffusers pipelines with random weights, for ``bench/gpu_check.py``.
+
+The full configurations are the published ones of each model, written here so nothing is
+downloaded: SD 1.5 (and InstructPix2Pix, its UNet with 8 input channels), SD-Turbo (SD 2.1's
+UNet and OpenCLIP ViT-H), SDXL base and inpainting (9 input channels), FLUX.1 Kontext and
+FLUX.1 Fill (the 12B transformer, T5-XXL, CLIP-L). Weights are random, so images are noise, but
+the work per image (shapes, steps, attention lengths) is the real models'. ``tiny=True`` gives
+the same pipelines with the shapes of diffusers' own pipeline tests, for the CPU.
+
+Tokenizers: CLIP's real one (from open_clip_torch's vocabulary) when installed, else a
+byte-level one; T5's vocabulary is not on this disk, so T5 gets a word-level tokenizer with
+the same specials and length (FLUX pads T5 input to 512 tokens whatever it says). Qwen-Image-
+Edit is not built: its Qwen2.5-VL processor needs tokenizer files that cannot be written here
+(see ``SKIPPED``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SKIPPED = {
+    "qwen-image-edit": "not built: the Qwen2.5-VL processor needs Qwen2's tokenizer files "
+    "(vocab.json, merges.txt), which are not on this disk and are never downloaded",
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    class_name: str  # the model_index _class_name the provider picks the family from
+    task: str  # "edit", "inpaint" or "text_to_image"
+    side: int
+    tiny_side: int
+    steps: int
+    guidance: float
+    float16: bool = True  # FLUX overflows in float16: bfloat16 only
+    tiny_steps: int = 2
+
+
+SPECS = (
+    Spec("sd-1.5", "StableDiffusionImg2ImgPipeline", "edit", 512, 32, 20, 7.5),
+    Spec("sd-turbo", "StableDiffusionImg2ImgPipeline", "edit", 512, 32, 2, 0.0),
+    Spec("instruct-pix2pix", "StableDiffusionInstructPix2PixPipeline", "edit", 512, 32, 20, 7.5),
+    Spec("sdxl", "StableDiffusionXLImg2ImgPipeline", "edit", 1024, 32, 20, 5.0),
+    Spec("sdxl-inpainting", "StableDiffusionXLInpaintPipeline", "inpaint", 1024, 32, 20, 8.0),
+    Spec("flux-kontext", "FluxKontextPipeline", "edit", 1024, 32, 8, 2.5, float16=False),
+    Spec("flux-fill", "FluxFillPipeline", "inpaint", 1024, 32, 8, 30.0, float16=False),
+)
+
+CLIP_L = dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12,
+              num_attention_heads=12, hidden_act="quick_gelu", projection_dim=768)  # fmt: skip
+OPENCLIP_H = dict(hidden_size=1024, intermediate_size=4096, num_hidden_layers=23,
+                  num_attention_heads=16, hidden_act="gelu", projection_dim=512)  # fmt: skip
+OPENCLIP_BIGG = dict(hidden_size=1280, intermediate_size=5120, num_hidden_layers=32,
+                     num_attention_heads=20, hidden_act="gelu", projection_dim=1280)  # fmt: skip
+TINY_CLIP = dict(hidden_size=32, intermediate_size=37, num_hidden_layers=5,
+                 num_attention_heads=4, projection_dim=32)  # fmt: skip
+SD_UNET = dict(sample_size=64, block_out_channels=(320, 640, 1280, 1280), layers_per_block=2,
+               down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
+               up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3)  # fmt: skip
+SDXL_UNET = dict(sample_size=128, block_out_channels=(320, 640, 1280), layers_per_block=2,
+                 down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+                 up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+                 transformer_layers_per_block=(1, 2, 10), attention_head_dim=(5, 10, 20),
+                 cross_attention_dim=2048, addition_embed_type="text_time",
+                 addition_time_embed_dim=256, projection_class_embeddings_input_dim=2816,
+                 use_linear_projection=True)  # fmt: skip
+TINY_UNET = dict(sample_size=16, block_out_channels=(32, 64), layers_per_block=2,
+                 down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+                 up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"))  # fmt: skip
+TINY_SDXL_UNET = dict(TINY_UNET, attention_head_dim=(2, 4), use_linear_projection=True,
+                      addition_embed_type="text_time", addition_time_embed_dim=8,
+                      transformer_layers_per_block=(1, 2), cross_attention_dim=64,
+                      projection_class_embeddings_input_dim=80)  # fmt: skip
+SD_VAE = dict(block_out_channels=(128, 256, 512, 512), layers_per_block=2,
+              down_block_types=("DownEncoderBlock2D",) * 4,
+              up_block_types=("UpDecoderBlock2D",) * 4, latent_channels=4)  # fmt: skip
+TINY_VAE = dict(block_out_channels=(32, 64), down_block_types=("DownEncoderBlock2D",) * 2,
+                up_block_types=("UpDecoderBlock2D",) * 2, latent_channels=4)  # fmt: skip
+FLUX_VAE = dict(SD_VAE, latent_channels=16, scaling_factor=0.3611, shift_factor=0.1159,
+                use_quant_conv=False, use_post_quant_conv=False)  # fmt: skip
+TINY_FLUX_VAE = dict(block_out_channels=(4,), layers_per_block=1, latent_channels=2,
+                     norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False,
+                     shift_factor=0.0609, scaling_factor=1.5035)  # fmt: skip
+FLUX = dict(patch_size=1, in_channels=64, num_layers=19, num_single_layers=38,
+            attention_head_dim=128, num_attention_heads=24, joint_attention_dim=4096,
+            pooled_projection_dim=768, guidance_embeds=True, axes_dims_rope=(16, 56, 56))  # fmt: skip
+TINY_FLUX = dict(patch_size=1, in_channels=8, num_layers=1, num_single_layers=1,
+                 attention_head_dim=16, num_attention_heads=2, joint_attention_dim=32,
+                 pooled_projection_dim=32, guidance_embeds=True, axes_dims_rope=(4, 4, 8))  # fmt: skip
+T5_XXL = dict(d_model=4096, d_ff=10240, d_kv=64, num_heads=64, num_layers=24,
+              feed_forward_proj="gated-gelu", vocab_size=32128)  # fmt: skip
+TINY_T5 = dict(d_model=32, d_ff=37, d_kv=8, num_heads=4, num_layers=2,
+               feed_forward_proj="gated-gelu", vocab_size=1000)  # fmt: skip
+
+
+def clip_tokenizer() -> Any:
+    from tests.fakes.tiny_diffusers import (
+        clip_vocabulary_file,
+        write_real_clip_tokenizer,
+        write_tokenizer_files,
+    )
+
+    folder = Path(tempfile.mkdtemp(prefix="gpu-check-clip-"))
+    if clip_vocabulary_file() is not None:
+        return write_real_clip_tokenizer(folder)
+    return write_tokenizer_files(folder)
+
+
+def t5_tokenizer() -> Any:
+    """A word-level stand-in with T5's specials (pad 0, eos 1, unk 2) that pads to 512."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    words = "a an the of to in on and with make turn into sky photo edit keep red".split()
+    vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2, **{w: i + 3 for i, w in enumerate(words)}}
+    model = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    model.pre_tokenizer = pre_tokenizers.Whitespace()
+    model.post_processor = processors.TemplateProcessing(
+        single="$A </s>", special_tokens=[("</s>", 1)]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=model,
+        pad_token="<pad>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        model_max_length=512,
+    )
+
+
+def _clip(torch_cls, tokenizer, config: dict) -> Any:
+    from transformers import CLIPTextConfig
+
+    eos = tokenizer.convert_tokens_to_ids("<|endoftext|>")
+    return torch_cls(
+        CLIPTextConfig(
+            **config,
+            vocab_size=len(tokenizer),
+            max_position_embeddings=77,
+            bos_token_id=tokenizer.convert_tokens_to_ids("<|startoftext|>"),
+            eos_token_id=eos,
+            pad_token_id=eos,
+        )
+    )
+
+
+def _sd_like(spec: Spec, tiny: bool, tokenizer) -> Any:
+    import diffusers
+    from transformers import CLIPTextModel
+
+    turbo = spec.key == "sd-turbo"
+    unet = dict(TINY_UNET, cross_attention_dim=32) if tiny else dict(SD_UNET)
+    if not tiny:
+        unet.update(
+            dict(cross_attention_dim=1024, attention_head_dim=(5, 10, 20, 20))
+            if turbo
+            else dict(cross_attention_dim=768, attention_head_dim=8)
+        )
+        unet["use_linear_projection"] = turbo
+    channels = 8 if spec.key == "instruct-pix2pix" else 4
+    text = TINY_CLIP if tiny else OPENCLIP_H if turbo else CLIP_L
+    scheduler = (
+        diffusers.EulerDiscreteScheduler(timestep_spacing="trailing", steps_offset=1)
+        if turbo
+        else diffusers.EulerAncestralDiscreteScheduler()
+        if channels == 8
+        else diffusers.DDIMScheduler(beta_schedule="scaled_linear", steps_offset=1)
+    )
+    cls = getattr(diffusers, spec.class_name)
+    return cls(
+        vae=diffusers.AutoencoderKL(**(TINY_VAE if tiny else SD_VAE)),
+        text_encoder=_clip(CLIPTextModel, tokenizer, text),
+        tokenizer=tokenizer,
+        unet=diffusers.UNet2DConditionModel(in_channels=channels, out_channels=4, **unet),
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+
+
+def _sdxl(spec: Spec, tiny: bool, tokenizer) -> Any:
+    import diffusers
+    from transformers import CLIPTextModel, CLIPTextModelWithProjection
+
+    channels = 9 if spec.task == "inpaint" else 4
+    unet = TINY_SDXL_UNET if tiny else SDXL_UNET
+    cls = getattr(diffusers, spec.class_name)
+    return cls(
+        vae=diffusers.AutoencoderKL(**(TINY_VAE if tiny else dict(SD_VAE, scaling_factor=0.13025))),
+        text_encoder=_clip(CLIPTextModel, tokenizer, TINY_CLIP if tiny else CLIP_L),
+        text_encoder_2=_clip(
+            CLIPTextModelWithProjection, tokenizer, TINY_CLIP if tiny else OPENCLIP_BIGG
+        ),
+        tokenizer=tokenizer,
+        tokenizer_2=tokenizer,
+        unet=diffusers.UNet2DConditionModel(in_channels=channels, out_channels=4, **unet),
+        scheduler=diffusers.EulerDiscreteScheduler(beta_schedule="scaled_linear", steps_offset=1),
+        add_watermarker=False,
+        **({"requires_aesthetics_score": False} if spec.task == "inpaint" else {}),
+    )
+
+
+def _flux(spec: Spec, tiny: bool, tokenizer) -> Any:
+    import diffusers
+    from transformers import CLIPTextModel, T5Config, T5EncoderModel
+
+    transformer = dict(TINY_FLUX if tiny else FLUX)
+    if spec.task == "inpaint":  # Fill: latents, masked-image latents and the packed mask
+        transformer.update(in_channels=20 if tiny else 384, out_channels=8 if tiny else 64)
+    cls = getattr(diffusers, spec.class_name)
+    return cls(
+        scheduler=diffusers.FlowMatchEulerDiscreteScheduler(
+            base_image_seq_len=256,
+            base_shift=0.5,
+            max_image_seq_len=4096,
+            max_shift=1.15,
+            shift=3.0,
+            use_dynamic_shifting=True,
+        ),
+        vae=diffusers.AutoencoderKL(**(TINY_FLUX_VAE if tiny else FLUX_VAE)),
+        text_encoder=_clip(CLIPTextModel, tokenizer, TINY_CLIP if tiny else CLIP_L),
+        tokenizer=tokenizer,
+        text_encoder_2=T5EncoderModel(T5Config(**(TINY_T5 if tiny else T5_XXL))),
+        tokenizer_2=t5_tokenizer(),
+        transformer=diffusers.FluxTransformer2DModel(**transformer),
+    )
+
+
+def build(spec: Spec, *, tiny: bool, dtype, device: str) -> Any:
+    """The pipeline of ``spec`` with random weights, created in ``dtype`` on ``device``
+    (directly: a 12B transformer never exists in float32 on the CPU)."""
+    import torch
+
+    torch.manual_seed(0)
+    tokenizer = clip_tokenizer()
+    maker = _sdxl if spec.key.startswith("sdxl") else _flux if "flux" in spec.key else _sd_like
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        with torch.device(device):
+            pipe = maker(spec, tiny, tokenizer)
+    finally:
+        torch.set_default_dtype(previous)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
