@@ -173,7 +173,7 @@ def measure(spec, dtype_name: str, *, tiny: bool, device: str, rounds: int) -> d
         offloaded = _provider(spec, folder, device, side, pipe, offloaded=True)
         row["offload_s"] = round(_timed(lambda: offloaded.generate(request), torch, device), 3)
         row["offload_peak_gib"] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
-    del pipe, provider
+    pipe = provider = offloaded = None  # drop the weights before the next family
     gc.collect()
     if device == "cuda":
         torch.cuda.empty_cache()

@@ -87,10 +87,12 @@ TINY_FLUX_VAE = dict(block_out_channels=(4,), layers_per_block=1, latent_channel
                      shift_factor=0.0609, scaling_factor=1.5035)  # fmt: skip
 FLUX = dict(patch_size=1, in_channels=64, num_layers=19, num_single_layers=38,
             attention_head_dim=128, num_attention_heads=24, joint_attention_dim=4096,
-            pooled_projection_dim=768, guidance_embeds=True, axes_dims_rope=(16, 56, 56))  # fmt: skip
+            pooled_projection_dim=768, guidance_embeds=True,
+            axes_dims_rope=(16, 56, 56))  # fmt: skip
 TINY_FLUX = dict(patch_size=1, in_channels=8, num_layers=1, num_single_layers=1,
                  attention_head_dim=16, num_attention_heads=2, joint_attention_dim=32,
-                 pooled_projection_dim=32, guidance_embeds=True, axes_dims_rope=(4, 4, 8))  # fmt: skip
+                 pooled_projection_dim=32, guidance_embeds=True,
+                 axes_dims_rope=(4, 4, 8))  # fmt: skip
 T5_XXL = dict(d_model=4096, d_ff=10240, d_kv=64, num_heads=64, num_layers=24,
               feed_forward_proj="gated-gelu", vocab_size=32128)  # fmt: skip
 TINY_T5 = dict(d_model=32, d_ff=37, d_kv=8, num_heads=4, num_layers=2,
@@ -115,7 +117,8 @@ def t5_tokenizer() -> Any:
     from tokenizers import Tokenizer, models, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
-    words = "a an the of to in on and with make turn into sky photo edit keep red".split()
+    words = ("a", "an", "the", "of", "to", "in", "on", "and", "with", "make", "turn", "into",
+             "sky", "photo", "edit", "keep", "red")  # fmt: skip
     vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2, **{w: i + 3 for i, w in enumerate(words)}}
     model = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     model.pre_tokenizer = pre_tokenizers.Whitespace()
