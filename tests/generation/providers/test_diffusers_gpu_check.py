@@ -1,0 +1,59 @@
+"""``bench/gpu_check.py --tiny`` runs on the CPU, so the GPU check keeps working until a GPU
+runs it full-size: every family is built, run through the provider and raw diffusers, timed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.local_models
+@pytest.mark.slow
+def test_the_gpu_check_runs_every_family_on_tiny_shapes(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("diffusers")
+    out = tmp_path / "figures.json"
+    done = subprocess.run(
+        [sys.executable, "bench/gpu_check.py", "--tiny", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    rows = {row["family"]: row for row in json.loads(out.read_text())}
+    sys.path.insert(0, str(ROOT))
+    from bench.gpu_models import SKIPPED, SPECS
+
+    assert set(rows) == {spec.key for spec in SPECS} | set(SKIPPED)
+    for spec in SPECS:
+        row = rows[spec.key]
+        assert "error" not in row and "skipped" not in row, row
+        assert row["service_s"] > 0 and row["raw_s"] > 0 and row["ratio"] > 0
+        assert row["dtype"] == "float32" and row["side"] == spec.tiny_side
+        # What the encoders read: the instruction first, in every family.
+        assert all(text.startswith("make the sky") for text in row["prompt_read"].values())
+        assert f"{spec.key} " in done.stdout
+    assert "not built" in rows["qwen-image-edit"]["skipped"]
+
+
+def test_without_a_gpu_the_full_check_says_what_to_do():
+    pytest.importorskip("torch")
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present: the full check would run")
+    done = subprocess.run(
+        [sys.executable, "bench/gpu_check.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "--tiny" in done.stdout
