@@ -150,7 +150,7 @@ def _clip(torch_cls, tokenizer, config: dict) -> Any:
     )
 
 
-def _sd_like(spec: Spec, tiny: bool, tokenizer) -> Any:
+def _sd_like(spec: Spec, tiny: bool, tokenizer, scheduler) -> Any:
     import diffusers
     from transformers import CLIPTextModel
 
@@ -165,13 +165,6 @@ def _sd_like(spec: Spec, tiny: bool, tokenizer) -> Any:
         unet["use_linear_projection"] = turbo
     channels = 8 if spec.key == "instruct-pix2pix" else 4
     text = TINY_CLIP if tiny else OPENCLIP_H if turbo else CLIP_L
-    scheduler = (
-        diffusers.EulerDiscreteScheduler(timestep_spacing="trailing", steps_offset=1)
-        if turbo
-        else diffusers.EulerAncestralDiscreteScheduler()
-        if channels == 8
-        else diffusers.DDIMScheduler(beta_schedule="scaled_linear", steps_offset=1)
-    )
     cls = getattr(diffusers, spec.class_name)
     return cls(
         vae=diffusers.AutoencoderKL(**(TINY_VAE if tiny else SD_VAE)),
@@ -185,7 +178,7 @@ def _sd_like(spec: Spec, tiny: bool, tokenizer) -> Any:
     )
 
 
-def _sdxl(spec: Spec, tiny: bool, tokenizer) -> Any:
+def _sdxl(spec: Spec, tiny: bool, tokenizer, scheduler) -> Any:
     import diffusers
     from transformers import CLIPTextModel, CLIPTextModelWithProjection
 
@@ -201,13 +194,13 @@ def _sdxl(spec: Spec, tiny: bool, tokenizer) -> Any:
         tokenizer=tokenizer,
         tokenizer_2=tokenizer,
         unet=diffusers.UNet2DConditionModel(in_channels=channels, out_channels=4, **unet),
-        scheduler=diffusers.EulerDiscreteScheduler(beta_schedule="scaled_linear", steps_offset=1),
+        scheduler=scheduler,
         add_watermarker=False,
         **({"requires_aesthetics_score": False} if spec.task == "inpaint" else {}),
     )
 
 
-def _flux(spec: Spec, tiny: bool, tokenizer) -> Any:
+def _flux(spec: Spec, tiny: bool, tokenizer, scheduler) -> Any:
     import diffusers
     from transformers import CLIPTextModel, T5Config, T5EncoderModel
 
@@ -216,14 +209,7 @@ def _flux(spec: Spec, tiny: bool, tokenizer) -> Any:
         transformer.update(in_channels=20 if tiny else 384, out_channels=8 if tiny else 64)
     cls = getattr(diffusers, spec.class_name)
     return cls(
-        scheduler=diffusers.FlowMatchEulerDiscreteScheduler(
-            base_image_seq_len=256,
-            base_shift=0.5,
-            max_image_seq_len=4096,
-            max_shift=1.15,
-            shift=3.0,
-            use_dynamic_shifting=True,
-        ),
+        scheduler=scheduler,
         vae=diffusers.AutoencoderKL(**(TINY_FLUX_VAE if tiny else FLUX_VAE)),
         text_encoder=_clip(CLIPTextModel, tokenizer, TINY_CLIP if tiny else CLIP_L),
         tokenizer=tokenizer,
@@ -233,19 +219,46 @@ def _flux(spec: Spec, tiny: bool, tokenizer) -> Any:
     )
 
 
+def _scheduler(spec: Spec) -> Any:
+    """The family's published scheduler (built on the CPU: schedulers keep CPU tensors)."""
+    import diffusers
+
+    if "flux" in spec.key:
+        return diffusers.FlowMatchEulerDiscreteScheduler(
+            base_image_seq_len=256,
+            base_shift=0.5,
+            max_image_seq_len=4096,
+            max_shift=1.15,
+            shift=3.0,
+            use_dynamic_shifting=True,
+        )
+    betas = dict(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear")
+    if spec.key == "sd-turbo":
+        return diffusers.EulerDiscreteScheduler(
+            **betas, timestep_spacing="trailing", steps_offset=1
+        )
+    if spec.key == "instruct-pix2pix":
+        return diffusers.EulerAncestralDiscreteScheduler(**betas)
+    if spec.key.startswith("sdxl"):
+        return diffusers.EulerDiscreteScheduler(**betas, steps_offset=1)
+    return diffusers.DDIMScheduler(
+        **betas, clip_sample=False, set_alpha_to_one=False, steps_offset=1
+    )
+
+
 def build(spec: Spec, *, tiny: bool, dtype, device: str) -> Any:
     """The pipeline of ``spec`` with random weights, created in ``dtype`` on ``device``
     (directly: a 12B transformer never exists in float32 on the CPU)."""
     import torch
 
     torch.manual_seed(0)
-    tokenizer = clip_tokenizer()
+    tokenizer, scheduler = clip_tokenizer(), _scheduler(spec)
     maker = _sdxl if spec.key.startswith("sdxl") else _flux if "flux" in spec.key else _sd_like
     previous = torch.get_default_dtype()
     torch.set_default_dtype(dtype)
     try:
         with torch.device(device):
-            pipe = maker(spec, tiny, tokenizer)
+            pipe = maker(spec, tiny, tokenizer, scheduler)
     finally:
         torch.set_default_dtype(previous)
     pipe.set_progress_bar_config(disable=True)

@@ -57,3 +57,30 @@ def test_without_a_gpu_the_full_check_says_what_to_do():
         timeout=120,
     )
     assert done.returncode == 2 and "--tiny" in done.stdout
+
+
+# Published sizes, in millions of parameters (diffusers' and transformers' model cards).
+PUBLISHED = {
+    "sd-1.5": {"unet": 859.5, "text_encoder": 123.1, "vae": 83.7},
+    "sd-turbo": {"unet": 865.9, "text_encoder": 340.4},  # SD 2.1's UNet, OpenCLIP ViT-H
+    "instruct-pix2pix": {"unet": 859.5},
+    "sdxl": {"unet": 2567.5, "text_encoder": 123.1, "text_encoder_2": 694.7},
+    "sdxl-inpainting": {"unet": 2567.5},
+    "flux-kontext": {"transformer": 11901.4, "text_encoder_2": 4762.3},  # 12B, T5-XXL
+    "flux-fill": {"transformer": 11902.4},
+}
+
+
+@pytest.mark.local_models
+def test_the_full_size_configurations_are_the_published_models():
+    """Built on the meta device (no memory, no weights): the shapes the GPU check runs."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("diffusers")
+    sys.path.insert(0, str(ROOT))
+    from bench.gpu_models import SPECS, build
+
+    for spec in SPECS:
+        pipe = build(spec, tiny=False, dtype=torch.float16, device="meta")
+        for name, millions in PUBLISHED[spec.key].items():
+            count = sum(p.numel() for p in getattr(pipe, name).parameters()) / 1e6
+            assert abs(count - millions) / millions < 0.002, (spec.key, name, count)
