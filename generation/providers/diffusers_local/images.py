@@ -13,6 +13,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from ..base import GeneratedImage, InputImage
 
+MASK_FLOOR = 24  # mask values below this (of 255) count as black
+
 
 def _round(value: float, multiple: int) -> int:
     return max(multiple, int(value) // multiple * multiple)
@@ -75,7 +77,10 @@ def open_mask(mask: InputImage, size: tuple[int, int]) -> Image.Image:
             grey = alpha if alpha.getextrema() != (255, 255) else im.convert("L")
         else:
             grey = im.convert("L")
-    return grey.resize(size, Image.Resampling.BILINEAR)
+    grey = grey if grey.size == size else grey.resize(size, Image.Resampling.BILINEAR)
+    # Faint values are compression noise (a mask that went through JPEG rings around its
+    # edges), not a wish to change the photo there: those pixels stay the photo's own.
+    return grey.point(lambda v: 0 if v < MASK_FLOOR else v)
 
 
 def hotspot_mask(
