@@ -4,20 +4,20 @@
     python bench/gpu_check.py --tiny     # the same families with tiny shapes, on the CPU
 
 For each family of ``bench/gpu_models.py`` (SD 1.5, SD-Turbo, InstructPix2Pix, SDXL, SDXL
-inpainting, FLUX.1 Kontext, FLUX.1 Fill) it builds the pipeline from its real configuration
-with random weights (nothing downloaded, nothing written to disk but a model_index.json), then
-times one image through the service (``DiffusersImageProvider.generate``: the prompt fitted
-to each text encoder, the pipeline call, compositing, PNG) and through raw diffusers (the
-same pipeline called with the same arguments), alternating, and prints per family and dtype:
-seconds per image, the service/raw ratio (raw time over service time; target at least 0.95),
-the peak GPU memory, and the same through the provider with model CPU offload. Float16 and
-bfloat16 on the GPU (FLUX: bfloat16 only, it overflows in float16); float32 on the CPU.
+inpainting, FLUX.1 Kontext, FLUX.1 Fill, Qwen-Image-Edit) it builds the pipeline from its real
+configuration with random weights (nothing downloaded, nothing written to disk but a
+model_index.json), then times one image through the service
+(``DiffusersImageProvider.generate``: the prompt fitted to each text encoder, the pipeline call,
+compositing, PNG) and through raw diffusers (the same pipeline called with the same arguments),
+alternating, and prints per family and dtype: seconds per image, the service/raw ratio (raw time
+over service time; target at least 0.95), the peak GPU memory, and the same through the provider
+with model CPU offload. Float16 and bfloat16 on the GPU (FLUX and Qwen: bfloat16 only, they
+overflow in float16); float32 on the CPU.
 
-Images are noise (random weights); the work per image is the real models'. Steps are the
-spec's (FLUX 8 instead of 28, to fit the budget): seconds per image scale with steps.
-``--budget`` seconds (default 480) bounds the run: what would start after it is reported as
-skipped. ``--json PATH`` also writes the figures.
-"""
+Images are noise (random weights); the work per image is the real models'. Steps are the spec's
+(FLUX 8 instead of 28, to fit the budget): seconds per image scale with steps. ``--budget``
+seconds (default 480) bounds the run: what would start after it is reported as skipped. ``--json
+PATH`` also writes the figures."""
 
 from __future__ import annotations
 
@@ -99,6 +99,9 @@ def _raw_kwargs(spec, provider, request, side: int, torch) -> dict:
         kwargs.update(mask_image=_mask(side), width=side, height=side, strength=1.0)
     elif "flux" in spec.key:
         kwargs.update(width=side, height=side, max_area=side * side)
+    elif spec.key.startswith("qwen"):  # true classifier-free guidance, as the provider runs it
+        kwargs.update(width=side, height=side, true_cfg_scale=spec.guidance, negative_prompt=" ")
+        kwargs.pop("guidance_scale")
     else:
         kwargs["strength"] = provider.strength
         kwargs["num_inference_steps"] = provider.strength_steps(spec.steps, provider.strength)
@@ -149,10 +152,9 @@ def measure(spec, dtype_name: str, *, tiny: bool, device: str, rounds: int) -> d
     provider = _provider(spec, folder, device, side, pipe)
     request = _request(spec, side)
     raw = _raw_kwargs(spec, provider, request, side, torch)
-    if not tiny:
-        with torch.inference_mode():
-            pipe(**raw)  # warm-up of both paths (kernels, allocator)
-        provider.generate(request)
+    with torch.inference_mode():
+        pipe(**raw)  # warm-up of both paths (kernels, allocator, lazy set-up)
+    provider.generate(request)
     if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
     service, direct = [], []
@@ -225,6 +227,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
         from diffusers.pipelines.flux import pipeline_flux_kontext
 
         pipeline_flux_kontext.PREFERRED_KONTEXT_RESOLUTIONS = [(32, 32)]
+        # Qwen-Image-Edit conditions on its input resized to a megapixel: likewise.
+        from diffusers.pipelines.qwenimage import pipeline_qwenimage_edit
+
+        pipeline_qwenimage_edit.calculate_dimensions = lambda area, ratio: (32, 32, None)
     rounds = args.rounds or (1 if args.tiny else 2)
     families = {f.strip() for f in args.families.split(",") if f.strip()} or None
     gpu = torch.cuda.get_device_name(0) if device == "cuda" else "CPU"

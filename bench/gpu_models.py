@@ -2,17 +2,18 @@
 
 The full configurations are the published ones of each model, written here so nothing is
 downloaded: SD 1.5 (and InstructPix2Pix, its UNet with 8 input channels), SD-Turbo (SD 2.1's
-UNet and OpenCLIP ViT-H), SDXL base and inpainting (9 input channels), FLUX.1 Kontext and
-FLUX.1 Fill (the 12B transformer, T5-XXL, CLIP-L). Weights are random, so images are noise, but
+UNet and OpenCLIP ViT-H), SDXL base and inpainting (9 input channels), FLUX.1 Kontext and FLUX.1
+Fill (the 12B transformer, T5-XXL, CLIP-L), Qwen-Image-Edit (the 20B transformer, Qwen2.5-VL 7B;
+its VAE's latent mean and std are 0 and 1 here). Weights are random, so images are noise, but
 the work per image (shapes, steps, attention lengths) is the real models'. ``tiny=True`` gives
 the same pipelines with the shapes of diffusers' own pipeline tests, for the CPU.
 
 Tokenizers: CLIP's real one (from open_clip_torch's vocabulary) when installed, else a
-byte-level one; T5's vocabulary is not on this disk, so T5 gets a word-level tokenizer with
-the same specials and length (FLUX pads T5 input to 512 tokens whatever it says). Qwen-Image-
-Edit is not built: its Qwen2.5-VL processor needs tokenizer files that cannot be written here
-(see ``SKIPPED``).
-"""
+byte-level one; T5's vocabulary is not on this disk, so T5 gets a word-level tokenizer with the
+same specials and length (FLUX pads T5 input to 512 tokens whatever it says); Qwen2's vocabulary
+is not here either, so Qwen-Image-Edit's language model reads a byte-level tokenizer (no merges:
+about four times the tokens of the real one for English, so its text encoding costs a little
+more than the real model's) with Qwen's special tokens."""
 
 from __future__ import annotations
 
@@ -21,10 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SKIPPED = {
-    "qwen-image-edit": "not built: the Qwen2.5-VL processor needs Qwen2's tokenizer files "
-    "(vocab.json, merges.txt), which are not on this disk and are never downloaded",
-}
+SKIPPED: dict[str, str] = {}  # families the check cannot build here, with the reason
 
 
 @dataclass(frozen=True)
@@ -48,6 +46,7 @@ SPECS = (
     Spec("sdxl-inpainting", "StableDiffusionXLInpaintPipeline", "inpaint", 1024, 32, 20, 8.0),
     Spec("flux-kontext", "FluxKontextPipeline", "edit", 1024, 32, 8, 2.5, float16=False),
     Spec("flux-fill", "FluxFillPipeline", "inpaint", 1024, 32, 8, 30.0, float16=False),
+    Spec("qwen-image-edit", "QwenImageEditPipeline", "edit", 1024, 32, 8, 4.0, float16=False),
 )
 
 CLIP_L = dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12,
@@ -99,6 +98,35 @@ TINY_T5 = dict(d_model=32, d_ff=37, d_kv=8, num_heads=4, num_layers=2,
                feed_forward_proj="gated-gelu", vocab_size=1000)  # fmt: skip
 
 
+QWEN_IMAGE = dict(patch_size=2, in_channels=64, out_channels=16, num_layers=60,
+                  attention_head_dim=128, num_attention_heads=24, joint_attention_dim=3584,
+                  guidance_embeds=False, axes_dims_rope=(16, 56, 56))  # fmt: skip
+TINY_QWEN_IMAGE = dict(patch_size=2, in_channels=16, out_channels=4, num_layers=2,
+                       attention_head_dim=16, num_attention_heads=3, joint_attention_dim=16,
+                       guidance_embeds=False, axes_dims_rope=(8, 4, 4))  # fmt: skip
+QWEN_VAE = dict(base_dim=96, z_dim=16, dim_mult=[1, 2, 4, 4], num_res_blocks=2, attn_scales=[],
+                temperal_downsample=[False, True, True])  # fmt: skip
+TINY_QWEN_VAE = dict(base_dim=24, z_dim=4, dim_mult=[1, 2, 4], num_res_blocks=1,
+                     temperal_downsample=[False, True])  # fmt: skip
+QWEN_VL_TEXT = dict(hidden_size=3584, intermediate_size=18944, num_hidden_layers=28,
+                    num_attention_heads=28, num_key_value_heads=4, rope_theta=1000000.0,
+                    vocab_size=152064, max_position_embeddings=128000,
+                    rope_scaling={"type": "mrope", "rope_type": "default",
+                                  "mrope_section": [16, 24, 24]})  # fmt: skip
+QWEN_VL_VISION = dict(depth=32, hidden_size=1280, intermediate_size=3420, num_heads=16,
+                      out_hidden_size=3584, patch_size=14, spatial_merge_size=2,
+                      temporal_patch_size=2, window_size=112,
+                      fullatt_block_indexes=[7, 15, 23, 31])  # fmt: skip
+TINY_QWEN_VL_TEXT = dict(hidden_size=16, intermediate_size=16, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads=2, rope_theta=1000000.0,
+                         rope_scaling={"type": "default", "rope_type": "default",
+                                       "mrope_section": [1, 1, 2]})  # fmt: skip
+TINY_QWEN_VL_VISION = dict(depth=2, hidden_size=16, intermediate_size=16, num_heads=2,
+                           out_hidden_size=16)  # fmt: skip
+QWEN_SPECIALS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>",
+                 "<|vision_end|>", "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>")  # fmt: skip
+
+
 def clip_tokenizer() -> Any:
     from tests.fakes.tiny_diffusers import (
         clip_vocabulary_file,
@@ -131,6 +159,61 @@ def t5_tokenizer() -> Any:
         eos_token="</s>",
         unk_token="<unk>",
         model_max_length=512,
+    )
+
+
+def qwen_processor() -> tuple[Any, Any, dict[str, int]]:
+    """A byte-level tokenizer with Qwen's special tokens, and the Qwen2-VL processor over it
+    (built field by field: its constructor insists on a video processor, which needs
+    torchvision, and images are all this pipeline sends)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast, Qwen2VLImageProcessor, Qwen2VLProcessor
+
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    model = Tokenizer(models.BPE(vocab={c: i for i, c in enumerate(alphabet)}, merges=[]))
+    model.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    model.decoder = decoders.ByteLevel()
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=model, eos_token=QWEN_SPECIALS[0], pad_token=QWEN_SPECIALS[0]
+    )
+    tokenizer.add_special_tokens({"additional_special_tokens": list(QWEN_SPECIALS[1:])})
+    ids = {token: tokenizer.convert_tokens_to_ids(token) for token in QWEN_SPECIALS}
+    processor = Qwen2VLProcessor.__new__(Qwen2VLProcessor)
+    processor.image_processor, processor.tokenizer = Qwen2VLImageProcessor(), tokenizer
+    processor.video_processor = processor.chat_template = processor.audio_tokenizer = None
+    processor.image_token, processor.video_token = "<|image_pad|>", "<|video_pad|>"
+    processor.image_token_id, processor.video_token_id = ids["<|image_pad|>"], ids["<|video_pad|>"]
+    return tokenizer, processor, ids
+
+
+def _qwen(spec: Spec, tiny: bool, tokenizer, scheduler) -> Any:
+    import diffusers
+    from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
+
+    qwen_tokenizer, processor, ids = qwen_processor()
+    end = ids["<|endoftext|>"]
+    tiny_text = dict(vocab_size=len(qwen_tokenizer), bos_token_id=None, eos_token_id=end)
+    text = dict(TINY_QWEN_VL_TEXT, **tiny_text) if tiny else QWEN_VL_TEXT
+    config = Qwen2_5_VLConfig(
+        text_config=text,
+        vision_config=TINY_QWEN_VL_VISION if tiny else QWEN_VL_VISION,
+        vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"],
+        vision_token_id=ids["<|vision_pad|>"],
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+    )
+    vae = TINY_QWEN_VAE if tiny else QWEN_VAE
+    z = vae["z_dim"]
+    return diffusers.QwenImageEditPipeline(
+        scheduler=scheduler,
+        vae=diffusers.AutoencoderKLQwenImage(**vae, latents_mean=[0.0] * z, latents_std=[1.0] * z),
+        text_encoder=Qwen2_5_VLForConditionalGeneration(config),
+        tokenizer=qwen_tokenizer,
+        processor=processor,
+        transformer=diffusers.QwenImageTransformer2DModel(
+            **(TINY_QWEN_IMAGE if tiny else QWEN_IMAGE)
+        ),
     )
 
 
@@ -223,6 +306,17 @@ def _scheduler(spec: Spec) -> Any:
     """The family's published scheduler (built on the CPU: schedulers keep CPU tensors)."""
     import diffusers
 
+    if spec.key.startswith("qwen"):
+        return diffusers.FlowMatchEulerDiscreteScheduler(
+            base_image_seq_len=256,
+            base_shift=0.5,
+            max_image_seq_len=8192,
+            max_shift=0.9,
+            shift=1.0,
+            shift_terminal=0.02,
+            time_shift_type="exponential",
+            use_dynamic_shifting=True,
+        )
     if "flux" in spec.key:
         return diffusers.FlowMatchEulerDiscreteScheduler(
             base_image_seq_len=256,
@@ -253,7 +347,8 @@ def build(spec: Spec, *, tiny: bool, dtype, device: str) -> Any:
 
     torch.manual_seed(0)
     tokenizer, scheduler = clip_tokenizer(), _scheduler(spec)
-    maker = _sdxl if spec.key.startswith("sdxl") else _flux if "flux" in spec.key else _sd_like
+    makers = {"sdxl": _sdxl, "flux": _flux, "qwen": _qwen}
+    maker = next((m for prefix, m in makers.items() if spec.key.startswith(prefix)), _sd_like)
     previous = torch.get_default_dtype()
     torch.set_default_dtype(dtype)
     try:
