@@ -13,7 +13,8 @@ byte-level one; T5's vocabulary is not on this disk, so T5 gets a word-level tok
 same specials and length (FLUX pads T5 input to 512 tokens whatever it says); Qwen2's vocabulary
 is not here either, so Qwen-Image-Edit's language model reads a byte-level tokenizer (no merges:
 about four times the tokens of the real one for English, so its text encoding costs a little
-more than the real model's) with Qwen's special tokens."""
+more than the real model's) with Qwen's special tokens.
+"""
 
 from __future__ import annotations
 
