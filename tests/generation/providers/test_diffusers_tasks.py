@@ -1,7 +1,7 @@
-"""Local-model tasks as a worker runs them (``task_create`` then ``task_run``): an inpaint task
-on a tiny SD inpainting model charges its price once, changes only what the mask covers and
-records what the text encoder read; a task type the model folder cannot do is refused before
-anything is charged.
+"""Local-model tasks as a worker runs them (``task_create`` then ``task_run``) and through
+``POST /api/v1/tasks``: an inpaint task on a tiny SD inpainting model charges its price once,
+changes only what the mask covers and records what the text encoder read; a task type the
+model folder cannot do is refused before anything is charged.
 
 Expand and upscale need ``padding`` and ``scale`` carried by ``TaskInput``, which is another
 branch's plumbing (issue 23's primitives); they are tested through the provider and the
@@ -98,6 +98,50 @@ def test_an_inpaint_task_changes_only_the_masked_area_and_charges_once(local, us
     assert ImageChops.multiply(diff, mask).getbbox() is not None
     (read,) = task.extra_files["model_prompt"].values()
     assert read and "砖" not in read  # the CLIP encoder got English, never the raw Chinese
+
+
+@pytest.fixture
+def api(user, django_capture_on_commit_callbacks):
+    from rest_framework.authtoken.models import Token
+
+    from tests.generation.api.conftest import RunningClient
+
+    client = RunningClient()
+    client.capture = staticmethod(django_capture_on_commit_callbacks)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=user).key}")
+    return client
+
+
+def upload(data: bytes, name: str):
+    file = io.BytesIO(data)
+    file.name = name
+    return file
+
+
+def test_an_inpaint_task_through_the_api(local, api, user):
+    image = photo()
+    mask = Image.new("L", image.size, 0)
+    ImageDraw.Draw(mask).ellipse((20, 10, 50, 40), fill=255)
+    before = credits_balance(user=user)
+    response = api.post(
+        "/api/v1/tasks",
+        {
+            "image": upload(png(image), "photo.png"),
+            "mask": upload(png(mask), "mask.png"),
+            "task_type": "inpaint",
+            "prompt": "a red brick wall",
+        },
+        format="multipart",
+    )
+    assert response.status_code == 202, response.json()
+    detail = api.get(f"/api/v1/tasks/{response.json()['id']}").json()
+    assert detail["status"] == "completed", detail
+    assert detail["task_type"] == "inpaint"
+    assert credits_balance(user=user) == before - 3
+    task = TaskHistory.objects.get(pk=response.json()["id"])
+    assert task.model_version == "tiny-sd-inpainting (StableDiffusionInpaintPipeline)"
+    (read,) = task.extra_files["model_prompt"].values()
+    assert read.startswith("a red brick wall")
 
 
 def test_a_task_type_the_folder_cannot_do_is_refused_before_any_charge(local, user):
