@@ -139,7 +139,8 @@ def mask_is_empty(mask: Image.Image) -> bool:
 
 def to_png(im: Image.Image) -> GeneratedImage:
     buffer = io.BytesIO()
-    im.convert("RGB").save(buffer, format="PNG", compress_level=6)
+    # Level 3, as generation.imaging: about half the time of 6 for photos, much the same size.
+    im.convert("RGB").save(buffer, format="PNG", compress_level=3)
     return GeneratedImage(data=buffer.getvalue(), mime_type="image/png")
 
 

@@ -43,7 +43,10 @@ def image_guidance(configured: float, request: ImageRequest) -> float:
 
 
 def step_callback(request: ImageRequest, family: Family, size, total: int) -> dict:
-    """The pipeline keywords that report each step (and a few previews)."""
+    """The pipeline keywords that report each step (and a few previews); none when nobody
+    listens (previews cost a decode and a PNG each)."""
+    if request.report is None:
+        return {}
     reporter = StepReporter(request, family_key=family.key, size=size, steps=total)
     return {
         "callback_on_step_end": reporter,
