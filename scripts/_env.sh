@@ -50,6 +50,11 @@ aiceps_install() {  # $1: extras: "" (what running needs), "dev" or "dev,local"
     aiceps_pip "torch==2.13.0"
   fi
   aiceps_pip -e ".${extras:+[$extras]}"
+  if [[ ",$extras," == *",local,"* && ",$extras," == *",dev,"* ]]; then
+    # CLIP's real BPE vocabulary for the prompt tests; --no-deps: its torchvision and
+    # timm requirements would replace the pinned torch (see pyproject's dev extra).
+    aiceps_pip --no-deps "open-clip-torch==3.3.0"
+  fi
   sha256sum pyproject.toml | cut -d' ' -f1 > "$stamp"
   aiceps_step "installed"
 }

@@ -170,6 +170,9 @@ class ImageResult:
     model: str
     tokens_used: int = 0
     text: str = ""  # any text the model answered alongside the image
+    # The prompt as the image model's text encoders read it, where the provider rewrote it
+    # for them (local models: {"prompt: CLIP (77 tokens)": text, ...}); recorded on the task.
+    model_prompt: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

@@ -294,6 +294,8 @@ def _store_results(
     extra["outputs"] = [facts for _, facts in finished]
     if partials:
         extra["partials"] = list(partials)
+    if result.image.model_prompt:  # what the image model's text encoders read
+        extra["model_prompt"] = dict(result.image.model_prompt)
     prompt_stage, image_stage = result.prompt_stage, result.image_stage
     writer, provider = served
     return {

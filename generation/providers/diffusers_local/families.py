@@ -17,6 +17,35 @@ class Mode(StrEnum):
     STRENGTH = "strength"  # img2img: noise the image to ``strength``, denoise towards the prompt
     INSTRUCT = "instruct"  # InstructPix2Pix: the image conditions every step (image_guidance)
     REFERENCE = "reference"  # Kontext, Qwen-Image-Edit: instruction editors with a reference image
+    INPAINT = "inpaint"  # an inpainting model (SD/SDXL inpainting, FLUX Fill): always a mask
+    UPSCALE = "upscale"  # a diffusion upscaler (SD x4): the image is enlarged, nothing else
+
+
+@dataclass(frozen=True)
+class TextReader:
+    """How one text encoder of a family reads the prompt given as ``keyword``.
+
+    ``tokens``: what the encoder reads, special tokens included (CLIP 77, T5 512 in FLUX);
+    None where the whole prompt is read (Qwen-Image's language model). ``reads_chinese``:
+    CLIP's and T5's vocabularies are English, so Chinese reaches them as noise or unknown
+    tokens; the prompt is then written from the English professional prompt. ``tokenizer``:
+    the pipeline attribute that counts its tokens."""
+
+    keyword: str
+    kind: str  # "clip", "t5", "llm"
+    tokens: int | None
+    reads_chinese: bool = False
+    tokenizer: str = "tokenizer"
+
+    @property
+    def description(self) -> str:
+        budget = f"{self.tokens} tokens" if self.tokens else "the whole prompt"
+        return f"{self.keyword}: {self.kind.upper()} ({budget})"
+
+
+CLIP = TextReader("prompt", "clip", 77)
+T5 = TextReader("prompt_2", "t5", 512, tokenizer="tokenizer_2")
+LANGUAGE_MODEL = TextReader("prompt", "llm", None, reads_chinese=True)
 
 
 @dataclass(frozen=True)
@@ -32,10 +61,32 @@ class Family:
     cuda_dtype: str = "float16"  # "auto" dtype on cuda (Flux and Qwen overflow in float16)
     max_input_images: int = 1
     text_to_image_same_class: bool = False  # the edit class also draws without an image
+    # How its text encoders read the prompt (SDXL's second CLIP gets ``prompt`` too).
+    readers: tuple[TextReader, ...] = (CLIP,)
+    upscale_factor: int = 0  # a diffusion upscaler's native factor (0: not an upscaler)
+
+    @property
+    def can_expand(self) -> bool:
+        """Outpainting runs through an inpainting pipeline on the padded canvas."""
+        return self.mode == Mode.INPAINT or self.inpaint is not None
 
     @property
     def description(self) -> str:
         return f"{self.key} ({self.mode.value})"
+
+    def task_types(self) -> frozenset[str]:
+        """The task types this family runs (``generation.task_types`` values)."""
+        if self.mode == Mode.UPSCALE:
+            return frozenset({"upscale"})
+        every = {
+            "edit", "hotspot", "filter", "adjustment", "style", "remove_background",
+            "fusion", "texture", "decade", "inpaint", "expand", "text_to_image",
+        }  # fmt: skip
+        if not self.can_expand:
+            every.discard("expand")
+        if self.text_to_image is None:
+            every.discard("text_to_image")
+        return frozenset(every)
 
 
 SD = Family(
@@ -63,6 +114,7 @@ SD3 = Family(
     multiple=16,
     guidance=7.0,
     steps=28,
+    readers=(CLIP, TextReader("prompt_3", "t5", 256, tokenizer="tokenizer_3")),
 )
 FLUX = Family(
     key="flux",
@@ -74,6 +126,7 @@ FLUX = Family(
     guidance=3.5,
     steps=28,
     cuda_dtype="bfloat16",
+    readers=(CLIP, T5),
 )
 PIX2PIX = Family(
     key="instruct-pix2pix",
@@ -98,6 +151,7 @@ KONTEXT = Family(
     guidance=2.5,
     steps=28,
     cuda_dtype="bfloat16",
+    readers=(CLIP, T5),
 )
 QWEN_EDIT = Family(
     key="qwen-image-edit",
@@ -108,6 +162,7 @@ QWEN_EDIT = Family(
     guidance=4.0,  # true_cfg_scale
     steps=40,
     cuda_dtype="bfloat16",
+    readers=(LANGUAGE_MODEL,),
 )
 QWEN_EDIT_PLUS = Family(
     key="qwen-image-edit-plus",
@@ -119,6 +174,40 @@ QWEN_EDIT_PLUS = Family(
     steps=40,
     cuda_dtype="bfloat16",
     max_input_images=3,
+    readers=(LANGUAGE_MODEL,),
+)
+SD_INPAINTING = Family(
+    key="stable-diffusion-inpainting",
+    edit="StableDiffusionInpaintPipeline",
+    mode=Mode.INPAINT,
+    text_to_image=None,  # its UNet takes the mask and the masked image as extra channels
+)
+SDXL_INPAINTING = Family(
+    key="stable-diffusion-xl-inpainting",
+    edit="StableDiffusionXLInpaintPipeline",
+    mode=Mode.INPAINT,
+    text_to_image=None,
+    guidance=8.0,
+)
+FLUX_FILL = Family(
+    key="flux-fill",
+    edit="FluxFillPipeline",
+    mode=Mode.INPAINT,
+    text_to_image=None,
+    multiple=16,
+    guidance=30.0,
+    steps=50,
+    cuda_dtype="bfloat16",
+    readers=(CLIP, T5),
+)
+SD_UPSCALER = Family(
+    key="stable-diffusion-x4-upscaler",
+    edit="StableDiffusionUpscalePipeline",
+    mode=Mode.UPSCALE,
+    text_to_image=None,
+    guidance=9.0,
+    steps=75,
+    upscale_factor=4,
 )
 
 # model_index.json ``_class_name`` -> family. Hub repos usually name the text-to-image class.
@@ -136,6 +225,10 @@ FAMILIES: dict[str, Family] = {
     "FluxKontextPipeline": KONTEXT,
     "QwenImageEditPipeline": QWEN_EDIT,
     "QwenImageEditPlusPipeline": QWEN_EDIT_PLUS,
+    "StableDiffusionInpaintPipeline": SD_INPAINTING,
+    "StableDiffusionXLInpaintPipeline": SDXL_INPAINTING,
+    "FluxFillPipeline": FLUX_FILL,
+    "StableDiffusionUpscalePipeline": SD_UPSCALER,
 }
 
 

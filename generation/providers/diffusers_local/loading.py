@@ -124,7 +124,7 @@ def load_model(
         class_name=class_name,
         device=resolved_device,
         dtype=resolved_dtype,
-        native_side=_native_side(pipe),
+        native_side=native_side(pipe),
         hooked=pipe if offloaded else None,
     )
     logger.info(
@@ -138,7 +138,8 @@ def load_model(
     return loaded
 
 
-def _native_side(pipe: Any) -> int:
+def native_side(pipe: Any) -> int:
+    """The side the pipeline was trained at: its sample size times the VAE's factor."""
     scale = int(getattr(pipe, "vae_scale_factor", 8) or 8)
     unet = getattr(pipe, "unet", None)
     sample = getattr(getattr(unet, "config", None), "sample_size", None)

@@ -13,12 +13,14 @@ HIGH_FIDELITY_IMAGE_GUIDANCE = 1.5  # times the configured InstructPix2Pix image
 
 
 def capabilities_for(family: Family) -> Capabilities:
-    """``input_fidelity`` only where there is a knob for it (img2img, InstructPix2Pix)."""
+    """The task types the family runs; ``input_fidelity`` only where there is a knob for it
+    (img2img, InstructPix2Pix)."""
     fidelity = family.mode in (Mode.STRENGTH, Mode.INSTRUCT)
     return Capabilities(
         edit=True,
         text_to_image=family.text_to_image is not None,
-        mask=True,
+        mask=family.mode != Mode.UPSCALE,
+        task_types=family.task_types(),
         max_input_images=family.max_input_images,
         qualities=tuple(QUALITY_STEPS),
         options=frozenset({"input_fidelity"}) if fidelity else frozenset(),
@@ -41,7 +43,10 @@ def image_guidance(configured: float, request: ImageRequest) -> float:
 
 
 def step_callback(request: ImageRequest, family: Family, size, total: int) -> dict:
-    """The pipeline keywords that report each step (and a few previews)."""
+    """The pipeline keywords that report each step (and a few previews); none when nobody
+    listens (previews cost a decode and a PNG each)."""
+    if request.report is None:
+        return {}
     reporter = StepReporter(request, family_key=family.key, size=size, steps=total)
     return {
         "callback_on_step_end": reporter,

@@ -5,9 +5,17 @@ are already in the Hugging Face cache (nothing is downloaded unless ``allow_down
 ``_class_name`` in its ``model_index.json`` picks how it is driven (see ``families``):
 
 * Stable Diffusion 1.x/2.x (SD-Turbo too), SDXL, SD3, Flux: img2img at ``strength``; with a mask
-  (or a hotspot) the inpainting pipeline built from the same weights;
+  (an ``inpaint`` task, a hotspot) and for ``expand`` the inpainting pipeline built from the
+  same weights;
+* inpainting models (SD and SDXL inpainting, FLUX.1 Fill): ``inpaint``, ``expand``, and edits
+  under a full mask;
 * InstructPix2Pix (SD and SDXL): the image conditions every step (``image_guidance``);
-* Flux Kontext, Qwen-Image-Edit (and Edit Plus, which takes up to three images).
+* Flux Kontext, Qwen-Image-Edit (and Edit Plus, which takes up to three images);
+* the SD x4 upscaler (``StableDiffusionUpscalePipeline``): ``upscale`` only, 2x or 4x.
+
+What each primitive does is in ``operations``; the prompt each text encoder reads (the edit
+first, within its token budget, never raw Chinese into CLIP or T5) in ``prompts``, and the
+result records it (``ImageResult.model_prompt``).
 
 Text-to-image reuses the loaded weights (``from_pipe``), so nothing is loaded twice. The model
 is loaded once per process, on first use or :meth:`DiffusersImageProvider.load`, and reused;
@@ -37,11 +45,12 @@ from ..base import (
     TaskType,
 )
 from . import images as im
-from . import options, runtime
+from . import operations, options, runtime
 from .configuration import check_options, options_from_settings
-from .families import Family, Mode, family_for
+from .families import SD, Family, family_for
 from .inference import run_pipeline
-from .loading import LoadedModel, derived_pipeline, load_model
+from .loading import LoadedModel, load_model, native_side
+from .prompts import ModelPrompt, model_prompt, tokenizer_counter
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +73,9 @@ class DiffusersImageProvider(ImageProvider):
     title = "a local diffusers model"
     setup = "install the [local] extra and set AICEPS_DIFFUSERS_MODEL"
     queue_group = "local"  # torch and a GPU: only workers of the local-model queue run it
-    capabilities = Capabilities(
-        edit=True,
-        text_to_image=True,
-        mask=True,
-        max_input_images=1,
-        qualities=tuple(options.QUALITY_STEPS),
-        options=frozenset({"input_fidelity"}),
-    )
+    # Before a model folder is known: what a Stable Diffusion model does (no upscaling).
+    # ``configured_capabilities`` and a built provider narrow it to the folder's family.
+    capabilities = options.capabilities_for(SD)
 
     @classmethod
     def is_configured(cls) -> bool:
@@ -122,7 +126,7 @@ class DiffusersImageProvider(ImageProvider):
         self.is_local = runtime.is_local_path(model)
         self.label = Path(model).expanduser().resolve().name if self.is_local else model
         self._loaded: LoadedModel | None = None
-        self._load_lock = threading.Lock()
+        self.load_lock = threading.Lock()
         self._call_lock = threading.Lock()
         family = family_for(runtime.read_class_name(model))
         if family is not None:
@@ -149,7 +153,7 @@ class DiffusersImageProvider(ImageProvider):
     def _ensure_loaded(self) -> LoadedModel:
         loaded = self._loaded
         if loaded is None:
-            with self._load_lock:
+            with self.load_lock:
                 loaded = self._loaded
                 if loaded is None:
                     loaded = self._loaded = self._load()
@@ -168,43 +172,78 @@ class DiffusersImageProvider(ImageProvider):
         self.capabilities = self._capabilities(loaded.family)
         return loaded
 
+    def adopt(self, pipe: Any, *, offloaded: bool = False) -> None:
+        """Run ``pipe``, a pipeline already built in memory, instead of loading the folder
+        (the GPU check's random full-size weights, which are never written to disk). The
+        family still comes from the folder's ``model_index.json``; its class must match."""
+        family = family_for(runtime.read_class_name(self.model))
+        if family is None or type(pipe).__name__ != family.edit:
+            raise ProviderError(
+                f"{type(pipe).__name__} is not the pipeline {self.label!r} names.",
+                permanent=True,
+                code="invalid_configuration",
+                provider=PROVIDER,
+            )
+        pipe.set_progress_bar_config(disable=True)
+        device = str(getattr(pipe, "_execution_device", None) or pipe.device)
+        self._loaded = LoadedModel(
+            pipe=pipe,
+            family=family,
+            class_name=family.edit,
+            device=device,
+            dtype=pipe.dtype,
+            native_side=native_side(pipe),
+            hooked=pipe if offloaded else None,
+        )
+        self.capabilities = self._capabilities(family)
+
     # -- generation ----------------------------------------------------------------------
 
     def generate(self, request: ImageRequest) -> ImageResult:
         if not self.loaded:
             request.progress("loading the model")
         loaded = self._ensure_loaded()
-        if request.task_type == TaskType.TEXT_TO_IMAGE or not request.images:
-            if request.task_type != TaskType.TEXT_TO_IMAGE:
-                raise ProviderError(
-                    "This task needs an image.",
-                    permanent=True,
-                    code="missing_image",
-                    provider=PROVIDER,
-                )
-            return self._text_to_image(loaded, request)
-        return self._edit(loaded, request)
-
-    def _prompt(self, request: ImageRequest) -> str:
-        return (request.prompt or request.instruction or "").strip()
+        task = request.task_type
+        if task == TaskType.UPSCALE:
+            return operations.upscale(self, loaded, request)
+        if task not in loaded.family.task_types() and task not in (
+            TaskType.TEXT_TO_IMAGE,
+            TaskType.EXPAND,  # these two explain themselves
+        ):
+            raise operations.unsupported(
+                f"The local model {self.label!r} ({loaded.family.edit}) cannot do "
+                f"{task.value} tasks; it does: {', '.join(sorted(loaded.family.task_types()))}."
+            )
+        if task == TaskType.TEXT_TO_IMAGE:
+            return operations.draw(self, loaded, request)
+        if not request.images:
+            raise ProviderError(
+                "This task needs an image.",
+                permanent=True,
+                code="missing_image",
+                provider=PROVIDER,
+            )
+        if task == TaskType.EXPAND:
+            return operations.expand(self, loaded, request)
+        return operations.edit(self, loaded, request)
 
     def _count(self, request: ImageRequest) -> int:
         return max(1, min(int(request.count or 1), self.max_count))
 
-    def _steps(self, family: Family, request: ImageRequest | None = None) -> int:
+    def steps_for(self, family: Family, request: ImageRequest | None = None) -> int:
         return options.steps(int(self.steps or family.steps), request)
 
     def _guidance(self, family: Family) -> float:
         return float(family.guidance if self.guidance is None else self.guidance)
 
-    def _strength(self, request: ImageRequest) -> float:
+    def strength_for(self, request: ImageRequest) -> float:
         return options.strength(self.strength, request)
 
-    def _image_guidance(self, request: ImageRequest) -> float:
+    def image_guidance_for(self, request: ImageRequest) -> float:
         return options.image_guidance(self.image_guidance, request)
 
     @staticmethod
-    def _report_steps(request: ImageRequest, family: Family, size, steps: int) -> dict:
+    def report_steps(request: ImageRequest, family: Family, size, steps: int) -> dict:
         return options.step_callback(request, family, size, steps)
 
     @staticmethod
@@ -219,82 +258,29 @@ class DiffusersImageProvider(ImageProvider):
             steps += 1
         return steps
 
-    def _text_to_image(self, loaded: LoadedModel, request: ImageRequest) -> ImageResult:
-        family = loaded.family
-        if family.text_to_image is None:
-            raise ProviderError(
-                f"The local model {self.label!r} ({family.edit}) edits images only; it cannot "
-                "draw from text alone. Configure a Stable Diffusion, SDXL, Flux or Qwen model.",
-                permanent=True,
-                code="unsupported_task",
-                provider=PROVIDER,
-            )
-        pipe = derived_pipeline(loaded, "text_to_image", label=self.label, lock=self._load_lock)
-        long_side = int(self.text_to_image_side or loaded.native_side)
-        size = im.parse_size(request.size, multiple=family.multiple, max_side=2048) or (
-            im.aspect_size(request.aspect_ratio, long_side=long_side, multiple=family.multiple)
+    def model_prompt(self, loaded: LoadedModel, pipe: Any, request: ImageRequest) -> ModelPrompt:
+        """What each text encoder of ``pipe`` reads, counted with its own tokenizers."""
+        counters = {
+            reader.keyword: tokenizer_counter(getattr(pipe, reader.tokenizer, None))
+            for reader in loaded.family.readers
+        }
+        return model_prompt(
+            prompt=request.prompt or "",
+            instruction=request.instruction or "",
+            family=loaded.family,
+            counters=counters,
         )
-        kwargs = self._common_kwargs(loaded, request)
-        steps = self._steps(family, request)
-        kwargs.update(width=size[0], height=size[1], num_inference_steps=steps)
-        kwargs.update(self._report_steps(request, family, size, steps))
-        pictures = self._call(loaded, pipe, kwargs, "drawing an image")
-        return self._result(pipe, [im.prepare(p.convert("RGB"), size) for p in pictures])
 
-    def _edit(self, loaded: LoadedModel, request: ImageRequest) -> ImageResult:
-        family = loaded.family
-        sources = [im.open_rgb(image) for image in request.images[: family.max_input_images]]
-        source = sources[0]
-        max_side = int(self.max_side or loaded.native_side)
-        size = im.fit_size(*source.size, max_side=max_side, multiple=family.multiple)
-        image = im.prepare(source, size)
-        mask = None
-        if request.mask is not None:
-            mask = im.open_mask(request.mask, size)
-        elif request.task_type == TaskType.HOTSPOT and request.hotspot and self.hotspot_radius:
-            mask = im.hotspot_mask(request.hotspot, source.size, size, radius=self.hotspot_radius)
-        if mask is not None and im.mask_is_empty(mask):
-            raise ProviderError(
-                "The mask is empty: it marks nothing that may change.",
-                permanent=True,
-                code="empty_mask",
-                provider=PROVIDER,
-            )
-
-        kwargs = self._common_kwargs(loaded, request)
-        steps = self._steps(family, request)
-        pipe = loaded.pipe
-        if family.mode == Mode.STRENGTH:
-            strength = self._strength(request)
-            steps = self.strength_steps(steps, strength)
-            kwargs.update(image=image, strength=strength)
-            if mask is not None and family.inpaint:
-                pipe = derived_pipeline(loaded, "inpaint", label=self.label, lock=self._load_lock)
-                kwargs.update(mask_image=mask, width=size[0], height=size[1])
-        elif family.mode == Mode.INSTRUCT:
-            kwargs.update(image=image, image_guidance_scale=self._image_guidance(request))
-        else:
-            references = [image] + [
-                im.prepare(s, im.fit_size(*s.size, max_side=max_side, multiple=family.multiple))
-                for s in sources[1:]
-            ]
-            kwargs.update(image=references if len(references) > 1 else image)
-        kwargs["num_inference_steps"] = steps
-        kwargs.update(self._report_steps(request, family, size, steps))
-        pictures = self._call(loaded, pipe, kwargs, "editing an image")
-        out = []
-        for picture in pictures:
-            picture = im.prepare(picture.convert("RGB"), size)
-            out.append(im.composite(picture, image, mask) if mask is not None else picture)
-        return self._result(pipe, out)
-
-    def _common_kwargs(self, loaded: LoadedModel, request: ImageRequest) -> dict[str, Any]:
+    def common_kwargs(
+        self, loaded: LoadedModel, pipe: Any, request: ImageRequest
+    ) -> tuple[dict[str, Any], ModelPrompt]:
         torch, _ = runtime.import_backend()
         family = loaded.family
         seed = self.seed if self.seed is not None and self.seed >= 0 else secrets.randbelow(2**32)
         logger.info("Local model %s: seed %d", self.label, seed)
+        read = self.model_prompt(loaded, pipe, request)
         kwargs: dict[str, Any] = {
-            "prompt": self._prompt(request),
+            **read.texts,
             "num_images_per_prompt": self._count(request),
             "generator": torch.Generator(device="cpu").manual_seed(seed),
         }
@@ -306,15 +292,18 @@ class DiffusersImageProvider(ImageProvider):
             kwargs["guidance_scale"] = guidance
             if self.negative_prompt:
                 kwargs["negative_prompt"] = self.negative_prompt
-        return kwargs
+        return kwargs, read
 
-    def _call(self, loaded: LoadedModel, pipe: Any, kwargs: dict[str, Any], what: str) -> list:
+    def call(self, loaded: LoadedModel, pipe: Any, kwargs: dict[str, Any], what: str) -> list:
         return run_pipeline(loaded, pipe, kwargs, what, label=self.label, lock=self._call_lock)
 
-    def _result(self, pipe: Any, pictures: list) -> ImageResult:
+    def result(self, pipe: Any, pictures: list, read: ModelPrompt | None = None) -> ImageResult:
         suffix = f" ({type(pipe).__name__})"
         label = self.label
         if len(label) + len(suffix) > MAX_MODEL_NAME:
             label = label[: MAX_MODEL_NAME - len(suffix) - 1] + "…"
-        model = label + suffix
-        return ImageResult(images=tuple(im.to_png(p) for p in pictures), model=model)
+        return ImageResult(
+            images=tuple(im.to_png(picture) for picture in pictures),
+            model=label + suffix,
+            model_prompt=read.record() if read is not None else {},
+        )
