@@ -72,6 +72,10 @@ MESSAGES: dict[str, str] = {
     "invalid_n": "生成数量无效。",
     "invalid_scale": "放大倍数只能是 2 或 4。",
     "invalid_padding": "扩图的尺寸无效。",
+    "removal_unfillable": (
+        "无法自然地填补这块区域（物体太大或不完整），已拒绝，未扣除任何积分。"
+        "请缩小范围或使用 AI 图像模型。"
+    ),
     "missing_padding": "扩图需要一个画面比例，或每边要扩展的像素。",
     "upscale_too_large": "放大后的图片会超过 8192 像素的上限，请选择更小的倍数或更小的照片。",
     "result_too_large": "结果会超过允许的最大尺寸。",

@@ -7,7 +7,7 @@ from rest_framework import permissions
 
 from accounts.api_keys import request_api_key
 from accounts.models import ApiKey, User
-from accounts.throttling import RateLimiterUnavailable, UserRateThrottle
+from accounts.throttling import UserRateThrottle
 
 ANONYMOUS_USERNAME = "anonymous"
 
@@ -49,13 +49,11 @@ class SubmitRateThrottle(UserRateThrottle):
 
 def submission_throttled(request) -> float | None:
     """Seconds to wait when the user is over the submission rate (counting this one), else
-    None. For callers outside DRF, such as the web form."""
+    None. For callers outside DRF, such as the web form. Raises ``RateLimiterUnavailable``
+    when nothing can count (submissions never pass uncounted)."""
     throttle = SubmitRateThrottle()
-    try:
-        if throttle.allow_request(request, None):
-            return None
-    except RateLimiterUnavailable:
-        return 5.0  # never let submissions through uncounted
+    if throttle.allow_request(request, None):
+        return None
     return throttle.wait() or 1.0
 
 

@@ -7,10 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import credits_balance
+from accounts.throttling import RateLimiterUnavailable
 from core.errors import DomainError
 
 from .. import task_types
@@ -66,7 +68,14 @@ def new_generation(request):
 
 def _submit(request):
     user = request.user
-    if (wait := submission_throttled(request)) is not None:
+    try:
+        wait = submission_throttled(request)
+    except RateLimiterUnavailable:  # the counters' cache is away: nothing passes uncounted
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "5"
+        response["Cache-Control"] = "no-store"
+        return response
+    if wait is not None:
         response = _render(
             request,
             GenerationForm(request.POST),

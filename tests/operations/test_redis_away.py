@@ -140,7 +140,8 @@ def test_redis_away_answers_503_json_never_500_and_recovers(on_redis, asgi_serve
         assert answer.headers["Content-Type"].startswith("application/json"), name
         body = answer.json()
         code = body["error"]["code"] if isinstance(body.get("error"), dict) else body["error"]
-        assert code == "service_unavailable", (name, body)
+        # The throttles' counters are away (trust nothing uncounted) or another dependency is.
+        assert code in ("service_unavailable", "rate_limiter_unavailable"), (name, body)
         if name != "sign_in":
             assert answer.headers["Retry-After"] == "5", name
     assert credits_balance(user=user) == balance  # nothing was charged while refused

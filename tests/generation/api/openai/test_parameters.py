@@ -155,8 +155,8 @@ def test_the_offline_editor_refuses_n_before_any_charge(client, user, settings):
     assert error.body["code"] == "invalid_n"
     assert "must be 1" in error.body["message"]
     assert not TaskHistory.objects.exists()
-    readme = (Path(__file__).resolve().parents[4] / "README.md").read_text()
-    assert "1 for the offline editor" in readme
+    docs = (Path(__file__).resolve().parents[4] / "docs" / "api.md").read_text()
+    assert "1 for the offline editor" in docs
 
 
 def test_size_is_made_exactly_or_refused(client, user):
