@@ -130,9 +130,7 @@ def enforce(request: ImageRequest, result: ImageResult) -> ImageResult:
         images = [_upscaled(size, image) for image in result.images]
     else:
         return result
-    return ImageResult(
-        images=tuple(images), model=result.model, tokens_used=result.tokens_used, text=result.text
-    )
+    return replace(result, images=tuple(images))  # the rest of what the provider said stays
 
 
 def _inpainted(photo: Image.Image, area: Image.Image, image: GeneratedImage) -> GeneratedImage:

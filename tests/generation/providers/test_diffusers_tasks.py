@@ -3,9 +3,9 @@
 changes only what the mask covers and records what the text encoder read; a task type the
 model folder cannot do is refused before anything is charged.
 
-Expand and upscale need ``padding`` and ``scale`` carried by ``TaskInput``, which is another
-branch's plumbing (issue 23's primitives); they are tested through the provider and the
-Pipeline in ``test_diffusers_primitives.py``.
+Expand (the inpainting model on a padded canvas) and upscale (the SD x4 upscaler) run the
+same way through ``POST /api/v1/tasks``, and ``/v1/images/edits`` with a mask is an inpaint,
+each with its price charged once.
 """
 
 from __future__ import annotations
@@ -154,3 +154,77 @@ def test_a_task_type_the_folder_cannot_do_is_refused_before_any_charge(local, us
     assert caught.value.status in (400, 422)
     assert credits_balance(user=user) == before
     assert not TaskHistory.objects.filter(user=user).exists()
+
+
+def test_an_expand_task_through_the_api(local, api, user):
+    image = photo()  # 64 x 48 (4:3)
+    before = credits_balance(user=user)
+    response = api.post(
+        "/api/v1/tasks",
+        {"image": upload(png(image), "photo.png"), "task_type": "expand", "aspect_ratio": "16:9"},
+        format="multipart",
+    )
+    assert response.status_code == 202, response.json()
+    task = TaskHistory.objects.get(pk=response.json()["id"])
+    assert task.status == TaskHistory.Status.COMPLETED, task.error_detail
+    assert task.model_version == "tiny-sd-inpainting (StableDiffusionInpaintPipeline)"
+    assert credits_balance(user=user) == before - 1
+    with Image.open(io.BytesIO(read_bytes(task.generated_image.name))) as out:
+        out = out.convert("RGB")
+    assert out.height == image.height and abs(out.width / out.height - 16 / 9) < 0.03
+    left = (out.width - image.width) // 2
+    placed = out.crop((left, 0, left + image.width, image.height))
+    assert ImageChops.difference(placed, image).getbbox() is None  # the photo, in place
+
+
+def test_an_upscale_task_through_the_api(settings, api, user, tmp_path):
+    pytest.importorskip("diffusers")
+    from tests.fakes.tiny_diffusers import save_tiny_upscaler
+
+    settings.AICEPS_PROMPT_WRITER = "template"
+    settings.AICEPS_IMAGE_PROVIDER = "diffusers"
+    settings.AICEPS_DIFFUSERS_MODEL = str(save_tiny_upscaler(tmp_path / "up", tmp_path / "tok"))
+    settings.AICEPS_DIFFUSERS_DEVICE = "cpu"
+    settings.AICEPS_DIFFUSERS_STEPS = 2
+    settings.AICEPS_TASK_COSTS = {"default": 1, "upscale": 2}
+    image = photo((32, 24))
+    before = credits_balance(user=user)
+    response = api.post(
+        "/api/v1/tasks",
+        {"image": upload(png(image), "photo.png"), "task_type": "upscale", "scale": 4},
+        format="multipart",
+    )
+    assert response.status_code == 202, response.json()
+    task = TaskHistory.objects.get(pk=response.json()["id"])
+    assert task.status == TaskHistory.Status.COMPLETED, task.error_detail
+    assert "StableDiffusionUpscalePipeline" in task.model_version
+    assert credits_balance(user=user) == before - 2
+    with Image.open(io.BytesIO(read_bytes(task.generated_image.name))) as out:
+        assert out.size == (128, 96)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_openai_edit_with_a_mask_is_a_local_inpaint(local, asgi_server, user):
+    import openai
+    from rest_framework.authtoken.models import Token
+
+    image = photo()
+    theirs = Image.new("RGBA", image.size, (0, 0, 0, 255))  # OpenAI's: transparent = change
+    ImageDraw.Draw(theirs).rectangle((8, 8, 40, 30), fill=(0, 0, 0, 0))
+    before = credits_balance(user=user)
+    client = openai.OpenAI(
+        base_url=f"{asgi_server.url}/v1",
+        api_key=Token.objects.create(user=user).key,
+        max_retries=0,
+    )
+    answer = client.images.with_raw_response.edit(
+        image=("photo.png", png(image), "image/png"),
+        mask=("mask.png", png(theirs), "image/png"),
+        prompt="a red brick wall",
+    )
+    task = TaskHistory.objects.get(pk=answer.headers["X-AicePS-Task-Id"])
+    assert (task.task_type, task.image_provider) == ("inpaint", "diffusers")
+    assert task.status == TaskHistory.Status.COMPLETED, task.error_detail
+    assert answer.headers["X-AicePS-Credits-Charged"] == "3"
+    assert credits_balance(user=user) == before - 3
+    assert answer.parse().data[0].b64_json
