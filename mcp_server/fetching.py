@@ -10,8 +10,6 @@ by hand, at most three, each target checked like the first. The body is read up 
 from __future__ import annotations
 
 import http.client
-import socket
-import ssl
 import time
 from urllib.parse import urljoin
 
@@ -19,6 +17,7 @@ from django.conf import settings
 
 from core.destinations import resolve_destination
 from core.errors import ValidationError
+from core.pinned_http import pinned_connection_class
 
 MAX_REDIRECTS = 3
 TIMEOUT_SECONDS = 15.0
@@ -27,25 +26,6 @@ USER_AGENT = "AicePS-MCP/1"
 
 class FetchError(ValidationError):
     code = "image_url_failed"
-
-
-class _Pinned(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _PinnedTLS(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def fetch_url(url: str, *, param: str) -> bytes:
@@ -60,7 +40,7 @@ def fetch_url(url: str, *, param: str) -> bytes:
         left = deadline - time.monotonic()
         if left <= 0:
             raise FetchError("The image host is too slow.", param=param)
-        kind = _PinnedTLS if destination.scheme == "https" else _Pinned
+        kind = pinned_connection_class(destination.scheme)
         connection = kind(destination.host, destination.port, addresses[0], left)
         try:
             connection.request(

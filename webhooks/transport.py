@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import http.client
 import socket
-import ssl
 import time
 from dataclasses import dataclass
 
 from core.destinations import DestinationError, resolve_destination
+from core.pinned_http import pinned_connection_class
 
 READ_LIMIT = 4096
 USER_AGENT = "AicePS-Webhooks/1"
@@ -36,30 +36,11 @@ class DeliveryError(Exception):
         self.latency_ms = latency_ms
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
 def post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private: bool) -> Answer:
     """POST ``body``; the answer, :class:`DeliveryError` without one, or
     :class:`~core.destinations.DestinationError` for a destination not allowed now."""
     destination, addresses = resolve_destination(url, allow_private=allow_private)
-    kind = _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
+    kind = pinned_connection_class(destination.scheme)
     started = time.perf_counter()
     last: Exception | None = None
     for address in addresses:
