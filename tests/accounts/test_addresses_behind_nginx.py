@@ -6,17 +6,14 @@ from the same place still passes. Skipped where nginx is not installed."""
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import time
 
 import httpx
 import pytest
 from rest_framework.authtoken.models import Token
 
-from operations.nginx_conf import render
-from tests.fakes.asgi_server import AsgiServer, free_port
+from tests.fakes.asgi_server import AsgiServer
 from tests.fakes.concurrency import burst, outside_a_window_end
+from tests.fakes.nginx import nginx_in_front_of
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -29,35 +26,11 @@ def nginx(transactional_db, settings, tmp_path):
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     settings.AICEPS_TRUSTED_PROXIES = "1"
     app = AsgiServer(proxy_headers=False).start()
-    port = free_port()
-    prefix = tmp_path / "nginx"
-    prefix.mkdir()
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        render(
-            listen=f"127.0.0.1:{port}",
-            upstream=f"127.0.0.1:{app.port}",
-            static=str(tmp_path),
-            prefix=str(prefix),
-            max_body="2m",
-        )
-    )
-    process = subprocess.Popen(
-        ["nginx", "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"nginx did not start: {process.stderr.read().decode()}")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
-    app.stop()
+    try:
+        with nginx_in_front_of(app.port, tmp_path) as port:
+            yield f"http://127.0.0.1:{port}"
+    finally:
+        app.stop()
 
 
 def test_forged_forwarded_addresses_do_not_escape_the_bad_token_rate(nginx, user, settings):

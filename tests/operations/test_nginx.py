@@ -4,11 +4,9 @@ it."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import socket
-import subprocess
 import time
 from urllib.parse import urlsplit
 
@@ -18,10 +16,10 @@ from rest_framework.authtoken.models import Token
 
 from generation.imaging import inspect_upload
 from generation.services import TaskInput, task_cancel, task_create
-from operations.nginx_conf import render
 from tests.conftest import make_photo
 from tests.fakes.asgi_server import free_port
 from tests.fakes.http import http, multipart
+from tests.fakes.nginx import nginx_in_front_of
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -32,46 +30,8 @@ pytestmark = [
 
 @pytest.fixture
 def nginx(asgi_server, tmp_path):
-    with _nginx_in_front_of(asgi_server.port, tmp_path) as port:
+    with nginx_in_front_of(asgi_server.port, tmp_path) as port:
         yield port
-
-
-@contextlib.contextmanager
-def _nginx_in_front_of(upstream_port: int, tmp_path):
-    port = free_port()
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    static = tmp_path / "static"
-    static.mkdir()
-    (static / "hello.txt").write_text("static from nginx")
-    prefix = tmp_path / "nginx"
-    prefix.mkdir()
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        render(
-            listen=f"127.0.0.1:{port}",
-            upstream=f"127.0.0.1:{upstream_port}",
-            static=str(static),
-            prefix=str(prefix),
-            max_body="2m",
-        )
-    )
-    process = subprocess.Popen(
-        ["nginx", "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"nginx did not start: {process.stderr.read().decode()}")
-        time.sleep(0.05)
-    try:
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_static_files_and_the_app_answer_through_nginx(nginx):
@@ -175,7 +135,7 @@ def test_nginx_answers_its_own_errors_as_json(nginx, tmp_path):
     assert too_large.headers["content-type"].startswith("application/json")
     assert too_large.json["error"]["code"] == "request_too_large"
 
-    with _nginx_in_front_of(free_port(), tmp_path / "down") as port:  # nothing listens there
+    with nginx_in_front_of(free_port(), tmp_path / "down") as port:  # nothing listens there
         down = http(port, "POST", "/api/custom-image-generation", body=b"{}")
         assert down.status == 502
         assert down.headers["content-type"].startswith("application/json")
