@@ -34,9 +34,12 @@ def diffusers(settings, tiny_sd):
 
 
 def test_task_events_show_each_denoising_step_and_previews(
-    asgi_server, token, diffusers, monkeypatch
+    asgi_server, token, diffusers, monkeypatch, settings
 ):
     monkeypatch.setattr(Conf, "SYNC", False)  # queued: this test runs it once it watches
+    # SQLite's shared poll, at a tick shorter than a tiny denoising step: at the default
+    # 0.2 s a quiet machine runs all 12 steps between two ticks and the stream sees none.
+    settings.AICEPS_NOTIFY_POLL_SECONDS = 0.01
     auth = {"Authorization": f"Bearer {token}"}
     photo = io.BytesIO(make_photo(64, 64))
     created = requests.post(
