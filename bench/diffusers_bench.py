@@ -55,8 +55,8 @@ def main(pairs: int = 6, budget_seconds: float = 120.0) -> dict:
 
     from accounts.models import User
     from accounts.services import credits_grant
-    from generation.imaging import read_upload
-    from generation.providers import registry
+    from catalogue.imaging import read_upload
+    from catalogue.providers import registry
     from generation.services import TaskInput, task_create, task_run
     from tests.conftest import make_photo
     from tests.fakes.tiny_diffusers import save_tiny_sd

@@ -58,7 +58,7 @@ def _photo(side: int):
 
 
 def _encode(im):
-    from generation.providers.base import InputImage
+    from catalogue.providers.base import InputImage
 
     buffer = io.BytesIO()
     im.save(buffer, format="PNG")
@@ -74,8 +74,8 @@ def _mask(side: int):
 
 
 def _request(spec, side: int):
-    from generation.providers.base import ImageRequest, PromptRequest, TaskType
-    from generation.providers.offline.template_writer import TemplatePromptWriter
+    from catalogue.providers.base import ImageRequest, PromptRequest, TaskType
+    from catalogue.providers.offline.template_writer import TemplatePromptWriter
 
     image = _encode(_photo(side))
     prompt = TemplatePromptWriter().write(PromptRequest(instruction=INSTRUCTION, images=(image,)))
@@ -121,7 +121,7 @@ def _timed(call, torch, device: str) -> float:
 
 
 def _provider(spec, folder: Path, device: str, side: int, pipe, *, offloaded=False):
-    from generation.providers.diffusers_local import DiffusersImageProvider
+    from catalogue.providers.diffusers_local import DiffusersImageProvider
 
     (folder / "model_index.json").write_text(json.dumps({"_class_name": spec.class_name}))
     p = DiffusersImageProvider(

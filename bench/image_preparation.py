@@ -26,7 +26,7 @@ django.setup()
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from generation import imaging  # noqa: E402
+from catalogue import imaging  # noqa: E402
 
 WIDTH, HEIGHT = 6000, 4000
 MAX_SIDE = 2048

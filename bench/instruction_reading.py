@@ -3,7 +3,7 @@
     python bench/instruction_reading.py
 
 Loads the sentence encoder in a fresh process (time and memory), then reads every sentence of
-the paraphrase tests (tests/generation/providers/offline/test_paraphrases.py) three times and
+the paraphrase tests (tests/catalogue/providers/offline/test_paraphrases.py) three times and
 reports the median time per sentence and per embedded clause, and how many are read as the
 operation the test expects (or refused where it expects a refusal), and which by meaning alone.
 """
@@ -45,8 +45,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from generation.providers.offline import meaning
-    from generation.providers.offline.instructions import parse
+    from catalogue.providers.offline import meaning
+    from catalogue.providers.offline.instructions import parse
 
     before = rss_mb()
     started = time.perf_counter()
@@ -66,7 +66,7 @@ def main() -> None:
         f"one clause embedded and matched: median {statistics.median(clause_times) * 1000:.1f} ms"
     )
 
-    from tests.generation.providers.offline.test_paraphrases import REFUSED, UNDERSTOOD
+    from tests.catalogue.providers.offline.test_paraphrases import REFUSED, UNDERSTOOD
 
     right, by_meaning, sentence_times = 0, 0, []
     for kind, sentence in UNDERSTOOD:

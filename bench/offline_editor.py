@@ -66,7 +66,7 @@ def photo(name: str, size: int):
         rgb = data.stereo_motorcycle()[0] if name == "motorcycle_left" else getattr(data, name)()
         image = Image.fromarray(np.ascontiguousarray(rgb[..., :3]))
     except ImportError:
-        from tests.generation.providers.offline.photos import portrait_image
+        from tests.catalogue.providers.offline.photos import portrait_image
 
         image = portrait_image(512)
     scale = size / max(image.size)
@@ -100,8 +100,8 @@ def worker(label: str, size: int, runs: int, paths: list[str]) -> dict:
     import numpy as np
     from PIL import Image
 
-    from generation.providers.base import ImageRequest, InputImage, TaskType
-    from generation.providers.offline.editor import OfflineImageProvider
+    from catalogue.providers.base import ImageRequest, InputImage, TaskType
+    from catalogue.providers.offline.editor import OfflineImageProvider
 
     editor = OfflineImageProvider()
     imported = time.perf_counter() - started

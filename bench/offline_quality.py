@@ -152,8 +152,8 @@ class Editor:
         import django
 
         django.setup()
-        from generation.providers.base import ImageRequest, InputImage, ProviderError, TaskType
-        from generation.providers.offline.editor import OfflineImageProvider
+        from catalogue.providers.base import ImageRequest, InputImage, ProviderError, TaskType
+        from catalogue.providers.offline.editor import OfflineImageProvider
 
         self.types = ImageRequest, InputImage, ProviderError, TaskType
         self.provider = OfflineImageProvider()

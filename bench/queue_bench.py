@@ -14,7 +14,7 @@ from .servers import Server, stop
 
 def direct_pipeline_ms(image: bytes, runs: int = 40) -> list[float]:
     """The same two stages called in this process: the work a task does, with no service."""
-    from generation.imaging import prepare_for_model
+    from catalogue.imaging import prepare_for_model
     from generation.pipeline import Pipeline, PipelineInput
     from tests.fakes.providers import EchoPromptWriter, InvertImageProvider
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from catalogue.providers.base import PromptRequest, ProviderError, TaskType
+from catalogue.providers.registry import get_prompt_writer
 from core.errors import ValidationError
-from generation.providers.base import PromptRequest, ProviderError, TaskType
-from generation.providers.registry import get_prompt_writer
 
 MAX_SCENES = 6
 MAX_STORY_CHARS = 20_000

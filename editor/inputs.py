@@ -12,8 +12,8 @@ from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalogue.task_types import ASPECT_RATIOS
 from generation.api.inputs import WebhookFields
-from generation.task_types import ASPECT_RATIOS
 
 from .kinds import EDIT_TYPES
 from .suggestions import KINDS

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from catalogue.task_types import TaskType
 from core.errors import ValidationError
 from core.json_bodies import loads_bounded
-from generation.task_types import TaskType
 
 # The editor's `type` values and AicePS's task types ("edit" with a point is a hotspot edit).
 EDIT_TYPES = {

@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Callable
 
 from accounts.selectors import credits_balance
-from generation import task_types
+from catalogue import task_types
 from generation.files import TaskFiles
 from generation.models import PromptTemplate, TaskHistory
 from generation.presenters import task_error

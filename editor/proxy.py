@@ -28,8 +28,8 @@ import certifi
 import urllib3
 from django.conf import settings
 
+from catalogue.imaging import ImageError, inspect_upload
 from core.errors import DomainError
-from generation.imaging import ImageError, inspect_upload
 
 MAX_REDIRECTS = 3
 METADATA_NAMES = frozenset(

@@ -1,7 +1,7 @@
 """Four named prompt ideas for a photo (the editor's 获取灵感), made on a worker.
 
 The ideas come from what is measured in the photo (exposure, contrast, colourfulness, warmth,
-faces; ``generation.providers.offline.analysis``): each idea of the catalogue below says how
+faces; ``catalogue.providers.offline.analysis``): each idea of the catalogue below says how
 well it suits those measurements, and the four that suit best are offered, with a reason.
 Then the configured prompt writer writes each one's prompt for this photo: a vision-language
 model (Gemini, an OpenAI-compatible server) looks at the photo and writes a detailed English
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from catalogue.imaging import prepare_for_model
+from catalogue.providers.base import InputImage, PromptRequest, ProviderError, TaskType
+from catalogue.providers.registry import get_prompt_writer, resolve_name
 from core.errors import ValidationError
-from generation.imaging import prepare_for_model
-from generation.providers.base import InputImage, PromptRequest, ProviderError, TaskType
-from generation.providers.registry import get_prompt_writer, resolve_name
 from generation.storage import read_bytes
 
 logger = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ CATALOGUE = (
 
 
 def measure(photo: InputImage) -> Facts:
-    from generation.providers.offline.analysis import detect_faces, dominant_colours
+    from catalogue.providers.offline.analysis import detect_faces, dominant_colours
 
     with Image.open(io.BytesIO(photo.data)) as opened:
         rgb = np.asarray(opened.convert("RGB"))

@@ -25,12 +25,12 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from catalogue import task_types
+from catalogue.providers import registry
+from catalogue.providers.base import ImageRequest, InputImage, ProviderError
+from catalogue.task_types import provider_can
 from core.errors import ValidationError
-from generation import task_types
 from generation.models_templates import TEMPLATE_IMAGE_PREFIX
-from generation.providers import registry
-from generation.providers.base import ImageRequest, InputImage, ProviderError
-from generation.task_types import provider_can
 
 logger = logging.getLogger(__name__)
 

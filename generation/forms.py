@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from . import task_types
+from catalogue import task_types
+
 from .models import TaskHistory
 
 MAX_PROMPT_CHARS = 2000
@@ -25,7 +26,7 @@ ASPECT_RATIO_LABELS = {
 class GenerationForm(forms.Form):
     """Everything of a new generation but the photos, which the view reads. The form only
     reads the fields; what each task type needs is checked by ``task_create``
-    (``generation.task_types``), as for every other entry point."""
+    (``catalogue.task_types``), as for every other entry point."""
 
     task_type = forms.ChoiceField(
         label=_("What to do"),

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import task_types
+from catalogue import task_types
 
 # Migration 0001 names these as generation.models.*: keep them importable from here.
 from .files import generated_upload_to, original_upload_to
@@ -40,7 +40,7 @@ class TaskHistory(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    # The task types and their labels live in generation.task_types (one definition).
+    # The task types and their labels live in catalogue.task_types (one definition).
     TaskType = task_types.TaskType
 
     class Stage(models.TextChoices):

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import task_types
+from catalogue import task_types
 
 TEMPLATE_IMAGE_PREFIX = "prompt-templates"
 

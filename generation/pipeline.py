@@ -21,10 +21,10 @@ served (``StageRecord.index``) and which failed before it. Any other error ends 
 
 The editing primitives' promises (only the mask's inside changes, the photo stays in place
 when expanded, the exact upscale size) are made true here for every provider
-(:func:`generation.primitives.enforce`).
+(:func:`catalogue.primitives.enforce`).
 
 What a request may contain was checked when the task was created
-(``generation.task_rules.validate``); the pipeline does not check it again.
+(``catalogue.task_rules.validate``); the pipeline does not check it again.
 """
 
 from __future__ import annotations
@@ -34,11 +34,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from core.retry import RetryPolicy, call_with_retries
-
-from . import primitives
-from .pipeline_records import PipelineInput, PipelineResult, StageRecord
-from .providers.base import (
+from catalogue import primitives
+from catalogue.providers.base import (
     SETUP_FAILURES,
     ImageProvider,
     ImageRequest,
@@ -51,6 +48,9 @@ from .providers.base import (
     ProviderError,
     TaskMemory,
 )
+from core.retry import RetryPolicy, call_with_retries
+
+from .pipeline_records import PipelineInput, PipelineResult, StageRecord
 
 __all__ = ["Pipeline", "PipelineInput", "PipelineResult", "RetryPolicy", "StageRecord"]
 NO_IMAGE_CODES = ("no_image", "content_blocked")

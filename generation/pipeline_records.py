@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .providers.base import ImageResult, InputImage, PromptResult, TaskMemory, TaskType
+from catalogue.providers.base import ImageResult, InputImage, PromptResult, TaskMemory, TaskType
 
 
 @dataclass(frozen=True)

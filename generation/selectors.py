@@ -8,11 +8,11 @@ import uuid
 from django.db.models import QuerySet
 
 from accounts.models import User
+from catalogue.providers.registry import capabilities_of, resolve_chain
+from catalogue.task_types import provider_can
 from core.errors import DomainError
 
 from .models import TaskHistory, TaskStatistics
-from .providers.registry import capabilities_of, resolve_chain
-from .task_types import provider_can
 
 
 def task_list(

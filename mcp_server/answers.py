@@ -20,9 +20,9 @@ from django.db.models import Sum
 from accounts.key_services import api_key_summary
 from accounts.models import ApiKey
 from accounts.selectors import credits_balance, credits_ledger
+from catalogue.imaging import decode_image, encode_image
+from catalogue.imaging.resizing import resize, target_size
 from generation.files import TaskFiles
-from generation.imaging import decode_image, encode_image
-from generation.imaging.resizing import resize, target_size
 from generation.models import TaskHistory
 from generation.presenters import task_payload
 from generation.storage import file_url, read_bytes

@@ -2,7 +2,7 @@
 
 Nothing here names a task type's rules: which types exist (``task_type``'s enum), what each
 takes (photos, a mask, a point, scales, an expansion) and the words describing them come from
-``generation.task_types.SPECS``; the providers from the registry. A task type added to the
+``catalogue.task_types.SPECS``; the providers from the registry. A task type added to the
 catalogue is offered by ``edit_image`` or ``generate_image`` (by what it ``needs``) at once;
 the primitives (``upscale``, ``expand``, ``inpaint``, ``remove_background``) are listed when
 their task type exists. What a request may really do is still decided by ``task_create``.
@@ -10,8 +10,8 @@ their task type exists. What a request may really do is still decided by ``task_
 
 from __future__ import annotations
 
-from generation.providers.registry import IMAGE_PROVIDERS
-from generation.task_types import ASPECT_RATIOS, MAX_IMAGES, SPECS, TaskTypeSpec
+from catalogue.providers.registry import IMAGE_PROVIDERS
+from catalogue.task_types import ASPECT_RATIOS, MAX_IMAGES, SPECS, TaskTypeSpec
 
 MAX_PROMPT = 4000
 MAX_KEY = 200

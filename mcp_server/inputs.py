@@ -15,8 +15,8 @@ import re
 from django.conf import settings
 from jsonschema import Draft202012Validator
 
+from catalogue.imaging import ImageError, UploadedImage, inspect_upload
 from core.errors import NotFoundError, ValidationError
-from generation.imaging import ImageError, UploadedImage, inspect_upload
 from generation.selectors import task_get
 from generation.services import TaskInput
 from generation.storage import read_bytes
@@ -144,7 +144,7 @@ def task_input(tool: str, arguments: dict, *, user) -> TaskInput:
     if point:
         parameters.update(x=point["x"], y=point["y"])
     # ``scale`` and the padding sides go into the task's parameters as /api/v1/tasks sends
-    # them; what they may be is checked by task_create (generation.task_rules).
+    # them; what they may be is checked by task_create (catalogue.task_rules).
     if "scale" in arguments:
         parameters["scale"] = arguments["scale"]
     for side in PADDING_SIDES:

@@ -4,19 +4,19 @@ the selectors and services only; another user's task is "not found", as in the A
 
 from __future__ import annotations
 
-from core.errors import NotFoundError
-from generation.files import TaskFiles
-from generation.providers.base import ProviderError
-from generation.providers.registry import (
+from catalogue.providers.base import ProviderError
+from catalogue.providers.registry import (
     IMAGE_PROVIDERS,
     PROMPT_WRITERS,
     capabilities_of,
     provider_class,
     resolve_chain,
 )
+from catalogue.task_types import ASPECT_RATIOS, SPECS, provider_can
+from core.errors import NotFoundError
+from generation.files import TaskFiles
 from generation.selectors import task_get, task_list
 from generation.services import task_cancel, task_price
-from generation.task_types import ASPECT_RATIOS, SPECS, provider_can
 
 from .answers import RESULT_URI, credits_state, json_answer, task_answer
 from .principal import Principal

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from PIL import Image, ImageDraw
 
-from generation.providers import registry
+from catalogue.providers import registry
 from generation.storage_breaker import breaker
 from tests.fakes.asgi_server import asgi_server  # noqa: F401  (a fixture for every test)
 

@@ -1,6 +1,7 @@
 """The project's modules import each other in one direction, without cycles.
 
-Layers, lowest first: ``core`` (errors, retries, metrics counters, logging), ``accounts``,
+Layers, lowest first: ``core`` (errors, retries, metrics counters, logging), ``catalogue``
+(task types, imaging, providers), ``accounts``,
 ``generation``, ``editor`` (the photo editor's API) and ``webhooks`` (signed task events),
 ``mcp_server`` (the Model Context Protocol server for agents),
 ``operations`` (health, metrics scrape,
@@ -19,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [
     "core",
+    "catalogue",
     "accounts",
     "generation",
     "editor",
@@ -123,7 +125,7 @@ def _cycles() -> list[list[str]]:
 
 def test_the_graph_sees_the_project():
     assert len(MODULES) > 80
-    assert "generation.task_rules" in GRAPH["generation.services.creation"]
+    assert "catalogue.task_rules" in GRAPH["generation.services.creation"]
 
 
 def test_no_import_cycles():

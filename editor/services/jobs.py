@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from catalogue.imaging import UploadedImage
 from core.errors import DomainError
-from generation.imaging import UploadedImage
 from generation.live.publish import task_changed
 from generation.services.queue import enqueue_job
 from generation.storage import delete_file, store_bytes

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from generation.imaging import UploadedImage
+from catalogue.imaging import UploadedImage
 from generation.models import TaskHistory
 
 from ..models import ClientTaskRecord

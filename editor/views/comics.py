@@ -7,13 +7,13 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from catalogue.providers.registry import resolve_name
 from core.json_bodies import BoundedJSONParser
 from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
 from generation.api.inputs import build_task_input, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved
 from generation.models import TaskHistory
-from generation.providers.registry import resolve_name
 from generation.services import task_create
 
 from ..access import EditorApiMixin

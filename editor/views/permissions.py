@@ -15,19 +15,19 @@ from rest_framework.views import APIView
 
 from accounts.identities import user_is_known_as
 from accounts.selectors import credits_balance, credits_totals
-from core.errors import DomainError
-from core.json_bodies import BoundedJSONParser
-from generation.api.access import acting_user
-from generation.models import TaskHistory
-from generation.providers.registry import (
+from catalogue.providers.registry import (
     alternatives,
     capabilities_of,
     chain_capabilities,
     resolve_chain,
 )
+from catalogue.task_types import provider_can
+from core.errors import DomainError
+from core.json_bodies import BoundedJSONParser
+from generation.api.access import acting_user
+from generation.models import TaskHistory
 from generation.services import chain_price
 from generation.services.workers import NoWorkerError, provider_served
-from generation.task_types import provider_can
 
 from ..access import EditorApiMixin
 from ..inputs import EditorCheckFeatureSerializer, EditorConsumeCreditsSerializer

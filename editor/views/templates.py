@@ -9,8 +9,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalogue import task_types
 from core.errors import NotFoundError
-from generation import task_types
 from generation.api.serializers import absolute_for
 from generation.models import PromptTemplate, PromptTemplateImage
 

@@ -1,7 +1,7 @@
 """Turning uploaded files and form fields into a ``TaskInput``.
 
 Only the translation lives here: what a task type takes is checked by ``task_create``
-(``generation.task_rules.validate``) for every entry point alike. Uploads are checked from
+(``catalogue.task_rules.validate``) for every entry point alike. Uploads are checked from
 their headers (``inspect_upload``): a web process never decodes an image's pixels.
 """
 
@@ -11,7 +11,7 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from generation.imaging import UploadedImage, inspect_upload
+from catalogue.imaging import UploadedImage, inspect_upload
 from generation.services import TaskInput
 
 from .errors import ApiError

@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from generation.providers.midjourney import NAME, notify_token_valid
+from catalogue.providers.midjourney import NAME, notify_token_valid
 from generation.services.provider_state import task_provider_notice_record
 
 from .errors import ApiError

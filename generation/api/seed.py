@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import credits_balance
-from generation import task_types
+from catalogue import task_types
 from generation.live.slots import reserved
 from generation.models import TaskHistory
 from generation.presenters import task_seed_payload

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import credits_balance, credits_ledger
-from generation import task_types
+from catalogue import task_types
 from generation.models import TaskHistory, TaskStatistics
 from generation.selectors import statistics_for, task_get, task_list
 from generation.services import task_cancel, task_create, task_delete
@@ -44,7 +44,7 @@ class TaskPagination(PageNumberPagination):
 class TaskListCreateApi(ApiViewMixin, APIView):
     class TaskInputSerializer(PrimitiveFields, WebhookFields):
         """The fields a task takes; which of them each task type needs is checked by
-        ``task_create`` (``generation.task_types``), as for every other entry point."""
+        ``task_create`` (``catalogue.task_types``), as for every other entry point."""
 
         image = serializers.ListField(
             child=serializers.FileField(), required=False, help_text="The main photo first."

@@ -2,7 +2,7 @@
 
 Every entry point (API, seed endpoint, ``/v1/images``, the editor's routes, pages, CLI) calls
 :func:`task_create`, which checks the request against its task type and the image provider
-(``generation.task_rules.validate``) before anything is stored or charged.
+(``catalogue.task_rules.validate``) before anything is stored or charged.
 
 With a chain of image providers (``AICEPS_IMAGE_PROVIDER=gemini,openai,offline``) the request
 is accepted when one of them can do it; the task keeps, in order, those that can
@@ -22,23 +22,23 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import ApiKey, User
 from accounts.services import credits_charge
-from core import metrics
-from core.destinations import check_destination
-from core.errors import ValidationError
-
-from .. import task_rules
-from ..files import TaskFiles
-from ..imaging import UploadedImage
-from ..models import TaskHistory
-from ..primitive_rules import upload_padding
-from ..providers.base import ProviderError
-from ..providers.registry import (
+from catalogue import task_rules
+from catalogue.imaging import UploadedImage
+from catalogue.primitive_rules import upload_padding
+from catalogue.providers.base import ProviderError
+from catalogue.providers.registry import (
     capabilities_of,
     input_refusal,
     instruction_refusal,
     provider_class,
     resolve_chain,
 )
+from core import metrics
+from core.destinations import check_destination
+from core.errors import ValidationError
+
+from ..files import TaskFiles
+from ..models import TaskHistory
 from ..storage import delete_file
 from ..storage_batch import store_many
 from .lifecycle import IdempotencyConflictError

@@ -22,10 +22,17 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from ..imaging import decode_image, encode_image
-from ..providers.base import GeneratedImage, ImageRequest, InputImage, ProviderError, TaskType
-from ..task_rules import parse_size
-from ..task_types import UPSCALE_MAX_RESULT_SIDE
+from catalogue.imaging import decode_image, encode_image
+from catalogue.imaging.resizing import fit
+from catalogue.providers.base import (
+    GeneratedImage,
+    ImageRequest,
+    InputImage,
+    ProviderError,
+    TaskType,
+)
+from catalogue.task_rules import parse_size
+from catalogue.task_types import UPSCALE_MAX_RESULT_SIDE
 
 logger = logging.getLogger(__name__)
 RESULT_MAX_PIXELS = UPSCALE_MAX_RESULT_SIDE * UPSCALE_MAX_RESULT_SIDE
@@ -101,22 +108,6 @@ def _finish(image: GeneratedImage, finish: Finish, remove_background) -> tuple:
     return GeneratedImage(data=data, mime_type=mime), _facts(picture, mime)
 
 
-def fit(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """Crop ``picture`` to the aspect ratio of ``size`` around its centre, then resize."""
-    width, height = picture.size
-    target = size[0] / size[1]
-    if abs(width / height - target) > 1e-3:
-        if width / height > target:
-            new_width = max(1, round(height * target))
-            left = (width - new_width) // 2
-            picture = picture.crop((left, 0, left + new_width, height))
-        else:
-            new_height = max(1, round(width / target))
-            top = (height - new_height) // 2
-            picture = picture.crop((0, top, width, top + new_height))
-    return picture.resize(size, Image.Resampling.LANCZOS)
-
-
 def _has_transparency(picture: Image.Image) -> bool:
     if picture.mode not in ("RGBA", "LA", "PA") and "transparency" not in picture.info:
         return False
@@ -125,7 +116,7 @@ def _has_transparency(picture: Image.Image) -> bool:
 
 def remove_background_offline(data: bytes) -> bytes:
     """The subject of ``data`` on a transparent background, by the offline editor."""
-    from ..providers.registry import get_image_provider
+    from catalogue.providers.registry import get_image_provider
 
     with Image.open(io.BytesIO(data)) as opened:
         width, height = opened.size

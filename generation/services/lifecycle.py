@@ -17,13 +17,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.services import credits_refund
+from catalogue.providers.registry import display_name
 from core import metrics
 from core.errors import ConflictError
 
 from ..events import task_event_emit
 from ..live.publish import task_changed
 from ..models import TaskHistory
-from ..providers.registry import display_name
 from .statistics import statistics_record
 
 logger = logging.getLogger(__name__)

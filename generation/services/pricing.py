@@ -20,7 +20,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from ..task_types import SPECS, spec_for
+from catalogue.task_types import SPECS, spec_for
 
 QUALITIES = frozenset({"low", "medium", "high", "xhigh", "max", "standard", "hd"})
 _SIZE = re.compile(r"^\d{2,5}x\d{2,5}$")

@@ -16,10 +16,11 @@ from __future__ import annotations
 import logging
 import time
 
+from catalogue.imaging import decode_image, encode_image
+from catalogue.providers.base import Progress
+
 from ..files import TaskFiles
-from ..imaging import decode_image, encode_image
 from ..models import TaskHistory
-from ..providers.base import Progress
 from ..storage import store_bytes
 from .lifecycle import task_record_progress
 

@@ -15,8 +15,9 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from catalogue.providers.base import TaskMemory
+
 from ..models import TaskHistory
-from ..providers.base import TaskMemory
 
 logger = logging.getLogger(__name__)
 NOTICES = "notices"

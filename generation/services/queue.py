@@ -14,10 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from catalogue.providers.registry import queue_group
 from core.availability import is_unavailable
 
 from ..liveness import queue_of_group
-from ..providers.registry import queue_group
 
 logger = logging.getLogger(__name__)
 

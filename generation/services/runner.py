@@ -22,16 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import credits_refund_undelivered
-from core import metrics
-from core.errors import DomainError
-from core.logging import log_context
-from core.retry import RetryPolicy
-
-from ..files import TaskFiles
-from ..live.publish import task_changed
-from ..models import TaskHistory
-from ..pipeline import Pipeline, PipelineResult, StageRecord
-from ..providers.base import (
+from catalogue.providers.base import (
     ImageProvider,
     ImageRequest,
     Progress,
@@ -41,7 +32,16 @@ from ..providers.base import (
     PromptWriter,
     ProviderError,
 )
-from ..providers.registry import get_image_provider, get_prompt_writer
+from catalogue.providers.registry import get_image_provider, get_prompt_writer
+from core import metrics
+from core.errors import DomainError
+from core.logging import log_context
+from core.retry import RetryPolicy
+
+from ..files import TaskFiles
+from ..live.publish import task_changed
+from ..models import TaskHistory
+from ..pipeline import Pipeline, PipelineResult, StageRecord
 from ..storage import delete_file
 from ..storage_batch import store_many
 from .finishing import Finish, finish_images

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from catalogue.imaging import inspect_upload, prepare_for_model, read_upload
+from catalogue.primitive_rules import resolve_padding, sides_of
+from catalogue.primitives import mask_from_transparency
+from catalogue.providers.base import InputImage, TaskType
+from catalogue.task_types import UPSCALE_MAX_INPUT_SIDE
+
 from ..files import TaskFiles
-from ..imaging import inspect_upload, prepare_for_model, read_upload
 from ..models import TaskHistory
 from ..pipeline import PipelineInput
-from ..primitive_rules import resolve_padding, sides_of
-from ..primitives import mask_from_transparency
-from ..providers.base import InputImage, TaskType
 from ..storage import delete_file
 from ..storage_batch import read_many, store_many
-from ..task_types import UPSCALE_MAX_INPUT_SIDE
 
 # Task parameters handed to the image provider as ``ImageRequest.options``.
 RENDERING_OPTIONS = (

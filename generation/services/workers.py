@@ -18,18 +18,18 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from core.errors import DomainError, UnavailableError
-
-from ..liveness import group_served, queue_of_group
-from ..models import WorkerHeartbeat
-from ..providers.base import ProviderError
-from ..providers.registry import (
+from catalogue.providers.base import ProviderError
+from catalogue.providers.registry import (
     IMAGE_PROVIDERS,
     display_name,
     provider_class,
     queue_group,
     resolve_chain,
 )
+from core.errors import DomainError, UnavailableError
+
+from ..liveness import group_served, queue_of_group
+from ..models import WorkerHeartbeat
 
 FORGOTTEN_AFTER = timedelta(hours=1)  # rows of clusters that died without removing theirs
 

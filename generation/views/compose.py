@@ -13,21 +13,21 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import credits_balance
 from accounts.throttling import RateLimiterUnavailable
-from core.errors import DomainError
-
-from .. import task_types
-from ..api.access import submission_throttled
-from ..files import TaskFiles
-from ..forms import ASPECT_RATIO_LABELS, SIDES, GenerationForm
-from ..imaging import ImageError, UploadedImage, inspect_upload
-from ..models import PromptTemplate, TaskHistory
-from ..providers.base import Capabilities
-from ..providers.registry import (
+from catalogue import task_types
+from catalogue.imaging import ImageError, UploadedImage, inspect_upload
+from catalogue.providers.base import Capabilities
+from catalogue.providers.registry import (
     chain_capabilities,
     display_name,
     instruction_refusal,
     resolve_chain,
 )
+from core.errors import DomainError
+
+from ..api.access import submission_throttled
+from ..files import TaskFiles
+from ..forms import ASPECT_RATIO_LABELS, SIDES, GenerationForm
+from ..models import PromptTemplate, TaskHistory
 from ..selectors import task_can_run_again, task_get
 from ..services import TaskInput, chain_price, task_create, template_record_use
 from ..services.workers import provider_served

@@ -7,10 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.services import InsufficientCreditsError
+from catalogue.imaging import ImageError
 from core.errors import DomainError
 from core.localized import localized_message
-
-from ..imaging import ImageError
 
 IMAGE_ERRORS = {
     "empty_file": gettext_lazy("The file is empty. Please choose an image."),

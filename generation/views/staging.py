@@ -22,8 +22,9 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from catalogue.imaging import UploadedImage, inspect_upload
+
 from ..files import TaskFiles
-from ..imaging import UploadedImage, inspect_upload
 from ..models import TaskHistory
 from ..selectors import task_get
 from ..storage import delete_file, file_url, primary_storage, read_bytes, store_bytes

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 import pytest
 from django.conf import settings as django_settings
 
-from generation.imaging import inspect_upload
+from catalogue.imaging import inspect_upload
 from generation.models import TaskHistory
 from generation.services import TaskInput, task_create
 from tests.conftest import make_photo

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from accounts.selectors import credits_balance
-from tests.generation.providers.offline.photos import portrait_image
+from tests.catalogue.providers.offline.photos import portrait_image
 
 from .conftest import COSTS, photo_file
 

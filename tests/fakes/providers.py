@@ -12,7 +12,7 @@ import time
 
 from PIL import Image, ImageOps
 
-from generation.providers.base import (
+from catalogue.providers.base import (
     Capabilities,
     GeneratedImage,
     ImageProvider,

@@ -9,10 +9,10 @@ import pytest
 
 from accounts.models import CreditTransaction
 from accounts.selectors import credits_balance, credits_ledger_sum
+from catalogue.imaging import inspect_upload
+from catalogue.providers.base import ProviderError
 from core.errors import ValidationError
-from generation.imaging import inspect_upload
 from generation.models import TaskHistory
-from generation.providers.base import ProviderError
 from generation.services import TaskInput, task_create, task_run
 from generation.storage import read_bytes
 from tests.conftest import make_photo
@@ -193,8 +193,8 @@ def test_a_client_may_send_a_chain_of_short_names(settings, user, openai_server)
 
 
 def test_the_pipeline_records_which_provider_of_the_chain_served():
+    from catalogue.providers.base import InputImage, ProviderError
     from generation.pipeline import Pipeline, PipelineInput, RetryPolicy
-    from generation.providers.base import InputImage, ProviderError
     from tests.fakes.providers import EchoPromptWriter, FlakyImageProvider, InvertImageProvider
 
     class Refusing(InvertImageProvider):

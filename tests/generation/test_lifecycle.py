@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.selectors import credits_balance, credits_ledger_sum
+from catalogue.imaging import read_upload
 from core.errors import ValidationError
-from generation.imaging import read_upload
 from generation.models import TaskHistory
 from generation.services import (
     TaskInput,

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.selectors import credits_balance
+from catalogue.providers.base import Capabilities, ImageProvider
 from generation.models import PromptTemplate, TaskHistory
-from generation.providers.base import Capabilities, ImageProvider
 
 from .pages_support import KEPT, photo, submit
 

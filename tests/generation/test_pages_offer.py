@@ -9,8 +9,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from catalogue.providers.registry import resolve_name
 from generation.models import TaskHistory
-from generation.providers.registry import resolve_name
 
 from .pages_support import make_task
 

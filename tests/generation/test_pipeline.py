@@ -1,7 +1,6 @@
 import pytest
 
-from generation.pipeline import Pipeline, PipelineInput, RetryPolicy
-from generation.providers.base import (
+from catalogue.providers.base import (
     Capabilities,
     GeneratedImage,
     ImageProvider,
@@ -11,6 +10,7 @@ from generation.providers.base import (
     PromptWriter,
     ProviderError,
 )
+from generation.pipeline import Pipeline, PipelineInput, RetryPolicy
 
 PHOTO = InputImage(data=b"input-bytes", mime_type="image/png", width=4, height=4)
 

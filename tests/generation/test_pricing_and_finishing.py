@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 
-from generation.providers.base import GeneratedImage
-from generation.services.finishing import Finish, finish_images, fit
+from catalogue.imaging.resizing import fit
+from catalogue.providers.base import GeneratedImage
+from generation.services.finishing import Finish, finish_images
 from generation.services.pricing import task_price
 
 PRICES = {

@@ -40,7 +40,7 @@ NO_TORCH_WEB = textwrap.dedent(
 
     django.setup()
     from accounts.models import User
-    from generation.imaging import inspect_upload
+    from catalogue.imaging import inspect_upload
     from generation.services import TaskInput, task_create
     from tests.conftest import make_photo
 
@@ -116,7 +116,7 @@ def test_only_a_local_model_worker_runs_it(user, tmp_path, settings, monkeypatch
     settings.AICEPS_PROMPT_WRITER = "tests.fakes.providers.EchoPromptWriter"
     from django.db import transaction
 
-    from generation.imaging import inspect_upload
+    from catalogue.imaging import inspect_upload
     from generation.services import TaskInput, task_create
     from tests.conftest import make_photo
 

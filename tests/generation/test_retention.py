@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import RetentionOverride
-from generation.imaging import inspect_upload
+from catalogue.imaging import inspect_upload
 from generation.models import TaskHistory
 from generation.services import TaskInput, task_create, task_run, tasks_expire_files
 from tests.conftest import make_photo

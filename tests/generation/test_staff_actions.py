@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import CreditTransaction
 from accounts.selectors import credits_balance, credits_ledger_sum
-from generation.imaging import inspect_upload
+from catalogue.imaging import inspect_upload
 from generation.models import TaskHistory, TaskStatistics
 from generation.services import TaskInput, task_claim, task_create, task_run
 from tests.conftest import make_photo

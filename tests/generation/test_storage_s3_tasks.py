@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from accounts.selectors import credits_balance
-from generation.imaging import read_upload
+from catalogue.imaging import read_upload
 from generation.models import TaskHistory
 from generation.services import TaskInput, task_create, task_run
 from generation.services.storage_jobs import storage_reupload_pending

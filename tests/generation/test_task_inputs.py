@@ -8,13 +8,12 @@ import io
 import pytest
 from PIL import ExifTags, Image
 
+from catalogue.imaging import inspect_upload
 from generation.files import TaskFiles
-from generation.imaging import inspect_upload
 from generation.services import TaskInput, task_create, task_run
 from generation.storage import read_bytes
+from tests.catalogue.imaging.images import encode, exif_with, gradient
 from tests.fakes.providers import RecordingImageProvider
-
-from .imaging.images import encode, exif_with, gradient
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.db import connections, transaction
 from django_q.conf import Conf
 
 from accounts.selectors import credits_balance, credits_ledger_sum
-from generation.imaging import inspect_upload
+from catalogue.imaging import inspect_upload
 from generation.models import TaskHistory
 from generation.services import TaskInput, task_create
 from tests.conftest import make_photo

@@ -19,9 +19,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import CreditTransaction
 from accounts.selectors import credits_balance
+from catalogue.providers import registry
 from generation.liveness import forget_alive, group_served, queues_alive
 from generation.models import TaskHistory, WorkerHeartbeat
-from generation.providers import registry
 from generation.services.workers import (
     NoWorkerError,
     provider_served,

@@ -22,7 +22,7 @@ from django_q.conf import Conf
 from PIL import Image
 
 from accounts.selectors import credits_balance
-from generation.imaging import inspect_upload
+from catalogue.imaging import inspect_upload
 from generation.liveness import forget_alive
 from generation.models import TaskHistory, WorkerHeartbeat
 from generation.services import TaskInput, task_create

@@ -9,8 +9,8 @@ import anyio
 import pytest
 from rest_framework.authtoken.models import Token
 
-from generation import task_types
-from generation.task_types import Label, TaskTypeSpec
+from catalogue import task_types
+from catalogue.task_types import Label, TaskTypeSpec
 from mcp_server.inputs import check_arguments
 from mcp_server.tools import Call, idempotency_key, tool_table
 

@@ -14,7 +14,7 @@ import pytest
 from django_q.conf import Conf
 from rest_framework.authtoken.models import Token
 
-from generation.imaging import inspect_upload
+from catalogue.imaging import inspect_upload
 from generation.services import TaskInput, task_cancel, task_create
 from tests.conftest import make_photo
 from tests.fakes.asgi_server import free_port

@@ -13,7 +13,7 @@ from django_q.conf import Conf
 from rest_framework.authtoken.models import Token
 
 from accounts.selectors import credits_balance
-from generation.imaging import inspect_upload
+from catalogue.imaging import inspect_upload
 from generation.models import TaskHistory
 from generation.services import TaskInput, task_cancel, task_create, task_fail
 from tests.conftest import make_photo

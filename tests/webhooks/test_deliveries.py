@@ -14,8 +14,8 @@ import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from accounts.selectors import credits_balance
+from catalogue.providers.base import ImageRequest
 from generation.models import TaskHistory
-from generation.providers.base import ImageRequest
 from tests.conftest import make_photo
 from tests.fakes.providers import InvertImageProvider
 from webhooks.models import WebhookAttempt, WebhookDelivery

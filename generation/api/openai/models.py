@@ -19,8 +19,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from generation.providers.base import ProviderError
-from generation.providers.registry import IMAGE_PROVIDERS, provider_class
+from catalogue.providers.base import ProviderError
+from catalogue.providers.registry import IMAGE_PROVIDERS, provider_class
 from generation.services.workers import provider_served
 
 from ..access import ApiViewMixin

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generation.providers.base import Capabilities
-from generation.providers.registry import chain_capabilities, resolve_chain
-from generation.task_rules import parse_size
-from generation.task_types import ASPECT_RATIOS
+from catalogue.providers.base import Capabilities
+from catalogue.providers.registry import chain_capabilities, resolve_chain
+from catalogue.task_rules import parse_size
+from catalogue.task_types import ASPECT_RATIOS
 
 from ..errors import ApiError
 from .models import choose

@@ -22,8 +22,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import StreamingHttpResponse
 
+from catalogue.imaging import inspect_upload
 from generation.files import TaskFiles
-from generation.imaging import inspect_upload
 from generation.live.slots import Ticket
 from generation.live.waiting import task_updates
 from generation.models import TaskHistory

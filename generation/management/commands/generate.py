@@ -15,13 +15,13 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from catalogue import task_types
+from catalogue.imaging import inspect_upload
+from catalogue.providers.base import Progress
 from core.errors import DomainError
-from generation import task_types
 from generation.files import TaskFiles
-from generation.imaging import inspect_upload
 from generation.models import TaskHistory
 from generation.presenters import task_seed_payload
-from generation.providers.base import Progress
 from generation.services import TaskInput, task_create, task_run
 from generation.services.runner import RunObserver
 from generation.storage import fallback_storage, is_served_locally, read_bytes, uses_remote_storage

@@ -114,7 +114,7 @@ def test_both_stages_go_through_a_gemini_server(
 
 @pytest.fixture
 def portrait(tmp_path):
-    from tests.generation.providers.offline.photos import portrait_image
+    from tests.catalogue.providers.offline.photos import portrait_image
 
     path = tmp_path / "portrait.jpg"
     portrait_image(320).convert("RGB").save(path, quality=92)

@@ -13,7 +13,7 @@ from asgiref.sync import async_to_sync
 from django.db import connection, transaction
 from django_q.conf import Conf
 
-from generation.imaging import inspect_upload
+from catalogue.imaging import inspect_upload
 from generation.live.waiting import wait_for_task
 from generation.services import TaskInput, task_create
 from tests.conftest import make_photo
