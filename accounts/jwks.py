@@ -4,24 +4,30 @@ Supabase signs session JWTs with asymmetric keys (ES256, RS256) published at
 ``{SUPABASE_URL}/auth/v1/.well-known/jwks.json``. The set is fetched once and kept
 ``AICEPS_JWKS_CACHE_SECONDS``; a token naming a key id the cached set lacks (a rotation)
 fetches it again, but at most once every ``REFETCH_SECONDS``, so tokens with made-up key ids
-cannot make AicePS hammer the project. Fetches are bounded in time and size.
+cannot make AicePS hammer the project. Fetches go through AicePS's one way out
+(:mod:`core.outbound`): bounded in time and size, tried again once after a failed connection
+or a 5xx, and under the SSRF policy for configured URLs (private networks allowed, a
+self-hosted project often lives on one; metadata services never).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-import urllib.request
 
 import jwt
 from django.conf import settings
+
+from core import outbound
+from core.destinations import CONFIGURED, DestinationError
+from core.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
 REFETCH_SECONDS = 30.0
 MAX_JWKS_BYTES = 256 * 1024
 ASYMMETRIC = ("ES256", "RS256")
+RETRY = RetryPolicy(max_attempts=2, backoff_seconds=0.2, max_backoff_seconds=1.0)
 
 
 class JwksError(Exception):
@@ -65,13 +71,18 @@ class KeySet:
     def _refresh(self) -> None:
         self._fetched_at = time.monotonic()  # also after a failure: no retry storm
         try:
-            request = urllib.request.Request(self.url, headers={"Accept": "application/json"})
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read(MAX_JWKS_BYTES + 1)
-            if len(body) > MAX_JWKS_BYTES:
-                raise JwksError(f"{self.url} answered more than {MAX_JWKS_BYTES} bytes")
+            response = outbound.get(
+                self.url,
+                policy=CONFIGURED,
+                timeouts=outbound.Timeouts.each(self.timeout),
+                max_bytes=MAX_JWKS_BYTES,
+                headers={"Accept": "application/json"},
+                retry=RETRY,
+            )
+            if response.status != 200:
+                raise JwksError(f"{self.url} answered {response.status}")
             keys = {}
-            for entry in json.loads(body).get("keys", []):
+            for entry in response.json().get("keys", []):
                 if entry.get("use", "sig") != "sig":
                     continue
                 try:
@@ -81,7 +92,13 @@ class KeySet:
                     continue
                 if parsed.algorithm_name in ASYMMETRIC:
                     keys[entry.get("kid") or f"key-{len(keys)}"] = parsed
-        except (OSError, ValueError, AttributeError, JwksError) as exc:
+        except (
+            outbound.OutboundError,
+            DestinationError,
+            ValueError,
+            AttributeError,
+            JwksError,
+        ) as exc:
             logger.warning("JWKS fetch failed", extra={"url": self.url, "error": str(exc)[:300]})
             if not self._keys:
                 raise JwksError(f"cannot read {self.url}: {exc}") from exc

@@ -148,6 +148,9 @@ MESSAGES: dict[str, str] = {
     "invalid_destination": "不会访问这个地址。",
     "destination_not_public": "这个地址指向内网或本机地址，不会访问。",
     "unresolvable_host": "无法解析这个主机名。",
+    "destination_not_allowed": "这个主机不在允许访问的主机之列。",
+    "too_large": "对方返回的内容太大。",
+    "too_many_redirects": "对方重定向次数太多。",
     "proxy_refused": "无法代理这个图片地址。",
     "too_many_endpoints": "Webhook 端点数量已达上限，请先删除一个。",
 }

@@ -1,21 +1,19 @@
-"""One POST to a webhook destination, checked and pinned, on the standard library.
+"""One POST to a webhook destination, through AicePS's one way out (:mod:`core.outbound`).
 
-The host is resolved and every address checked (``core.destinations``) right before the
-request, and the connection goes to an address so checked, never to the name again: a DNS
-answer that changes in between (rebinding) cannot send it elsewhere. TLS still verifies
-the certificate against the host name. Redirects are not followed (a 3xx is a failed
-attempt), and at most a little of the answer is read.
+The destination is checked again right before the request (the SSRF policy of
+``core.destinations``: public addresses only unless ``AICEPS_WEBHOOK_ALLOW_PRIVATE``), and the
+connection goes to an address so checked, never to the name again. Redirects are not
+followed (a 3xx is a failed attempt), and at most a little of the answer is read. Retries are
+the delivery schedule's (``webhooks.services.delivery``), not immediate ones.
 """
 
 from __future__ import annotations
 
-import http.client
-import socket
 import time
 from dataclasses import dataclass
 
-from core.destinations import DestinationError, resolve_destination
-from core.pinned_http import pinned_connection_class
+from core import outbound
+from core.destinations import DestinationError, Policy
 
 READ_LIMIT = 4096
 USER_AGENT = "AicePS-Webhooks/1"
@@ -39,34 +37,21 @@ class DeliveryError(Exception):
 def post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private: bool) -> Answer:
     """POST ``body``; the answer, :class:`DeliveryError` without one, or
     :class:`~core.destinations.DestinationError` for a destination not allowed now."""
-    destination, addresses = resolve_destination(url, allow_private=allow_private)
-    kind = pinned_connection_class(destination.scheme)
     started = time.perf_counter()
-    last: Exception | None = None
-    for address in addresses:
-        connection = kind(destination.host, destination.port, address, timeout)
-        try:
-            connection.request(
-                "POST",
-                destination.target,
-                body=body,
-                headers={
-                    **headers,
-                    "Host": destination.host_header,
-                    "Content-Type": "application/json",
-                    "User-Agent": USER_AGENT,
-                },
-            )
-            response = connection.getresponse()
-            excerpt = response.read(READ_LIMIT)[:500].decode("utf-8", "replace")
-            return Answer(response.status, _since(started), excerpt)
-        except (OSError, http.client.HTTPException) as exc:
-            last = exc
-            if not isinstance(exc, ConnectionRefusedError | socket.gaierror):
-                break  # it answered something, or timed out: don't try another address
-        finally:
-            connection.close()
-    raise DeliveryError(f"{type(last).__name__}: {last}"[:300], latency_ms=_since(started))
+    try:
+        response = outbound.post(
+            url,
+            body,
+            policy=Policy(allow_private=allow_private),
+            timeouts=outbound.Timeouts.each(timeout),
+            max_bytes=READ_LIMIT,
+            truncate=True,
+            headers={**headers, "Content-Type": "application/json", "User-Agent": USER_AGENT},
+        )
+    except outbound.OutboundError as exc:
+        message = f"{type(exc).__name__}: {exc}"[:300]
+        raise DeliveryError(message, latency_ms=_since(started)) from None
+    return Answer(response.status, _since(started), response.excerpt(500))
 
 
 def _since(started: float) -> int:

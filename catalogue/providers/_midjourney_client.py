@@ -1,5 +1,9 @@
-"""A small HTTP client of midjourney-proxy (github.com/novicezk/midjourney-proxy), on the
-standard library: no SDK exists, and a proxy speaks plain JSON.
+"""A small HTTP client of midjourney-proxy (github.com/novicezk/midjourney-proxy), through
+AicePS's one way out (:mod:`core.outbound`): no SDK exists, and a proxy speaks plain JSON.
+
+The proxy's URL is the operator's (private networks allowed); the images it names come from
+Discord's CDN or from the proxy itself, so they are fetched under the public-only SSRF policy,
+the proxy's own host excepted, and a failed download is tried again (:mod:`core.retry`).
 
 Its protocol, as its controllers and ``docs/api.md`` define it, under ``{base}/mj``:
 
@@ -25,10 +29,12 @@ progress changes. ``mj-api-secret`` carries the proxy's ``mj.api-secret`` when i
 from __future__ import annotations
 
 import json
-import socket
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from core import outbound
+from core.destinations import CONFIGURED, DestinationError, Policy
+from core.retry import RetryPolicy
 
 from ._support import error_for_status, parse_retry_after
 from .base import ProviderError
@@ -36,6 +42,9 @@ from .base import ProviderError
 NAME = "midjourney"
 SECRET_HEADER = "mj-api-secret"
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
+CONNECT_SECONDS = 10.0
+DOWNLOAD_RETRY = RetryPolicy(max_attempts=3, backoff_seconds=0.5, max_backoff_seconds=5.0)
 
 
 @dataclass(frozen=True)
@@ -77,69 +86,85 @@ class MidjourneyProxyClient:
 
     def download(self, url: str) -> bytes:
         """The image at ``url`` (Discord's CDN, or the proxy's own copy)."""
-        request = urllib.request.Request(url, headers={"User-Agent": "AicePS"})
+        own_host = (urlsplit(self.base_url).hostname or "").lower().rstrip(".")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                data = response.read(MAX_IMAGE_BYTES + 1)
-        except urllib.error.HTTPError as error:
-            raise error_for_status(
-                error.code, f"downloading the image failed: {error.reason}", provider=NAME
+            response = outbound.get(
+                url,
+                policy=Policy(private_hosts=frozenset({own_host})),
+                timeouts=self._timeouts(),
+                max_bytes=MAX_IMAGE_BYTES,
+                redirects=3,
+                retry=DOWNLOAD_RETRY,
+            )
+        except outbound.TooLarge:
+            raise ProviderError(
+                "The Midjourney image is too large.", permanent=True, code="invalid_image"
             ) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        except (outbound.OutboundError, DestinationError) as exc:
             raise ProviderError(
                 f"Downloading the Midjourney image failed: {exc}",
                 code="download_failed",
                 provider=NAME,
+                permanent=isinstance(exc, DestinationError),
             ) from None
-        if len(data) > MAX_IMAGE_BYTES:
-            raise ProviderError(
-                "The Midjourney image is too large.", permanent=True, code="invalid_image"
-            )
-        return data
+        if response.status != 200:
+            raise error_for_status(response.status, "downloading the image failed", provider=NAME)
+        return response.body
 
     # --- plumbing ----------------------------------------------------------------------
 
+    def _timeouts(self) -> outbound.Timeouts:
+        return outbound.Timeouts(connect=min(CONNECT_SECONDS, self.timeout), read=self.timeout)
+
     def _call(self, method: str, path: str, body: dict | None = None):
-        headers = {"Accept": "application/json", "User-Agent": "AicePS"}
-        data = None
+        headers = {"Accept": "application/json"}
         if body is not None:
-            data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         if self.api_secret:
             headers[SECRET_HEADER] = self.api_secret
-        request = urllib.request.Request(
-            self.base_url + path, data=data, headers=headers, method=method
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as error:
-            text = error.read()[:300].decode("utf-8", "replace")
-            failure = error_for_status(
-                error.code,
-                text or str(error.reason),
-                provider=NAME,
-                retry_after=parse_retry_after(error.headers),
+            response = outbound.request(
+                method,
+                self.base_url + path,
+                policy=CONFIGURED,
+                timeouts=self._timeouts(),
+                max_bytes=MAX_ANSWER_BYTES,
+                headers=headers,
+                body=None if body is None else json.dumps(body).encode(),
+                redirects=3,
             )
-            if error.code in (401, 403):
-                failure.code, failure.status = "invalid_configuration", 503
-                failure.detail = "Check AICEPS_MIDJOURNEY_API_SECRET (the proxy's mj.api-secret)."
-            raise failure from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            reason = getattr(exc, "reason", exc)
-            timeout = isinstance(reason, TimeoutError | socket.timeout)
+        except DestinationError as exc:
             raise ProviderError(
-                f"midjourney-proxy {'timed out' if timeout else 'cannot be reached'}: {reason}",
+                f"AICEPS_MIDJOURNEY_PROXY_URL is refused: {exc.message}",
+                permanent=True,
+                code="invalid_configuration",
+                provider=NAME,
+            ) from None
+        except outbound.OutboundError as exc:
+            timeout = isinstance(exc, outbound.TimedOut)
+            raise ProviderError(
+                f"midjourney-proxy {'timed out' if timeout else 'cannot be reached'}: {exc}",
                 code="timeout" if timeout else "connection_error",
                 provider=NAME,
             ) from None
-        if not raw.strip():
+        if response.status >= 300:
+            failure = error_for_status(
+                response.status,
+                response.excerpt() or f"HTTP {response.status}",
+                provider=NAME,
+                retry_after=parse_retry_after(response.headers),
+            )
+            if response.status in (401, 403):
+                failure.code, failure.status = "invalid_configuration", 503
+                failure.detail = "Check AICEPS_MIDJOURNEY_API_SECRET (the proxy's mj.api-secret)."
+            raise failure
+        if not response.body.strip():
             return None
         try:
-            return json.loads(raw)
+            return response.json()
         except ValueError:
             raise ProviderError(
-                f"midjourney-proxy answered something that is not JSON: {raw[:200]!r}",
+                f"midjourney-proxy answered something that is not JSON: {response.body[:200]!r}",
                 code="malformed_response",
                 provider=NAME,
             ) from None

@@ -9,6 +9,7 @@ import pytest
 
 from core.destinations import (
     DestinationError,
+    Policy,
     check_destination,
     is_public,
     parse_destination,
@@ -38,6 +39,9 @@ NOT_PUBLIC = [
     "::ffff:10.0.0.1",
     "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
     "2002:a00:1::1",  # 6to4 of 10.0.0.1
+    "64:ff9b::808:808",  # NAT64, even of a public address (the stricter of the two old rules)
+    "::ffff:0:808:808",  # IPv4-translated
+    "::7f00:1",  # IPv4-compatible 127.0.0.1
 ]
 PUBLIC = ["93.184.215.14", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]
 
@@ -107,3 +111,56 @@ def test_an_unresolvable_host_is_refused():
     with pytest.raises(DestinationError) as caught:
         resolve_destination("https://nowhere.invalid/", resolver=failing)
     assert caught.value.code == "unresolvable_host"
+
+
+@pytest.mark.parametrize(
+    "host", ["2130706433", "0177.0.0.1", "0x7f.0.0.1", "0x7f000001", "127.1", "017700000001"]
+)
+def test_numbers_that_are_not_dotted_quads_are_refused_however_they_resolve(host):
+    with pytest.raises(DestinationError) as caught:
+        resolve_destination(f"http://{host}/", allow_private=True, resolver=answers("1.1.1.1"))
+    assert caught.value.code == "invalid_url"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://[fd00:ec2::254]/",
+        "http://100.100.100.200/",
+        "http://[fe80::1]/",
+        "http://metadata.google.internal/",
+        "http://instance-data/",
+    ],
+)
+def test_metadata_is_refused_even_where_private_addresses_are_allowed(url):
+    with pytest.raises(DestinationError) as caught:
+        resolve_destination(url, allow_private=True, resolver=answers("10.0.0.1"))
+    assert caught.value.code == "destination_not_public"
+
+
+def test_a_name_resolving_to_metadata_is_refused_even_where_private_addresses_are_allowed():
+    with pytest.raises(DestinationError):
+        resolve_destination(
+            "http://sneaky.example.com/", allow_private=True, resolver=answers("169.254.169.254")
+        )
+
+
+def test_private_hosts_and_only_hosts():
+    policy = Policy.of(only_hosts=["*.example.com", "img.test."], private_hosts=["Img.Test"])
+    inside = answers("10.0.0.5")
+
+    assert resolve_destination("http://IMG.test/x.png", policy=policy, resolver=inside)[1] == [
+        "10.0.0.5"
+    ]
+    with pytest.raises(DestinationError) as caught:
+        resolve_destination("http://a.example.com/", policy=policy, resolver=inside)
+    assert caught.value.code == "destination_not_public"  # listed, but not a private host
+    assert resolve_destination("http://a.example.com/", policy=policy, resolver=answers("1.1.1.1"))
+    for url in ("http://example.org/", "http://example.com.evil.org/", "http://1.1.1.1/"):
+        with pytest.raises(DestinationError) as caught:
+            resolve_destination(url, policy=policy, resolver=answers("1.1.1.1"))
+        assert caught.value.code == "destination_not_allowed"
+    with pytest.raises(DestinationError):  # .internal names: private hosts only
+        resolve_destination("http://db.internal/", resolver=answers("1.1.1.1"))

@@ -4,6 +4,7 @@ schemes and redirects to any of them are refused)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
@@ -159,7 +160,10 @@ def test_redirects_to_forbidden_targets_are_not_followed(settings, image_host, t
 
 def test_a_name_that_resolves_to_a_private_address_is_refused(settings, monkeypatch, image_host):
     settings.AICEPS_PROXY_IMAGE_HOSTS = ["images.example.test"]
-    monkeypatch.setattr("editor.proxy.resolve_addresses", lambda host, port: ["127.0.0.1"])
+    monkeypatch.setattr(
+        "core.destinations.lookup",
+        lambda host, port: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))],
+    )
     response = proxy(f"http://images.example.test:{image_host}/cat.png")
     assert response.status_code == 403
     assert ImageHost.hits == []
