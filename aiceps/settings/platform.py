@@ -18,13 +18,13 @@ AICEPS_PUBLIC_URL = env_str(
 
 # --- Webhooks ----------------------------------------------------------------------------
 # Off: destinations on loopback, private, link-local, CGNAT and metadata addresses are
-# refused, when given and again before each delivery.
+# refused, when given and again before each delivery. On: link-local and metadata still are.
 AICEPS_WEBHOOK_ALLOW_PRIVATE = env_bool(
     "AICEPS_WEBHOOK_ALLOW_PRIVATE",
     False,
     doc=(
-        "let webhooks go to loopback, private, link-local and CGNAT "
-        "addresses (tests, closed networks)"
+        "let webhooks go to loopback, private and CGNAT addresses (tests, closed "
+        "networks; never link-local or cloud metadata)"
     ),
 )
 AICEPS_WEBHOOK_TIMEOUT_SECONDS = env_float(
@@ -56,8 +56,8 @@ AICEPS_MCP_URL_ALLOW_PRIVATE = env_bool(
     "AICEPS_MCP_URL_ALLOW_PRIVATE",
     False,
     doc=(
-        "let the MCP tools fetch photo URLs on loopback, private and link-local addresses "
-        "(tests, closed networks)"
+        "let the MCP tools fetch photo URLs on loopback, private and CGNAT addresses "
+        "(tests, closed networks; never link-local or cloud metadata)"
     ),
 )
 
