@@ -38,6 +38,7 @@ from .declaring import Provider, ProviderSetting
 MODULES = (
     "gemini",
     "openai",
+    "stability",
     "offline",
     "diffusers_local",
     "midjourney",
