@@ -269,3 +269,25 @@ def test_a_task_type_it_does_not_declare_is_refused_before_any_charge(stability,
 
     assert caught.value.status in (400, 422) and "Stability" not in caught.value.message
     assert credits_balance(user=user) == 10 and stability.requests == []
+
+
+@pytest.mark.django_db
+def test_v1_models_lists_it_and_a_named_sd3_model_reaches_it(stability, user):
+    from generation.api.openai.models import catalogue, choose
+
+    ids = {entry["id"]: entry for entry in catalogue()}
+    assert {"stability", "stable-image-core"} <= set(ids)
+    assert ids["stability"]["aiceps"]["max_n"] == 1 and ids["stability"]["aiceps"]["mask"]
+    assert choose("stable-image-core").provider == "stability"
+    chosen = choose("sd3.5-medium")
+    assert (chosen.provider, chosen.upstream_model) == ("stability", "sd3.5-medium")
+
+    task = run(
+        user,
+        prompt="a fox",
+        task_type="text_to_image",
+        image_provider=chosen.provider,
+        parameters={"model": chosen.upstream_model},
+    )
+    assert task.status == TaskHistory.Status.COMPLETED, task.error_detail
+    assert stability.requests_to("sd3")[0].field("model") == "sd3.5-medium"
