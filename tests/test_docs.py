@@ -42,6 +42,17 @@ def test_the_configuration_reference_is_generated_from_the_settings():
     )
 
 
+def test_the_providers_table_is_generated_from_the_declarations():
+    from catalogue.providers import registry, table
+
+    written = table.written((ROOT / "docs" / "providers.md").read_text(encoding="utf-8"))
+    assert written == table.render(), "run: python -m catalogue.providers.table"
+    for kind, names in registry.TABLES.items():  # a row per provider, each saying what it does
+        for name in names:
+            assert f"| {table.STAGES[kind]} | `{name}` |" in written
+            assert registry.provider_class(name, kind=kind).summary, name
+
+
 def test_every_setting_says_what_it_does():
     undocumented = [v.name for v in reference.declared() if not v.doc]
     assert undocumented == []

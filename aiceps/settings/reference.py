@@ -1,8 +1,10 @@
 """The configuration reference, generated from the settings' own declarations.
 
 Every ``env_*("NAME", default, doc=..., shown=...)`` call in ``aiceps/settings/`` is one row,
-in the order the areas are read; variables read outside the settings (the serving scripts,
-gunicorn, the test runner) are declared in :data:`OUTSIDE` below. ``docs/configuration.md``
+in the order the areas are read, and so is every setting a provider declares
+(``catalogue.providers.declaring.ProviderSetting``, in the providers' area); variables read
+outside the settings (the serving scripts, gunicorn, the test runner) are declared in
+:data:`OUTSIDE` below. ``docs/configuration.md``
 is this module's output, and ``tests/test_docs.py`` fails when the two differ:
 
     python -m aiceps.settings.reference > docs/configuration.md
@@ -135,17 +137,8 @@ OUTSIDE = (
 )
 
 
-def _shown(call: ast.Call, source: str) -> str:
-    """How the default reads: ``shown=`` when given, else the literal default."""
-    for keyword in call.keywords:
-        if keyword.arg == "shown":
-            return ast.literal_eval(keyword.value)
-    if len(call.args) < 2:
-        return {"env_bool": "off"}.get(call.func.id, "empty")
-    try:
-        value = ast.literal_eval(call.args[1])
-    except ValueError:
-        return f"`{ast.get_source_segment(source, call.args[1])}`"
+def _plain(value) -> str:
+    """How a literal default reads in the table."""
     if isinstance(value, bool):
         return "on" if value else "off"
     if value in ("", [], None):
@@ -157,6 +150,33 @@ def _shown(call: ast.Call, source: str) -> str:
     if isinstance(value, dict):
         return f"`{json.dumps(value)}`"
     return f"`{value}`"
+
+
+def _provider_variables(area: str) -> list[Variable]:
+    """The settings the providers declare, in the registry's order."""
+    from catalogue.providers.registry import declared_settings
+
+    variables = []
+    for setting in declared_settings():
+        default = setting.shown or _plain(setting.default)
+        if setting.secret:
+            default += " (a secret)"
+        variables.append(Variable(setting.name, default, setting.doc, area))
+    return variables
+
+
+def _shown(call: ast.Call, source: str) -> str:
+    """How the default reads: ``shown=`` when given, else the literal default."""
+    for keyword in call.keywords:
+        if keyword.arg == "shown":
+            return ast.literal_eval(keyword.value)
+    if len(call.args) < 2:
+        return {"env_bool": "off"}.get(call.func.id, "empty")
+    try:
+        value = ast.literal_eval(call.args[1])
+    except ValueError:
+        return f"`{ast.get_source_segment(source, call.args[1])}`"
+    return _plain(value)
 
 
 def declared(folder: Path = FOLDER) -> list[Variable]:
@@ -182,6 +202,9 @@ def declared(folder: Path = FOLDER) -> list[Variable]:
             doc = next((ast.literal_eval(k.value) for k in call.keywords if k.arg == "doc"), "")
             area = AREAS.get(path.name, path.stem)
             found.setdefault(name, Variable(name, _shown(call, source), doc, area))
+        if path.name == "providers.py":
+            for variable in _provider_variables(AREAS[path.name]):
+                found.setdefault(variable.name, variable)
     return list(found.values())
 
 

@@ -9,6 +9,8 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 # Tests never read a developer's settings file (.env): what they need, they set.
 os.environ["AICEPS_ENV_FILE"] = ""
 
+from catalogue.providers.registry import declared_settings
+
 from .base import *  # noqa: F403
 from .base import Q_CLUSTER
 from .env import database_from_url, env_str
@@ -39,9 +41,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 S3_BUCKET_NAME = ""
-GEMINI_API_KEY = ""
-OPENAI_API_KEY = ""
 REDIS_URL = ""
+# Every provider's own settings as it declares for tests (its defaults; keys empty), whatever
+# the developer's shell or settings file holds: a key there never reaches a test.
+globals().update({setting.name: setting.test_value() for setting in declared_settings()})
 AICEPS_PROMPT_WRITER = "auto"
 AICEPS_IMAGE_PROVIDER = "auto"
 AICEPS_PROVIDER_BACKOFF_SECONDS = 0.01
@@ -53,7 +56,6 @@ Q_CLUSTER.pop("redis", None)
 Q_CLUSTER["orm"] = "default"
 STATIC_ROOT = None  # no collected static files in tests; WhiteNoise serves from the finders
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-AICEPS_MIDJOURNEY_PROXY_URL = ""
 AICEPS_PUBLIC_URL = ""
 AICEPS_WEBHOOK_ALLOW_PRIVATE = False
 AICEPS_RETENTION_DAYS = 0

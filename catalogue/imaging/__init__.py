@@ -42,22 +42,35 @@ The functions are thread-safe: they change no global state.
 
 from __future__ import annotations
 
-from .encoding import MODEL_JPEG_QUALITY as MODEL_JPEG_QUALITY
-from .encoding import PNG_COMPRESS_LEVEL as PNG_COMPRESS_LEVEL
-from .encoding import STORED_JPEG_QUALITY as STORED_JPEG_QUALITY
-from .encoding import STORED_WEBP_QUALITY as STORED_WEBP_QUALITY
-from .encoding import UploadedImage, encode_image
-from .errors import ImageError
-from .formats import ACCEPTED_MIME_TYPES, image_mime_type
-from .inspection import inspect_upload
-from .limits import DEFAULT_MAX_IMAGE_PIXELS as DEFAULT_MAX_IMAGE_PIXELS
-from .limits import DEFAULT_MAX_UPLOAD_BYTES as DEFAULT_MAX_UPLOAD_BYTES
-from .limits import DEFAULT_MODEL_MAX_SIDE as DEFAULT_MODEL_MAX_SIDE
-from .preparation import decode_image, prepare_for_model, prepare_upload, read_upload
+import importlib
+
+# Where each public name lives. They are imported on first use (PEP 562), so importing a light
+# module of this package (``values``, ``formats``) never loads Pillow or numpy.
+_EXPORTS = {
+    "MODEL_JPEG_QUALITY": "encoding",
+    "PNG_COMPRESS_LEVEL": "encoding",
+    "STORED_JPEG_QUALITY": "encoding",
+    "STORED_WEBP_QUALITY": "encoding",
+    "UploadedImage": "encoding",
+    "encode_image": "encoding",
+    "ImageError": "errors",
+    "ACCEPTED_MIME_TYPES": "formats",
+    "image_mime_type": "formats",
+    "inspect_upload": "inspection",
+    "DEFAULT_MAX_IMAGE_PIXELS": "limits",
+    "DEFAULT_MAX_UPLOAD_BYTES": "limits",
+    "DEFAULT_MODEL_MAX_SIDE": "limits",
+    "decode_image": "preparation",
+    "prepare_for_model": "preparation",
+    "prepare_upload": "preparation",
+    "read_upload": "preparation",
+    "InputImage": "values",
+}
 
 __all__ = [
     "ACCEPTED_MIME_TYPES",
     "ImageError",
+    "InputImage",
     "UploadedImage",
     "decode_image",
     "encode_image",
@@ -67,3 +80,16 @@ __all__ = [
     "prepare_upload",
     "read_upload",
 ]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

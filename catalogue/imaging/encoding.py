@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from catalogue.providers.base import InputImage
-
 from .colour import normalize, to_srgb
 from .formats import STORED_FORMAT
+from .values import InputImage
 
 STORED_JPEG_QUALITY = 95
 STORED_WEBP_QUALITY = 95

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 ACCEPTED_MIME_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 ACCEPTED_NAMES = "JPEG, PNG, WebP or GIF"
+# What a provider's result may be (``GeneratedImage.mime_type``), told by ``image_mime_type``.
+RESULT_MIME_TYPES = ("image/png", "image/jpeg", "image/webp")
 PIL_FORMATS = {
     "image/jpeg": "JPEG",
     "image/png": "PNG",

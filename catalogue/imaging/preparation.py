@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from PIL import Image
 
-from catalogue.providers.base import InputImage
-
 from .colour import normalize
 from .decoding import (
     apply_orientation,
@@ -18,6 +16,7 @@ from .decoding import (
 from .encoding import UploadedImage, model_image, stored_image
 from .limits import check_bytes, resolve_limits
 from .resizing import resize, target_size
+from .values import InputImage
 
 
 def decode_image(data: bytes, *, max_pixels: int | None = None) -> Image.Image:

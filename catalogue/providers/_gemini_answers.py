@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._support import error_for_status, malformed, parse_retry_after, sniff_mime
+from ..imaging.formats import RESULT_MIME_TYPES, image_mime_type
+from ._support import error_for_status, malformed, parse_retry_after
 from .base import GeneratedImage, ProviderError
 
 NAME = "gemini"
@@ -53,8 +54,8 @@ def read_answer(response) -> Answer:
 
 
 def to_generated(data: bytes, declared: str | None) -> GeneratedImage:
-    mime = sniff_mime(data)
-    if mime is None:
+    mime = image_mime_type(data)
+    if mime not in RESULT_MIME_TYPES:
         raise malformed(f"Gemini returned an image part that is not an image ({declared})", NAME)
     return GeneratedImage(data=data, mime_type=mime)
 

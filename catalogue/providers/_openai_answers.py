@@ -8,7 +8,8 @@ import base64
 import binascii
 from types import SimpleNamespace
 
-from ._support import malformed, sniff_mime
+from ..imaging.formats import RESULT_MIME_TYPES, image_mime_type
+from ._support import malformed
 from .base import GeneratedImage, ImageRequest, ImageResult, ProviderError
 
 NAME = "openai"
@@ -50,8 +51,8 @@ def read_images(response, model: str) -> ImageResult:
             raw = base64.b64decode(b64, validate=True)
         except (binascii.Error, ValueError, TypeError) as exc:
             raise malformed(f"OpenAI returned invalid base64: {exc}", NAME) from exc
-        mime = sniff_mime(raw)
-        if mime is None:
+        mime = image_mime_type(raw)
+        if mime not in RESULT_MIME_TYPES:
             raise malformed("OpenAI returned data that is not an image", NAME)
         images.append(GeneratedImage(data=raw, mime_type=mime))
     if not images:

@@ -1,5 +1,5 @@
 """Helpers shared by the cloud providers (Gemini, OpenAI): the prompt writers' instruction
-and answer parsing, error mapping by HTTP status, ``Retry-After`` parsing, image sniffing.
+and answer parsing, error mapping by HTTP status, ``Retry-After`` parsing.
 
 Nothing here imports an SDK, so each SDK stays confined to its own module.
 """
@@ -167,15 +167,4 @@ def transport_error(exc: BaseException, provider: str) -> ProviderError | None:
         return ProviderError(
             f"{provider} connection failed: {exc}", code="connection_error", provider=provider
         )
-    return None
-
-
-def sniff_mime(data: bytes) -> str | None:
-    """The MIME type of PNG, JPEG or WebP bytes, by their signature."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
     return None

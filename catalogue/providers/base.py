@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from core.errors import DomainError
 
+from ..imaging.values import InputImage
 from ..task_types import ASPECT_RATIOS, TaskType
 
 __all__ = [
@@ -37,19 +38,6 @@ __all__ = [
     "TaskMemory",
     "TaskType",
 ]
-
-
-@dataclass(frozen=True)
-class InputImage:
-    """An image already decoded, validated and prepared by ``catalogue.imaging``.
-
-    ``data`` holds encoded bytes (PNG or JPEG) no larger than 2048 px on the long side.
-    """
-
-    data: bytes
-    mime_type: str
-    width: int
-    height: int
 
 
 @dataclass(frozen=True)
@@ -267,13 +255,16 @@ class _Described:
     """What every provider class declares about itself, readable without building it.
 
     ``name``: the short name in the registry and in task records. ``title``: for end users.
-    ``setup``: for the operator, what enables it ("set GEMINI_API_KEY"). ``queue_group``:
-    the workers that run its tasks (``"default"``, or ``"local"`` for models that need
-    torch and a GPU worker)."""
+    ``setup``: for the operator, what enables it ("set GEMINI_API_KEY"; empty: nothing).
+    ``summary``: what it does, one line of docs/providers.md's table. ``queue_group``: the
+    workers that run its tasks (``"default"``, or ``"local"`` for models that need torch and
+    a GPU worker). Its settings are declared with its module's ``PROVIDER``
+    (``catalogue.providers.declaring``)."""
 
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
     setup: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
     queue_group: ClassVar[str] = "default"
 
     @classmethod
@@ -303,6 +294,14 @@ class ImageProvider(_Described):
     """
 
     capabilities: ClassVar[Capabilities] = Capabilities()
+    # Upstream model names a client may ask for by name (``/v1`` ``model``), by prefix.
+    model_prefixes: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def configured_model(cls) -> str:
+        """The upstream model this server's settings name ("" where it has none); listed
+        under ``/v1/models`` beside the short name."""
+        return ""
 
     @classmethod
     def configured_capabilities(cls) -> Capabilities:

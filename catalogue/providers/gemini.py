@@ -16,7 +16,6 @@ import logging
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, ClassVar
 
-from .. import primitives
 from ._gemini_answers import (
     NAME,
     Answer,
@@ -45,10 +44,32 @@ from .base import (
     ProviderError,
     TaskType,
 )
+from .declaring import Provider, ProviderSetting
 
 if TYPE_CHECKING:
     from google.genai import types
 
+PROVIDER = Provider(
+    prompt_writers={NAME: f"{__name__}.GeminiPromptWriter"},
+    image_providers={NAME: f"{__name__}.GeminiImageProvider"},
+    settings=(
+        ProviderSetting("GEMINI_API_KEY", doc="enables the Gemini providers", secret=True),
+        ProviderSetting(
+            "GEMINI_BASE_URL",
+            doc="another endpoint speaking Gemini's REST protocol (a proxy)",
+            shown="Google's",
+        ),
+        ProviderSetting("AICEPS_GEMINI_TEXT_MODEL", "gemini-2.5-flash", doc="prompt writer model"),
+        ProviderSetting(
+            "AICEPS_GEMINI_IMAGE_MODEL",
+            "gemini-2.5-flash-image",
+            doc="image model (e.g. `gemini-3-pro-image-preview`)",
+        ),
+        ProviderSetting(
+            "AICEPS_GEMINI_IMAGEN_MODEL", "imagen-4.0-generate-001", doc="text-to-image on Vertex"
+        ),
+    ),
+)
 logger = logging.getLogger(__name__)
 _HARM_CATEGORIES = (
     "HARM_CATEGORY_HARASSMENT",
@@ -170,6 +191,9 @@ class GeminiPromptWriter(_GeminiClient, PromptWriter):
     prompt, that plan and ``usage_metadata.total_token_count``."""
 
     name = NAME
+    summary = (
+        "Gemini (default `gemini-2.5-flash`) reads the photos and writes the prompt and a plan"
+    )
     default_model = "gemini-2.5-flash"
 
     @classmethod
@@ -227,6 +251,8 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
     """
 
     name = NAME
+    summary = "Gemini image models (edit, fusion, text-to-image with aspect ratios)"
+    model_prefixes = ("gemini", "imagen")
     capabilities = Capabilities(
         edit=True,
         text_to_image=True,
@@ -242,6 +268,12 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
         """Takes the writer's keyword arguments plus ``imagen_model`` (Vertex AI only)."""
         super().__init__(**kwargs)
         self.imagen_model = imagen_model or None
+
+    @classmethod
+    def configured_model(cls) -> str:
+        from django.conf import settings
+
+        return settings.AICEPS_GEMINI_IMAGE_MODEL
 
     @classmethod
     def from_settings(cls) -> GeminiImageProvider:
@@ -275,6 +307,8 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
                 code="unsupported_task",
                 provider=NAME,
             )
+        from .. import primitives  # numpy: only when a task runs
+
         request = primitives.for_unmasked_model(request)  # inpaint, expand: shown, and told
         if not request.images and self.imagen_model and self.client.vertexai:
             return self._imagen(request)

@@ -25,8 +25,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from ..imaging.formats import RESULT_MIME_TYPES, image_mime_type
 from ._midjourney_client import MidjourneyProxyClient, Submitted
-from ._support import sniff_mime
 from .base import (
     Capabilities,
     GeneratedImage,
@@ -36,8 +36,51 @@ from .base import (
     ProviderError,
     TaskType,
 )
+from .declaring import Provider, ProviderSetting
 
 NAME = "midjourney"
+# Midjourney through a midjourney-proxy server (github.com/novicezk/midjourney-proxy).
+PROVIDER = Provider(
+    image_providers={NAME: f"{__name__}.MidjourneyImageProvider"},
+    settings=(
+        ProviderSetting(
+            "AICEPS_MIDJOURNEY_PROXY_URL",
+            doc="a midjourney-proxy server: enables the `midjourney` image provider",
+            url=True,
+        ),
+        ProviderSetting(
+            "AICEPS_MIDJOURNEY_API_SECRET",
+            doc="the proxy's `mj.api-secret` (sent as `mj-api-secret`)",
+            secret=True,
+        ),
+        ProviderSetting(
+            "AICEPS_MIDJOURNEY_TIMEOUT_SECONDS",
+            600.0,
+            doc="longest wait for one Midjourney job (the grid, each upscale) per attempt",
+            type="float",
+        ),
+        # Polling is the fallback of the proxy's notify hook: this often with a hook.
+        ProviderSetting(
+            "AICEPS_MIDJOURNEY_POLL_SECONDS",
+            10.0,
+            doc=(
+                "how often the proxy is polled as the notify hook's fallback (at once "
+                "without a hook)"
+            ),
+            type="float",
+        ),
+        ProviderSetting(
+            "AICEPS_MIDJOURNEY_NOTIFY_URL",
+            doc="base URL the proxy calls back (empty: poll only)",
+            shown="`AICEPS_PUBLIC_URL`",
+            url=True,
+        ),
+        ProviderSetting(
+            "AICEPS_MIDJOURNEY_PARAMETERS",
+            doc="appended to every Midjourney prompt, e.g. `--v 7 --style raw`",
+        ),
+    ),
+)
 NOTICE_SECONDS = 0.5
 FINAL = ("SUCCESS", "FAILURE")
 ORDER = {"NOT_START": 0, "SUBMITTED": 1, "IN_PROGRESS": 2, "FAILURE": 3, "SUCCESS": 3}
@@ -72,6 +115,10 @@ class MidjourneyImageProvider(ImageProvider):
     name = NAME
     title = "Midjourney"
     setup = "set AICEPS_MIDJOURNEY_PROXY_URL (a midjourney-proxy server)"
+    summary = (
+        "Midjourney through a midjourney-proxy server: text to image, styles, fusions; "
+        "`n` upscaled quadrants"
+    )
     queue_group = "default"
     capabilities: ClassVar[Capabilities] = Capabilities(
         edit=True,
@@ -262,8 +309,8 @@ class MidjourneyImageProvider(ImageProvider):
                 "Midjourney finished without an image.", permanent=True, code="no_image"
             )
         data = self.client.download(url)
-        mime = sniff_mime(data)
-        if mime is None:
+        mime = image_mime_type(data)
+        if mime not in RESULT_MIME_TYPES:
             raise ProviderError(
                 "Midjourney's image could not be read.",
                 code="malformed_response",

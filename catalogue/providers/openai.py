@@ -16,7 +16,6 @@ import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from .. import primitives
 from ._openai_answers import read_images, read_stream
 from ._openai_files import data_url, openai_mask, upload
 from ._openai_params import (
@@ -46,8 +45,32 @@ from .base import (
     ProviderError,
     TaskType,
 )
+from .declaring import Provider, ProviderSetting
 
 NAME = "openai"
+PROVIDER = Provider(
+    prompt_writers={NAME: f"{__name__}.OpenAIPromptWriter"},
+    image_providers={NAME: f"{__name__}.OpenAIImageProvider"},
+    settings=(
+        ProviderSetting("OPENAI_API_KEY", doc="enables the OpenAI providers", secret=True),
+        ProviderSetting(
+            "OPENAI_BASE_URL",
+            doc="any OpenAI-compatible server (Ollama, vLLM, Qwen, DeepSeek …)",
+            shown="OpenAI's",
+        ),
+        # gpt-image-1 was shut down on 2026-10-23 and dall-e-2/3 retired (per the SDK's docs).
+        ProviderSetting(
+            "AICEPS_OPENAI_IMAGE_MODEL",
+            "gpt-image-2",
+            doc="any OpenAI image model (`gpt-image-1` was shut down in 2026)",
+        ),
+        ProviderSetting(
+            "AICEPS_OPENAI_TEXT_MODEL",
+            "gpt-4o-mini",
+            doc="prompt writer model (must accept images)",
+        ),
+    ),
+)
 _BLOCKED_CODES = {"content_policy_violation", "moderation_blocked"}
 # What its edit models do: inpainting through the mask, expanding through a transparent
 # canvas and the mask of the new area; no upscaling (the Images API makes its own sizes).
@@ -156,6 +179,11 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
     """
 
     name = NAME
+    summary = (
+        "`images.edit` / `images.generate` (masks, several inputs, quality, native "
+        "transparency, streamed partial images)"
+    )
+    model_prefixes = ("gpt-image", "dall-e", "chatgpt-image")
     default_model = "gpt-image-1"
     capabilities = Capabilities(
         edit=True,
@@ -191,10 +219,14 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
         return cls.capabilities
 
     @classmethod
-    def configured_capabilities(cls) -> Capabilities:
+    def configured_model(cls) -> str:
         from django.conf import settings
 
-        return cls.capabilities_for(settings.AICEPS_OPENAI_IMAGE_MODEL or cls.default_model)
+        return settings.AICEPS_OPENAI_IMAGE_MODEL
+
+    @classmethod
+    def configured_capabilities(cls) -> Capabilities:
+        return cls.capabilities_for(cls.configured_model() or cls.default_model)
 
     @classmethod
     def from_settings(cls) -> OpenAIImageProvider:
@@ -207,6 +239,8 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
             raise _invalid(f"Unsupported aspect ratio {request.aspect_ratio!r}.")
         if request.task_type == TaskType.UPSCALE:
             raise _invalid("OpenAI's image models do not upscale.", code="unsupported_task")
+        from .. import primitives  # numpy: only when a task runs
+
         request = primitives.for_masked_model(request)  # expand: the canvas and its mask
         if request.task_type in (TaskType.INPAINT, TaskType.EXPAND) and not request.size:
             first = request.images[0]  # the nearest size of the photo's (or canvas's) shape
@@ -265,6 +299,7 @@ class OpenAIPromptWriter(_OpenAIClient, PromptWriter):
     a plain-text answer is then taken as the prompt). Tokens come from ``usage``."""
 
     name = NAME
+    summary = "chat completions with images: OpenAI, Ollama, vLLM, Qwen, DeepSeek …"
     default_model = "gpt-4o-mini"
 
     def __init__(self, *, json_mode: bool = True, **kwargs) -> None:

@@ -5,8 +5,11 @@ the tables below or by a dotted path to a class. ``auto`` takes the first provid
 table that :meth:`is_configured` (keys present), in table order, and whose queue group has a
 live worker (``generation.liveness``) when one has. A setting may also be an
 ordered chain, ``gemini,openai,offline`` (:func:`resolve_chain`): a task may be run by any of
-them, the first that can (see ``generation.pipeline``). To add a provider, add its module and
-one line to a table; nothing else names providers.
+them, the first that can (see ``generation.pipeline``).
+
+The tables are derived from the provider modules' declarations (``PROVIDER``, see
+``catalogue.providers.declaring``) in the order of :data:`MODULES`. To add a provider, add its
+module (or folder) and one line to :data:`MODULES`; nothing else names providers.
 
 Provider classes are imported, never built, to read what they declare (``capabilities``,
 ``title``, ``setup``, ``queue_group``): their modules import no SDK at import time, so a web
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from importlib import import_module
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -27,20 +31,36 @@ from core.errors import ValidationError
 
 from ..task_types import EXPLICIT_TYPES, TaskType, provider_can
 from .base import Capabilities, ImageProvider, PromptWriter, ProviderError
+from .declaring import Provider, ProviderSetting
 
-# Table order is the order ``auto`` tries them in.
-PROMPT_WRITERS = {
-    "gemini": "catalogue.providers.gemini.GeminiPromptWriter",
-    "openai": "catalogue.providers.openai.OpenAIPromptWriter",
-    "template": "catalogue.providers.offline.template_writer.TemplatePromptWriter",
-}
-IMAGE_PROVIDERS = {
-    "gemini": "catalogue.providers.gemini.GeminiImageProvider",
-    "openai": "catalogue.providers.openai.OpenAIImageProvider",
-    "offline": "catalogue.providers.offline.editor.OfflineImageProvider",
-    "diffusers": "catalogue.providers.diffusers_local.DiffusersImageProvider",
-    "midjourney": "catalogue.providers.midjourney.MidjourneyImageProvider",
-}
+# The provider modules (or folders) of ``catalogue.providers``, in the order ``auto`` tries
+# them in. Adding a provider: its module and one line here.
+MODULES = (
+    "gemini",
+    "openai",
+    "stability",
+    "offline",
+    "diffusers_local",
+    "midjourney",
+)
+
+
+def declarations() -> tuple[Provider, ...]:
+    """Each provider module's ``PROVIDER``, in :data:`MODULES` order (imports no SDK)."""
+    return tuple(import_module(f"{__package__}.{module}").PROVIDER for module in MODULES)
+
+
+def declared_settings() -> tuple[ProviderSetting, ...]:
+    """Every setting a provider declares, in :data:`MODULES` order, each once."""
+    found: dict[str, ProviderSetting] = {}
+    for declaration in declarations():
+        for setting in declaration.settings:
+            found.setdefault(setting.name, setting)
+    return tuple(found.values())
+
+
+PROMPT_WRITERS = {name: path for d in declarations() for name, path in d.prompt_writers.items()}
+IMAGE_PROVIDERS = {name: path for d in declarations() for name, path in d.image_providers.items()}
 TABLES = {"prompt_writer": PROMPT_WRITERS, "image_provider": IMAGE_PROVIDERS}
 
 _instances: dict[str, object] = {}

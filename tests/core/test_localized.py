@@ -10,7 +10,7 @@ from core.localized import localized_message
 from core.messages_zh import MESSAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "core", "editor", "generation", "operations", "webhooks", "aiceps")
+APPS = ("accounts", "catalogue", "core", "editor", "generation", "operations", "webhooks", "aiceps")
 # A code given where an error is made: code="…", a class's code = "…", ApiError("…", …),
 # ImageError("…", …).
 CODE = re.compile(r'\bcode\s*=\s*"([a-z_]+)"|\w*Error\(\s*"([a-z_]+)"')

@@ -72,6 +72,11 @@ class DiffusersImageProvider(ImageProvider):
     name = PROVIDER
     title = "a local diffusers model"
     setup = "install the [local] extra and set AICEPS_DIFFUSERS_MODEL"
+    summary = (
+        "a local diffusers model: SD / SDXL / SD-Turbo img2img, InstructPix2Pix, FLUX Kontext, "
+        "Qwen-Image-Edit; inpaint, expand (SD/SDXL inpainting, FLUX Fill), upscale (SD x4 "
+        "upscaler); see docs/local-models.md"
+    )
     queue_group = "local"  # torch and a GPU: only workers of the local-model queue run it
     # Before a model folder is known: what a Stable Diffusion model does (no upscaling).
     # ``configured_capabilities`` and a built provider narrow it to the folder's family.

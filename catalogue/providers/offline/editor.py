@@ -52,6 +52,11 @@ def unchanged(before: Canvas, after: Canvas) -> bool:
 class OfflineImageProvider(ImageProvider):
     name = "offline"
     title = "the offline editor"
+    summary = (
+        "models shipped in PyPI packages: neural style transfer (26 styles or any image), "
+        "U-2-Net background removal and replacement, filters, adjustments, crop, upscale "
+        "(resampling), PatchMatch object removal under a mask or a click"
+    )
     # One image per task: it has no randomness to make variants from, so n > 1 is refused
     # before anything is charged rather than charged and refunded.
     # Every task type but text to image; expand only where the border is plain.

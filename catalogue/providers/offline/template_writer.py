@@ -188,6 +188,7 @@ def plan_for(request: PromptRequest, parsed: ParsedInstruction) -> PromptPlan:
 
 class TemplatePromptWriter(PromptWriter):
     name = "template"
+    summary = "a bilingual glossary and templates over facts about the photo"
 
     def write(self, request: PromptRequest) -> PromptResult:
         parsed = parse(request.instruction)

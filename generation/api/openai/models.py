@@ -4,8 +4,9 @@ The catalogue is read from the provider registry: every image provider configure
 server that a live worker runs now (a task nobody would take is refused with 503
 ``no_worker``), under its short name (``offline``, ``diffusers``, ``openai``, ``gemini``) and, for
 the remote ones, under the upstream model it runs (``gpt-image-2``,
-``gemini-2.5-flash-image``). ``model`` in a request may be any of those ids, ``auto`` (the
-configured provider), or another model of OpenAI's or Gemini's families, which is then asked
+``gemini-2.5-flash-image``: each class's ``configured_model()``). ``model`` in a request may
+be any of those ids, ``auto`` (the configured provider), or another model of a family a
+provider declares (its ``model_prefixes``: ``dall-e-3``, ``imagen-4.0-…``), which is then asked
 for upstream by name.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
@@ -28,10 +28,6 @@ from ..errors import ApiError
 
 OWNER = "aiceps"
 CREATED = 1767225600  # 2026-01-01: the catalogue has no dates of its own
-FAMILIES = {
-    "openai": ("gpt-image", "dall-e", "chatgpt-image"),
-    "gemini": ("gemini", "imagen"),
-}
 
 
 @dataclass(frozen=True)
@@ -41,10 +37,11 @@ class Choice:
 
 
 def _upstream_model(provider: str) -> str:
-    return {
-        "openai": settings.AICEPS_OPENAI_IMAGE_MODEL,
-        "gemini": settings.AICEPS_GEMINI_IMAGE_MODEL,
-    }.get(provider, "")
+    """The upstream model the provider's settings name (its class declares which)."""
+    try:
+        return provider_class(provider).configured_model()
+    except ProviderError:
+        return ""
 
 
 def configured_providers(*, served: bool = False) -> list[tuple[str, type]]:
@@ -114,8 +111,12 @@ def choose(model: str | None) -> Choice:
     for name in configured:
         if model == _upstream_model(name):
             return Choice(name)
-    for name, prefixes in FAMILIES.items():
-        if model.startswith(prefixes):
+    for name in IMAGE_PROVIDERS:  # a model of a family a provider declares (model_prefixes)
+        try:
+            prefixes = provider_class(name).model_prefixes
+        except ProviderError:
+            continue
+        if prefixes and model.startswith(prefixes):
             if name not in configured:
                 raise _unknown(model, f"{model!r} needs {name}, which is not set up here.")
             return Choice(name, upstream_model=model)

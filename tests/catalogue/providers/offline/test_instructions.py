@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from catalogue.providers import registry
 from catalogue.providers.base import ImageRequest, InputImage, ProviderError, TaskType
 from catalogue.providers.offline.glossary import ORDER, TERMS
 from catalogue.providers.offline.instructions import parse
@@ -219,8 +220,10 @@ def test_text_to_image_is_not_offered():
     with pytest.raises(ProviderError) as info:
         plan("a cat on the moon", TaskType.TEXT_TO_IMAGE, images=())
     assert info.value.permanent and info.value.code == "unsupported_task"
-    # Every provider that can, by the name users know it (Midjourney too, since #13).
-    assert "Gemini, OpenAI, a local diffusers model or Midjourney" in info.value.message
+    # Every provider that can, by the name users know it, as the registry finds them.
+    able = registry.alternatives(TaskType.TEXT_TO_IMAGE, exclude=("offline",))[0]
+    assert able.startswith("Gemini, OpenAI") and able.endswith(" or Midjourney")
+    assert f"Use {able}." in info.value.message
 
 
 def test_task_types_supply_defaults():
