@@ -21,9 +21,9 @@ import base64
 import binascii
 import json
 import secrets
-import socket
-import urllib.error
-import urllib.request
+
+from core import outbound
+from core.destinations import CONFIGURED, DestinationError
 
 from ..imaging.formats import RESULT_MIME_TYPES, image_mime_type
 from ._support import error_for_status, malformed, parse_retry_after
@@ -243,7 +243,7 @@ def _read_answer(answer: dict) -> GeneratedImage:
 
 def _post(url: str, *, api_key: str, fields: dict, files: dict, timeout: float) -> dict:
     """One multipart POST to Stability, its JSON answer back; every failure a ProviderError.
-    (The one outbound call of this provider: the seam the one HTTP module replaces.)"""
+    It goes through ``core.outbound`` like every request AicePS makes."""
     boundary = secrets.token_hex(16)
     parts = []
     for name, value in fields.items():
@@ -260,23 +260,33 @@ def _post(url: str, *, api_key: str, fields: dict, files: dict, timeout: float) 
         "Authorization": f"Bearer {api_key}",
         "Accept": "application/json",
         "Content-Type": f"multipart/form-data; boundary={boundary}",
-        "User-Agent": "AicePS",
     }
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read(MAX_ANSWER_BYTES + 1)
-    except urllib.error.HTTPError as error:
-        raise _status_error(error) from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, TimeoutError | socket.timeout):
-            raise ProviderError(
-                f"Stability AI timed out: {reason}", code="timeout", provider=NAME
-            ) from None
+        response = outbound.post(
+            url,
+            body,
+            policy=CONFIGURED,  # STABILITY_BASE_URL is the operator's (a proxy may be private)
+            timeouts=outbound.Timeouts(connect=min(10.0, timeout), read=timeout),
+            max_bytes=MAX_ANSWER_BYTES,
+            headers=headers,
+        )
+    except DestinationError as exc:
         raise ProviderError(
-            f"Stability AI connection failed: {reason}", code="connection_error", provider=NAME
+            f"STABILITY_BASE_URL is refused: {exc.message}",
+            permanent=True,
+            code="invalid_configuration",
+            provider=NAME,
         ) from None
+    except outbound.OutboundError as exc:
+        timed_out = isinstance(exc, outbound.TimedOut)
+        raise ProviderError(
+            f"Stability AI {'timed out' if timed_out else 'connection failed'}: {exc}",
+            code="timeout" if timed_out else "connection_error",
+            provider=NAME,
+        ) from None
+    if response.status >= 300:
+        raise _status_error(response)
+    raw = response.body
     try:
         answer = json.loads(raw)
     except ValueError as exc:
@@ -286,20 +296,20 @@ def _post(url: str, *, api_key: str, fields: dict, files: dict, timeout: float) 
     return answer
 
 
-def _status_error(error: urllib.error.HTTPError) -> ProviderError:
+def _status_error(response: outbound.Response) -> ProviderError:
     """Stability's error answer ``{"name", "errors": [...]}`` as a ProviderError."""
     try:
-        body = json.loads(error.read(64 * 1024) or b"{}")
+        body = response.json() if response.body else {}
     except ValueError:
         body = {}
     body = body if isinstance(body, dict) else {}
-    said = "; ".join(str(e) for e in body.get("errors") or []) or str(error.reason)
-    words = f"{body.get('name') or error.code}: {said}"[:500]
-    if error.code in _REFUSALS:
-        code, message = _REFUSALS[error.code]
+    said = "; ".join(str(e) for e in body.get("errors") or []) or f"HTTP {response.status}"
+    words = f"{body.get('name') or response.status}: {said}"[:500]
+    if response.status in _REFUSALS:
+        code, message = _REFUSALS[response.status]
         failure = _refused(message, code=code)
     else:  # 429 and 5xx: transient, after Retry-After
-        retry_after = parse_retry_after(error.headers)
-        failure = error_for_status(error.code, words, provider=NAME, retry_after=retry_after)
-    failure.detail = f"{_SETUP.get(error.code, '')} Stability AI said {words}".strip()
+        retry_after = parse_retry_after(response.headers)
+        failure = error_for_status(response.status, words, provider=NAME, retry_after=retry_after)
+    failure.detail = f"{_SETUP.get(response.status, '')} Stability AI said {words}".strip()
     return failure
