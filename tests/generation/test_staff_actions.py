@@ -72,7 +72,7 @@ def test_a_stuck_task_is_failed_and_refunded_in_the_staff_members_name(staff, us
 
     task.refresh_from_db()
     assert task.status == "failed" and task.error_code == "failed_by_staff"
-    refund = CreditTransaction.objects.get(task=task, kind="refund")
+    refund = CreditTransaction.objects.get(task_id=task.pk, kind="refund")
     assert refund.amount == 3 and refund.created_by == admin_user
     assert credits_balance(user=user) == 10 == credits_ledger_sum(user=user)
     # A worker that finishes after all drops its result.
@@ -88,7 +88,7 @@ def test_any_task_is_refunded_once(staff, user, admin_user):
 
     assert b"Refunded 3 credits on 1 tasks" in first.content
     assert b"Refunded 0 credits on 0 tasks" in second.content
-    refunds = CreditTransaction.objects.filter(task=task, kind="refund")
+    refunds = CreditTransaction.objects.filter(task_id=task.pk, kind="refund")
     assert [(r.amount, r.created_by) for r in refunds] == [(3, admin_user)]
     assert credits_balance(user=user) == 10 == credits_ledger_sum(user=user)
     task.refresh_from_db()
@@ -101,7 +101,7 @@ def test_a_failed_task_is_not_refunded_twice(staff, user, settings):
 
     act(staff, "refund_once", task)
 
-    assert CreditTransaction.objects.filter(task=task, kind="refund").count() == 1
+    assert CreditTransaction.objects.filter(task_id=task.pk, kind="refund").count() == 1
     assert credits_balance(user=user) == 10
 
 
