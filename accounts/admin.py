@@ -144,13 +144,20 @@ class CreditTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["task"]
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        tasks = ledger_tasks(row.task_id for row in changelist.result_list)  # one query a page
+        for row in changelist.result_list:
+            row.ledger_task = tasks.get(row.task_id)
+        return changelist
+
     @admin.display(description=_("Task"), ordering="task_id")
     def task(self, row: CreditTransaction) -> str:
         """The task by its id, linked to its staff page when the layer that owns tasks
         describes it (``accounts.ledger_tasks``)."""
         if row.task_id is None:
             return "—"
-        task = ledger_tasks([row.task_id])[row.task_id]
+        task = getattr(row, "ledger_task", None) or ledger_tasks([row.task_id])[row.task_id]
         if task.admin_url is None:
             return str(row.task_id)
         return format_html('<a href="{}">{}</a>', task.admin_url, task.label)
