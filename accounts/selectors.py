@@ -17,8 +17,8 @@ def credits_ledger(*, user: User) -> QuerySet[CreditTransaction]:
 
 
 def task_ledger(*, task_id) -> QuerySet[CreditTransaction]:
-    """The ledger rows of one task (its debit, its refunds), oldest first."""
-    return CreditTransaction.objects.filter(task_id=task_id).order_by("created_at", "id")
+    """The ledger rows of one task (its debit, its refunds), newest first."""
+    return CreditTransaction.objects.filter(task_id=task_id)
 
 
 def credits_ledger_sum(*, user: User) -> int:

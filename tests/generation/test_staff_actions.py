@@ -118,10 +118,11 @@ def test_the_ledger_admin_and_the_task_admin_link_to_each_other(staff, user):
     task = task_run(task_id=created(user).pk)
     debit = CreditTransaction.objects.get(task_id=task.pk, kind="debit")
 
-    listing = staff.get("/admin/accounts/credittransaction/").content.decode()
+    listing = staff.get(f"/admin/accounts/credittransaction/?q={task.pk}").content.decode()
     row = staff.get(f"/admin/accounts/credittransaction/{debit.pk}/change/").content.decode()
     task_page = staff.get(f"{URL}{task.pk}/change/").content.decode()
 
     to_task = f'href="{URL}{task.pk}/change/"'
     assert to_task in listing and to_task in row  # the ledger knows the task by id only
+    assert "1 result" in listing  # found by the task's id: its debit, not the sign-up row
     assert f'href="/admin/accounts/credittransaction/{debit.pk}/change/"' in task_page
