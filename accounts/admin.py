@@ -8,10 +8,12 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import F
 from django.shortcuts import render
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdminMixin
 
+from .ledger_tasks import ledger_tasks
 from .models import CreditTransaction, ExternalIdentity, SignInSession, User
 from .services import credits_grant
 
@@ -137,9 +139,28 @@ class CreditTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "api_key",
     ]
     list_filter = ["kind", "created_at"]
-    search_fields = ["account__user__username", "note", "idempotency_key"]
-    list_select_related = ["account__user", "task", "created_by", "api_key"]
+    search_fields = ["account__user__username", "note", "idempotency_key", "task_id"]
+    list_select_related = ["account__user", "created_by", "api_key"]
     date_hierarchy = "created_at"
+    readonly_fields = ["task"]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        tasks = ledger_tasks(row.task_id for row in changelist.result_list)  # one query a page
+        for row in changelist.result_list:
+            row.ledger_task = tasks.get(row.task_id)
+        return changelist
+
+    @admin.display(description=_("Task"), ordering="task_id")
+    def task(self, row: CreditTransaction) -> str:
+        """The task by its id, linked to its staff page when the layer that owns tasks
+        describes it (``accounts.ledger_tasks``)."""
+        if row.task_id is None:
+            return "—"
+        task = getattr(row, "ledger_task", None) or ledger_tasks([row.task_id])[row.task_id]
+        if task.admin_url is None:
+            return str(row.task_id)
+        return format_html('<a href="{}">{}</a>', task.admin_url, task.label)
 
 
 @admin.register(SignInSession)

@@ -10,6 +10,6 @@ class AccountsConfig(AppConfig):
 
         from core.client_address import parse_trusted_proxies
 
-        from . import sign_in_gate, signals  # noqa: F401  (their receivers)
+        from . import schema, sign_in_gate, signals  # noqa: F401  (receivers, schema extensions)
 
         parse_trusted_proxies(str(settings.AICEPS_TRUSTED_PROXIES))  # a bad value stops startup

@@ -131,14 +131,11 @@ class CreditTransaction(models.Model):
     amount = models.IntegerField()
     kind = models.CharField(max_length=16, choices=Kind.choices)
     balance_after = models.IntegerField()
-    # SET_NULL: a task removed with its user leaves the row (its key still names the task).
-    task = models.ForeignKey(
-        "generation.TaskHistory",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="credit_transactions",
-    )
+    # The task a debit or refund was for, by its id only: the ledger sits below the tasks
+    # (``generation``) and never names their table. What a task is, for the pages and the
+    # admin, the layer that owns tasks tells (``accounts.ledger_tasks``). Cleared when the
+    # user is deleted (their tasks go with them); the idempotency key still names the task.
+    task_id = models.UUIDField(null=True, blank=True, db_index=True)
     # The API key a charge was made with (and its refunds): what counts against its budget.
     api_key = models.ForeignKey(
         "accounts.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -13,7 +13,12 @@ def credits_balance(*, user: User) -> int:
 
 
 def credits_ledger(*, user: User) -> QuerySet[CreditTransaction]:
-    return CreditTransaction.objects.filter(account__user=user).select_related("task", "created_by")
+    return CreditTransaction.objects.filter(account__user=user).select_related("created_by")
+
+
+def task_ledger(*, task_id) -> QuerySet[CreditTransaction]:
+    """The ledger rows of one task (its debit, its refunds), newest first."""
+    return CreditTransaction.objects.filter(task_id=task_id)
 
 
 def credits_ledger_sum(*, user: User) -> int:

@@ -4,6 +4,10 @@ Each function locks the account row, appends one ledger row and moves the cached
 an ``F()`` expression, all in one transaction, so ``balance`` always equals the sum of the
 ledger. On SQLite ``select_for_update`` is a no-op; the database is opened with
 ``transaction_mode=IMMEDIATE``, which serialises writers at BEGIN instead.
+
+A ``task`` here is anything with a ``pk`` and a ``user`` (``generation``'s tasks): the ledger
+keeps only its id (``CreditTransaction.task_id``), and the idempotency keys that make each
+debit and refund happen once are made from it.
 """
 
 from __future__ import annotations
@@ -101,7 +105,7 @@ def _append(
     account: CreditAccount,
     amount: int,
     kind: str,
-    task=None,
+    task_id=None,
     idempotency_key: str | None = None,
     note: str = "",
     created_by: User | None = None,
@@ -114,7 +118,7 @@ def _append(
         amount=amount,
         kind=kind,
         balance_after=account.balance,
-        task=task,
+        task_id=task_id,
         idempotency_key=idempotency_key,
         note=note[:500],
         created_by=created_by,
@@ -143,7 +147,7 @@ def _task_key_id(account: CreditAccount, task) -> int | None:
     """The API key the task was charged with (its refunds count for that key too)."""
     return (
         CreditTransaction.objects.filter(
-            account=account, task=task, kind=CreditTransaction.Kind.DEBIT
+            account=account, task_id=task.pk, kind=CreditTransaction.Kind.DEBIT
         )
         .values_list("api_key_id", flat=True)
         .first()
@@ -211,7 +215,7 @@ def credits_charge(
             account=account,
             amount=-amount,
             kind=CreditTransaction.Kind.DEBIT,
-            task=task,
+            task_id=task.pk if task is not None else None,
             idempotency_key=idempotency_key,
             note=note,
             api_key_id=api_key.pk if api_key is not None else None,
@@ -232,7 +236,7 @@ def credits_refund(*, task, note: str = "", refunded_by: User | None = None) -> 
         if (done := _existing(key)) is not None:
             return LedgerEntry(done, account.balance, created=False)
         debits = CreditTransaction.objects.filter(
-            account=account, task=task, kind=CreditTransaction.Kind.DEBIT
+            account=account, task_id=task.pk, kind=CreditTransaction.Kind.DEBIT
         )
         charged = -sum(debits.values_list("amount", flat=True))
         if charged <= 0:
@@ -271,7 +275,7 @@ def credits_refund_undelivered(
             return LedgerEntry(done, account.balance, created=False)
         moved = CreditTransaction.objects.filter(
             account=account,
-            task=task,
+            task_id=task.pk,
             kind__in=(CreditTransaction.Kind.DEBIT, CreditTransaction.Kind.REFUND),
         ).values_list("amount", flat=True)
         amount = min(amount, -sum(moved))
@@ -296,7 +300,7 @@ def _refund_once(*, account, task, amount: int, key: str, note: str, refunded_by
                 account=account,
                 amount=amount,
                 kind=CreditTransaction.Kind.REFUND,
-                task=task,
+                task_id=task.pk,
                 idempotency_key=key,
                 note=note,
                 created_by=refunded_by,

@@ -18,13 +18,17 @@ def open_credit_account(sender, instance, created: bool, raw: bool = False, **kw
 def close_credit_account(sender, instance, origin=None, **kwargs) -> None:
     """A deleted user's credit account stays, closed, with every ledger row (``user`` is
     then set to NULL by the database's cascade rules): the balance still equals the sum of
-    the ledger, and the rows still say what moved when."""
+    the ledger, and the rows still say what moved when. The user's tasks go with them, so
+    the rows forget which tasks they were for (``task_id``)."""
     from django.utils import timezone
 
-    from .models import CreditAccount
+    from .models import CreditAccount, CreditTransaction
 
     CreditAccount.objects.filter(user_id=instance.pk).update(
         closed_at=timezone.now(), former_user_id=instance.pk
+    )
+    CreditTransaction.objects.filter(account__user_id=instance.pk).exclude(task_id=None).update(
+        task_id=None
     )
 
 

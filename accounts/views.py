@@ -1,5 +1,5 @@
-"""The API-keys page of a signed-in user: create (the key is shown on this answer only),
-list with what each has spent, revoke."""
+"""A signed-in user's pages of their account: the API keys (create, the key shown on this
+answer only; list with what each has spent; revoke) and the credits (balance and ledger)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,9 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 
 from .key_services import api_key_create, api_key_for, api_key_revoke, api_key_summary
+from .ledger_tasks import ledger_tasks
 from .models import ApiKey
+from .selectors import credits_balance, credits_ledger
 
 
 class ApiKeyForm(forms.Form):
@@ -71,3 +74,13 @@ def api_key_revoke_view(request, key_id: int):
         api_key_revoke(api_key=api_key)
         messages.success(request, _("The key “%(name)s” was revoked.") % {"name": api_key.name})
     return redirect("accounts:api-keys")
+
+
+@login_required
+def credits_page(request):
+    page = Paginator(credits_ledger(user=request.user), 25).get_page(request.GET.get("page"))
+    tasks = ledger_tasks(row.task_id for row in page.object_list)
+    for row in page.object_list:
+        row.ledger_task = tasks.get(row.task_id)
+    context = {"balance": credits_balance(user=request.user), "page": page}
+    return render(request, "accounts/credits.html", context)

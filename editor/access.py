@@ -10,6 +10,7 @@ calls send the token already.
 
 from __future__ import annotations
 
+from accounts.access import ApiViewMixin
 from accounts.authentication import (
     BearerTokenAuthentication,
     SameOriginSessionAuthentication,
@@ -17,7 +18,6 @@ from accounts.authentication import (
 )
 from accounts.throttling import BadCredentialsGuard
 from core.errors import NotFoundError, ValidationError
-from generation.api.access import ApiViewMixin
 
 from .errors import exception_handler
 

@@ -3,7 +3,7 @@
 
 The editor shows ``message || error`` and expects both to be strings (its old backend sent
 ``{"error": "...", "message": "..."}``), unlike the v1 shape whose ``error`` is an object. The
-description of the error is the shared one (``generation.api.errors.problem_for``); only the
+description of the error is the shared one (``core.api.problems.problem_for``); only the
 rendering differs.
 """
 
@@ -15,7 +15,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from accounts.throttling import bad_credentials_answer
-from generation.api.errors import Problem, problem_for
+from core.api.problems import Problem, problem_for
 
 logger = logging.getLogger(__name__)
 

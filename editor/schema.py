@@ -3,7 +3,7 @@
 Documentation only: the views build their answers in :mod:`editor.presenters`,
 :mod:`editor.waiting` and the views themselves; these serializers describe those shapes.
 Importing this module registers the editor's error shape (``error_shape = "editor"``, the
-body of :func:`editor.errors.editor_body`) with ``generation.api.schema``.
+body of :func:`editor.errors.editor_body`) with ``core.api.schema``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from generation.api.schema import register_error_shape
+from core.api.schema import register_error_shape
 
 S = serializers
 

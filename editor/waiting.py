@@ -16,7 +16,7 @@ from django.conf import settings
 from rest_framework.response import Response
 
 from accounts.selectors import credits_balance
-from generation.api.errors import Problem
+from core.api.problems import Problem
 from generation.api.serializers import absolute, absolute_for
 from generation.api.waiting import Waiting
 from generation.live.hub import get_hub

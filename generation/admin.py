@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import task_ledger
 from core.admin import ReadOnlyAdminMixin
 
 from .models import TaskHistory, TaskStatistics
@@ -185,7 +186,7 @@ class TaskHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("Ledger"))
     def ledger(self, task: TaskHistory) -> str:
-        rows = task.credit_transactions.all()
+        rows = task_ledger(task_id=task.pk)
         if not rows:
             return "—"
         return format_html_join(

@@ -6,11 +6,12 @@ class GenerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Signal receivers and the OpenAPI extensions register themselves when imported.
+        from accounts.ledger_tasks import register_task_describer
         from catalogue.providers import registry
 
-        from . import receivers  # noqa: F401
-        from .api import schema  # noqa: F401
+        from . import receivers  # noqa: F401  (signal receivers register when imported)
         from .liveness import group_served
+        from .presenters import ledger_task_descriptions
 
         registry.set_group_check(group_served)
+        register_task_describer(ledger_task_descriptions)  # what the ledger's task ids are

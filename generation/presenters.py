@@ -131,3 +131,21 @@ def task_seed_payload(task: TaskHistory, *, absolute: Absolute = _same) -> dict[
         payload["error"] = task.error_message or task.status
         payload["error_code"] = task.error_code or task.status
     return payload
+
+
+def ledger_task_descriptions(task_ids: list) -> dict:
+    """The ledger's view of tasks (``accounts.ledger_tasks``, registered at start-up): each
+    task's type, its page while it is not deleted, its staff page. One query."""
+    from django.urls import reverse
+
+    from accounts.ledger_tasks import LedgerTask
+
+    rows = TaskHistory.objects.filter(pk__in=task_ids).only("id", "task_type", "deleted_at")
+    return {
+        task.pk: LedgerTask(
+            label=str(task.get_task_type_display()),
+            url=None if task.deleted_at else reverse("web:task", args=[task.pk]),
+            admin_url=reverse("admin:generation_taskhistory_change", args=[task.pk]),
+        )
+        for task in rows
+    }

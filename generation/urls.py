@@ -20,7 +20,6 @@ urlpatterns = [
     path("settings/", account.settings_page, name="settings"),
     path("settings/export/", account.export_download, name="export"),
     path("settings/delete-everything/", account.delete_everything, name="delete-everything"),
-    path("credits/", pages.credits, name="credits"),
     path("statistics/", pages.statistics, name="statistics"),
     path("accounts/signup/", pages.signup, name="signup"),
 ]

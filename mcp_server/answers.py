@@ -40,7 +40,7 @@ def mime_of(name: str) -> str:
 
 def credits_charged(task: TaskHistory) -> int:
     """What the ledger holds against the task: its charge less any refund."""
-    total = credits_ledger(user=task.user).filter(task=task).aggregate(total=Sum("amount"))
+    total = credits_ledger(user=task.user).filter(task_id=task.pk).aggregate(total=Sum("amount"))
     return -(total["total"] or 0)
 
 

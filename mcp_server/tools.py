@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import anyio
 from django.conf import settings
 
+from accounts.access import SubmitRateThrottle
 from accounts.throttling import UserRateThrottle
 from core.errors import DomainError, LimitError
-from generation.api.access import SubmitRateThrottle
 from generation.live.hub import get_hub
 from generation.live.slots import Ticket
 from generation.models import TaskHistory

@@ -5,7 +5,7 @@ unknown path under the APIs answers JSON.
 server is down, restarting, unreachable) or to Redis (the throttles' cache), pages and the
 admin answer a small 503 page with ``Retry-After``, rendered without touching the database;
 every other error is Django's own 500. The API answers its JSON errors itself
-(``generation.api.errors``); whatever still escapes to here under ``/api/`` or ``/v1/`` (an
+(``core.api.problems``); whatever still escapes to here under ``/api/`` or ``/v1/`` (an
 error on the event loop, around a wait) answers JSON too, never an HTML page.
 """
 

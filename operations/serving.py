@@ -34,9 +34,9 @@ from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.base import BaseHandler
 from django.urls import Resolver404, resolve
 
+from core.api.problems import SHAPES, Problem, v1_body
 from core.threads import install
 from editor.errors import editor_body
-from generation.api.errors import SHAPES, Problem, v1_body
 
 logger = logging.getLogger(__name__)
 

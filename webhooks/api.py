@@ -13,9 +13,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import ApiViewMixin, acting_user
 from accounts.api import refuse_api_keys
-from generation.api.access import ApiViewMixin, acting_user
-from generation.api.errors import ApiError
+from core.api.problems import ApiError
 
 from . import schema
 from .models import EVENTS

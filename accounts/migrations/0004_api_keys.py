@@ -13,7 +13,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_external_identities'),
-        ('generation', '0004_task_errors_and_progress'),
     ]
 
     operations = [
@@ -31,11 +30,6 @@ class Migration(migrations.Migration):
             model_name='creditaccount',
             name='user',
             field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='credit_account', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AlterField(
-            model_name='credittransaction',
-            name='task',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='credit_transactions', to='generation.taskhistory'),
         ),
         migrations.CreateModel(
             name='ApiKey',

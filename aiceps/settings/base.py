@@ -291,7 +291,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "generation.api.schema.AicepsAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AicepsAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "user": AICEPS_THROTTLE_USER,
         "submit": AICEPS_THROTTLE_SUBMIT,
@@ -299,7 +299,7 @@ REST_FRAMEWORK = {
         "bad_credentials": AICEPS_THROTTLE_BAD_CREDENTIALS,  # noqa: F405
         "sign_in": AICEPS_THROTTLE_SIGN_IN,  # noqa: F405
     },
-    "EXCEPTION_HANDLER": "generation.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "accounts.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

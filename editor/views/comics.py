@@ -7,9 +7,9 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from accounts.access import SubmitRateThrottle, UserRateThrottle, acting_user
 from catalogue.providers.registry import resolve_name
 from core.json_bodies import BoundedJSONParser
-from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
 from generation.api.inputs import build_task_input, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved

@@ -13,10 +13,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts.access import SubmitRateThrottle, UserRateThrottle, acting_user
+from core.api.problems import Problem, problem_for
 from core.errors import DomainError, ValidationError
 from core.json_bodies import BoundedJSONParser, loads_bounded
-from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
-from generation.api.errors import Problem, problem_for
 from generation.api.inputs import build_task_input, read_files, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved

@@ -17,9 +17,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import acting_user
 from core.errors import NotFoundError, ValidationError
 from core.json_bodies import BoundedJSONParser
-from generation.api.access import acting_user
 from generation.api.inputs import read_files
 from generation.api.serializers import StatisticsSerializer, absolute_for
 from generation.selectors import task_get

@@ -13,6 +13,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import acting_user
 from accounts.identities import user_is_known_as
 from accounts.selectors import credits_balance, credits_totals
 from catalogue.providers.registry import (
@@ -24,7 +25,6 @@ from catalogue.providers.registry import (
 from catalogue.task_types import provider_can
 from core.errors import DomainError
 from core.json_bodies import BoundedJSONParser
-from generation.api.access import acting_user
 from generation.models import TaskHistory
 from generation.services import chain_price
 from generation.services.workers import NoWorkerError, provider_served

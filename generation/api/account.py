@@ -11,13 +11,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import ApiViewMixin, acting_user
 from accounts.api import refuse_api_keys
 from accounts.selectors import credits_balance
 from core.http import file_response
 from generation.services import user_content_delete
 from generation.services.export import user_export
-
-from .access import ApiViewMixin, acting_user
 
 
 class AccountDeletedSerializer(serializers.Serializer):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 
+from accounts.access import acting_user
+from core.api.problems import ApiError
 from generation.live.slots import reserved
 from generation.presenters import task_payload
 from generation.selectors import task_get
 
-from .access import acting_user
-from .errors import ApiError
 from .serializers import absolute_for
 from .waiting import IgnoreAcceptNegotiation, WaitingApiView, event_stream
 

@@ -12,9 +12,8 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from catalogue.imaging import UploadedImage, inspect_upload
+from core.api.problems import ApiError
 from generation.services import TaskInput
-
-from .errors import ApiError
 
 
 def read_files(files, *, field: str) -> tuple[UploadedImage, ...]:

@@ -15,9 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalogue.providers.midjourney import NAME, notify_token_valid
+from core.api.problems import ApiError
 from generation.services.provider_state import task_provider_notice_record
-
-from .errors import ApiError
 
 KEPT = ("id", "action", "status", "progress", "imageUrl", "failReason", "finishTime")
 

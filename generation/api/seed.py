@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
 from accounts.selectors import credits_balance
 from catalogue import task_types
 from generation.live.slots import reserved
@@ -23,7 +24,6 @@ from generation.models import TaskHistory
 from generation.presenters import task_seed_payload
 from generation.services import task_create
 
-from .access import SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
 from .inputs import (
     IDEMPOTENCY_PARAMETER,
     PrimitiveFields,

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from rest_framework import serializers
 
-from accounts.models import CreditTransaction
 from generation.models import TaskHistory, TaskStatistics
 from generation.presenters import task_payload
 
@@ -98,14 +97,6 @@ class TaskPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = TaskSerializer(many=True)
-
-
-class LedgerEntrySerializer(serializers.ModelSerializer):
-    task_id = serializers.UUIDField(allow_null=True)
-
-    class Meta:
-        model = CreditTransaction
-        fields = ["id", "kind", "amount", "balance_after", "task_id", "note", "created_at"]
 
 
 class StatisticsSerializer(serializers.ModelSerializer):

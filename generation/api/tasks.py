@@ -1,4 +1,4 @@
-"""The async tasks API: submit, list, read, cancel; credits and statistics."""
+"""The async tasks API: submit, list, read, cancel; statistics."""
 
 from __future__ import annotations
 
@@ -8,14 +8,20 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import credits_balance, credits_ledger
+from accounts.access import (
+    ApiViewMixin,
+    SubmitRateThrottle,
+    UserRateThrottle,
+    acting_api_key,
+    acting_user,
+)
+from accounts.selectors import credits_balance
 from catalogue import task_types
+from core.api.problems import ApiError
 from generation.models import TaskHistory, TaskStatistics
 from generation.selectors import statistics_for, task_get, task_list
 from generation.services import task_cancel, task_create, task_delete
 
-from .access import ApiViewMixin, SubmitRateThrottle, UserRateThrottle, acting_api_key, acting_user
-from .errors import ApiError
 from .inputs import (
     IDEMPOTENCY_PARAMETER,
     PrimitiveFields,
@@ -26,7 +32,6 @@ from .inputs import (
     webhook_from,
 )
 from .serializers import (
-    LedgerEntrySerializer,
     StatisticsAnswerSerializer,
     StatisticsSerializer,
     TaskAnswerSerializer,
@@ -172,23 +177,6 @@ class TaskCancelApi(ApiViewMixin, APIView):
         body = TaskSerializer(task, context={"request": request}).data
         body["credits_remaining"] = credits_balance(user=task.user)
         return Response(body)
-
-
-class CreditsApi(ApiViewMixin, APIView):
-    class OutputSerializer(serializers.Serializer):
-        balance = serializers.IntegerField()
-        ledger = LedgerEntrySerializer(many=True)
-
-    @extend_schema(responses=OutputSerializer)
-    def get(self, request):
-        user = acting_user(request)
-        ledger = credits_ledger(user=user)[:50]
-        return Response(
-            {
-                "balance": credits_balance(user=user),
-                "ledger": LedgerEntrySerializer(ledger, many=True).data,
-            }
-        )
 
 
 class StatisticsApi(ApiViewMixin, APIView):

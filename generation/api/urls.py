@@ -11,7 +11,7 @@ from .openai import (
     UnknownRouteApi,
 )
 from .seed import SeedGenerationApi, SeedHealthApi
-from .tasks import CreditsApi, StatisticsApi, TaskCancelApi, TaskDetailApi, TaskListCreateApi
+from .tasks import StatisticsApi, TaskCancelApi, TaskDetailApi, TaskListCreateApi
 
 api_urlpatterns = [
     path("api/custom-image-generation", SeedGenerationApi.as_view(), name="seed-generate"),
@@ -27,7 +27,6 @@ api_urlpatterns = [
         MidjourneyNotifyApi.as_view(),
         name="midjourney-notify",
     ),
-    path("api/v1/credits", CreditsApi.as_view(), name="api-credits"),
     path("api/v1/statistics", StatisticsApi.as_view(), name="api-statistics"),
     path("v1/images/edits", ImagesEditsApi.as_view(), name="openai-images-edits"),
     path("v1/images/generations", ImagesGenerationsApi.as_view(), name="openai-images-generations"),

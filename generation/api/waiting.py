@@ -23,11 +23,12 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
+from accounts.access import ApiViewMixin
+from core.api.problems import ApiError
+
 from ..live.slots import Ticket
 from ..live.waiting import CONNECTION_ERRORS, fresh_read, task_updates, wait_for_task
 from ..models import TaskHistory
-from .access import ApiViewMixin
-from .errors import ApiError
 
 
 class Waiting(HttpResponse):

@@ -69,7 +69,7 @@ def task_refund_by_staff(*, task: TaskHistory, staff: User) -> int:
     call refunds nothing). Returns the credits refunded."""
     with transaction.atomic():
         moved = CreditTransaction.objects.filter(
-            task=task, kind__in=(CreditTransaction.Kind.DEBIT, CreditTransaction.Kind.REFUND)
+            task_id=task.pk, kind__in=(CreditTransaction.Kind.DEBIT, CreditTransaction.Kind.REFUND)
         ).values_list("amount", flat=True)
         held = -sum(moved)
         if held <= 0:

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import submission_throttled
 from accounts.selectors import credits_balance
 from accounts.throttling import RateLimiterUnavailable
 from catalogue import task_types
@@ -24,7 +25,6 @@ from catalogue.providers.registry import (
 )
 from core.errors import DomainError
 
-from ..api.access import submission_throttled
 from ..files import TaskFiles
 from ..forms import ASPECT_RATIO_LABELS, SIDES, GenerationForm
 from ..models import PromptTemplate, TaskHistory

@@ -1,5 +1,6 @@
-"""The web pages around tasks: a task's page and its live status, history, credits,
-statistics, and sign-up. Every page shows only the signed-in user's own records."""
+"""The web pages around tasks: a task's page and its live status, history, statistics, and
+sign-up (the credits page is ``accounts``'). Every page shows only the signed-in user's own
+records."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import credits_balance, credits_ledger
+from accounts.selectors import credits_ledger
 
 from ..files import TaskFiles
 from ..forms import HistoryFilterForm, SignupForm
@@ -56,7 +57,7 @@ def _stage_steps(task: TaskHistory) -> list[dict]:
 @login_required
 def task_detail(request, task_id):
     task = _own_task(request, task_id)
-    ledger = credits_ledger(user=request.user).filter(task=task)
+    ledger = credits_ledger(user=request.user).filter(task_id=task.pk)
     refunded = sum(row.amount for row in ledger if row.amount > 0)
     context = {
         "task": task,
@@ -123,13 +124,6 @@ def history(request):
         "filtered": any(filters.get(name) for name in ("status", "task_type", "q")),
     }
     return render(request, "generation/history.html", context)
-
-
-@login_required
-def credits(request):
-    page = Paginator(credits_ledger(user=request.user), 25).get_page(request.GET.get("page"))
-    context = {"balance": credits_balance(user=request.user), "page": page}
-    return render(request, "generation/credits.html", context)
 
 
 @login_required

@@ -78,7 +78,7 @@ def test_several_named_keys_create_tasks_and_record_their_use(owner, with_key, u
     assert answer.status_code == 202, answer.content
     task = TaskHistory.objects.get(pk=answer.json()["id"])
     assert task.api_key_id == first["id"] and task.status == "completed"
-    debit = CreditTransaction.objects.get(task=task, kind="debit")
+    debit = CreditTransaction.objects.get(task_id=task.pk, kind="debit")
     assert debit.api_key_id == first["id"]
     keys = {k["name"]: k for k in owner.get("/api/v1/keys").json()["results"]}
     assert keys["ci"]["last_used_at"] and keys["ci"]["credits_spent"] == 2

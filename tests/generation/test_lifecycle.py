@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.models import CreditTransaction
 from accounts.selectors import credits_balance, credits_ledger_sum
 from catalogue.imaging import read_upload
 from core.errors import ValidationError
@@ -39,7 +40,7 @@ def test_create_stores_the_original_under_the_contract_key_and_charges(user):
     assert task.original_image.name == f"task-history/{user.pk}/{task.pk}/original.jpg"
     assert task.input_sha256 and len(task.request_fingerprint) == 64
     assert credits_balance(user=user) == 9
-    debit = task.credit_transactions.get()
+    debit = CreditTransaction.objects.get(task_id=task.pk)
     assert (debit.kind, debit.amount) == ("debit", -1)
 
 

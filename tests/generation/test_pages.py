@@ -31,7 +31,7 @@ def signed_in(client, user):
 
 
 @pytest.mark.parametrize(
-    "name", ["web:home", "web:new", "web:history", "web:credits", "web:statistics"]
+    "name", ["web:home", "web:new", "web:history", "accounts:credits", "web:statistics"]
 )
 def test_pages_send_anonymous_visitors_to_login(client, name):
     url = reverse(name)
@@ -246,7 +246,7 @@ def test_credits_page_shows_balance_and_own_ledger(signed_in, user, other_user):
     credits_grant(user=user, amount=5, note="welcome gift")
     credits_grant(user=other_user, amount=7, note="not yours")
     submit(signed_in, images=[photo()])
-    response = signed_in.get(reverse("web:credits"))
+    response = signed_in.get(reverse("accounts:credits"))
     html = response.content.decode()
     assert response.context["balance"] == 14
     assert "welcome gift" in html and "not yours" not in html

@@ -72,7 +72,7 @@ def test_a_stuck_task_is_failed_and_refunded_in_the_staff_members_name(staff, us
 
     task.refresh_from_db()
     assert task.status == "failed" and task.error_code == "failed_by_staff"
-    refund = CreditTransaction.objects.get(task=task, kind="refund")
+    refund = CreditTransaction.objects.get(task_id=task.pk, kind="refund")
     assert refund.amount == 3 and refund.created_by == admin_user
     assert credits_balance(user=user) == 10 == credits_ledger_sum(user=user)
     # A worker that finishes after all drops its result.
@@ -88,7 +88,7 @@ def test_any_task_is_refunded_once(staff, user, admin_user):
 
     assert b"Refunded 3 credits on 1 tasks" in first.content
     assert b"Refunded 0 credits on 0 tasks" in second.content
-    refunds = CreditTransaction.objects.filter(task=task, kind="refund")
+    refunds = CreditTransaction.objects.filter(task_id=task.pk, kind="refund")
     assert [(r.amount, r.created_by) for r in refunds] == [(3, admin_user)]
     assert credits_balance(user=user) == 10 == credits_ledger_sum(user=user)
     task.refresh_from_db()
@@ -101,7 +101,7 @@ def test_a_failed_task_is_not_refunded_twice(staff, user, settings):
 
     act(staff, "refund_once", task)
 
-    assert CreditTransaction.objects.filter(task=task, kind="refund").count() == 1
+    assert CreditTransaction.objects.filter(task_id=task.pk, kind="refund").count() == 1
     assert credits_balance(user=user) == 10
 
 
@@ -112,3 +112,17 @@ def test_the_ledger_admin_shows_who(staff, user, admin_user):
     page = staff.get("/admin/accounts/credittransaction/")
 
     assert page.status_code == 200 and admin_user.username.encode() in page.content
+
+
+def test_the_ledger_admin_and_the_task_admin_link_to_each_other(staff, user):
+    task = task_run(task_id=created(user).pk)
+    debit = CreditTransaction.objects.get(task_id=task.pk, kind="debit")
+
+    listing = staff.get(f"/admin/accounts/credittransaction/?q={task.pk}").content.decode()
+    row = staff.get(f"/admin/accounts/credittransaction/{debit.pk}/change/").content.decode()
+    task_page = staff.get(f"{URL}{task.pk}/change/").content.decode()
+
+    to_task = f'href="{URL}{task.pk}/change/"'
+    assert to_task in listing and to_task in row  # the ledger knows the task by id only
+    assert "1 result" in listing  # found by the task's id: its debit, not the sign-up row
+    assert f'href="/admin/accounts/credittransaction/{debit.pk}/change/"' in task_page

@@ -12,11 +12,11 @@ import base64
 import time
 
 from accounts.selectors import credits_balance
+from core.api.problems import ApiError
 from generation.files import TaskFiles
 from generation.models import TaskHistory
 from generation.storage import file_url, read_bytes
 
-from ..errors import ApiError
 from .params import ImagesCall
 
 

@@ -19,12 +19,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import ApiViewMixin
 from catalogue.providers.base import ProviderError
 from catalogue.providers.registry import IMAGE_PROVIDERS, provider_class
+from core.api.problems import ApiError
 from generation.services.workers import provider_served
-
-from ..access import ApiViewMixin
-from ..errors import ApiError
 
 OWNER = "aiceps"
 CREATED = 1767225600  # 2026-01-01: the catalogue has no dates of its own

@@ -20,8 +20,8 @@ from catalogue.providers.base import Capabilities
 from catalogue.providers.registry import chain_capabilities, resolve_chain
 from catalogue.task_rules import parse_size
 from catalogue.task_types import ASPECT_RATIOS
+from core.api.problems import ApiError
 
-from ..errors import ApiError
 from .models import choose
 
 COMMON = {

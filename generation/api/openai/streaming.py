@@ -23,13 +23,13 @@ from django.conf import settings
 from django.http import StreamingHttpResponse
 
 from catalogue.imaging import inspect_upload
+from core.api.problems import openai_body, problem_for
 from generation.files import TaskFiles
 from generation.live.slots import Ticket
 from generation.live.waiting import task_updates
 from generation.models import TaskHistory
 from generation.storage import read_bytes
 
-from ..errors import openai_body, problem_for
 from ..waiting import sse
 from .answers import b64, described, failure, usage
 from .params import ImagesCall

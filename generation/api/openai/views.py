@@ -18,19 +18,19 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ValidationError
-from generation.live.slots import reserved
-from generation.models import TaskHistory
-from generation.services import task_create
-
-from ..access import (
+from accounts.access import (
     ApiViewMixin,
     SubmitRateThrottle,
     UserRateThrottle,
     acting_api_key,
     acting_user,
 )
-from ..errors import ApiError
+from core.api.problems import ApiError
+from core.errors import ValidationError
+from generation.live.slots import reserved
+from generation.models import TaskHistory
+from generation.services import task_create
+
 from ..inputs import IDEMPOTENCY_PARAMETER, build_task_input, idempotency_key_of, webhook_of
 from ..serializers import absolute_for
 from ..waiting import Waiting, WaitingApiView

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from generation.services.workers import worker_queues
@@ -60,4 +61,7 @@ class Command(BaseCommand):
     @staticmethod
     def _start(queue: str) -> subprocess.Popen:
         env = {**os.environ, "Q_CLUSTER_NAME": queue}  # the name of the default one: default
-        return subprocess.Popen([sys.executable, "-m", "aiceps.cli", "qcluster"], env=env)
+        # Django's own entry point with this process's settings: generation does not name
+        # the project's (aiceps.cli, a layer above).
+        env["DJANGO_SETTINGS_MODULE"] = settings.SETTINGS_MODULE
+        return subprocess.Popen([sys.executable, "-m", "django", "qcluster"], env=env)

@@ -35,8 +35,8 @@ def test_database_outage_is_503_without_internals(api, monkeypatch):
     def down(**kwargs):
         raise OperationalError("could not connect to server: secret-host:5432")
 
-    monkeypatch.setattr("generation.api.tasks.credits_balance", down)
-    monkeypatch.setattr("generation.api.tasks.credits_ledger", down)
+    monkeypatch.setattr("accounts.credits_api.credits_balance", down)
+    monkeypatch.setattr("accounts.credits_api.credits_ledger", down)
     response = api.get("/api/v1/credits")
     assert response.status_code == 503
     body = response.json()

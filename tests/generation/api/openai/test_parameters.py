@@ -136,7 +136,7 @@ def test_undelivered_images_are_refunded_once(client, user, settings):
     assert raw.headers["x-aiceps-credits-charged"] == "1"
     assert credits_balance(user=user) == 9
     task = TaskHistory.objects.get()
-    moves = CreditTransaction.objects.filter(task=task).order_by("pk")
+    moves = CreditTransaction.objects.filter(task_id=task.pk).order_by("pk")
     assert [(m.kind, m.amount) for m in moves] == [("debit", -3), ("refund", 2)]
     assert task.credits_deducted == 1
 

@@ -3,15 +3,12 @@ in the shape its view answers them (``error_shape``: v1, seed or OpenAI's envelo
 registered by a layer above with :func:`register_error_shape`).
 
 ``AicepsAutoSchema`` is DRF's schema class for the whole API (``DEFAULT_SCHEMA_CLASS``); the
-authentication extensions describe AicePS's own credentials.
+extensions that describe AicePS's own credentials live with them (``accounts.schema``).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import serializers
 
 # Every operation: bad input, credentials, throttles, a missing thing, a busy server.
@@ -71,8 +68,8 @@ ERROR_SERIALIZERS = {
 
 
 def register_error_shape(shape: str, serializer) -> None:
-    """A layer above ``generation`` documents its own error shape (``error_shape = shape``)
-    without ``generation`` importing it: the editor registers ``"editor"`` (editor.schema)."""
+    """A layer above documents its own error shape (``error_shape = shape``) without this
+    module importing it: the editor registers ``"editor"`` (editor.schema)."""
     ERROR_SERIALIZERS[shape] = serializer
 
 
@@ -90,21 +87,3 @@ class AicepsAutoSchema(AutoSchema):
                 answer["description"] = DESCRIPTIONS[code]
                 responses[code] = answer
         return responses
-
-
-class SupabaseJWTScheme(OpenApiAuthenticationExtension):
-    target_class = "accounts.authentication.SupabaseJWTAuthentication"
-    name = "supabaseJWT"
-
-    def get_security_definition(self, auto_schema):
-        return build_bearer_security_scheme_object(
-            header_name="Authorization", token_prefix="Bearer", bearer_format="JWT"
-        )
-
-
-class SameOriginSessionScheme(OpenApiAuthenticationExtension):
-    target_class = "accounts.authentication.SameOriginSessionAuthentication"
-    name = "cookieAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

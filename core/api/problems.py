@@ -6,7 +6,7 @@ Django's own errors have a table here; anything else is a 500 that is logged, ne
 trace. The shapes are ``v1`` (``{"success": false, "error": {"code", "message", …}}``),
 ``seed`` (the same plus the contract's top-level ``message``) and ``openai`` (OpenAI's
 ``{"error": {"message", "type", "param", "code"}}``). A view picks its shape with
-``error_shape``.
+``error_shape``; the global DRF exception handler (``accounts.api_errors``) answers with them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from accounts.throttling import bad_credentials_answer
 from core.availability import MESSAGE as UNAVAILABLE_MESSAGE
 from core.availability import RETRY_AFTER_SECONDS, is_unavailable
 from core.errors import DomainError
@@ -187,15 +186,3 @@ def error_response(problem: Problem, *, shape: str = "v1") -> Response:
     if problem.status == 401 and "WWW-Authenticate" not in headers:
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return Response(SHAPES[shape](problem), status=problem.status, headers=headers)
-
-
-def exception_handler(exc: Exception, context: dict):
-    view = context.get("view")
-    request = context.get("request")
-    if isinstance(exc, exceptions.AuthenticationFailed) and request is not None:
-        exc = bad_credentials_answer(request, exc)  # 429 past the address's failure rate
-    problem = problem_for(exc)
-    if problem is None:
-        logger.exception("unhandled API error", extra={"view": type(view).__name__})
-        problem = Problem(500, "internal_error", "AicePS failed to handle this request.")
-    return error_response(problem, shape=getattr(view, "error_shape", "v1"))

@@ -1,13 +1,14 @@
-"""Who may call the API, and how often."""
+"""Who may call the API, and how often: the permission, throttles and acting user every
+app's API views share (``ApiViewMixin``)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from rest_framework import permissions
 
-from accounts.api_keys import request_api_key
-from accounts.models import ApiKey, User
-from accounts.throttling import UserRateThrottle
+from .api_keys import request_api_key
+from .models import ApiKey, User
+from .throttling import UserRateThrottle
 
 ANONYMOUS_USERNAME = "anonymous"
 
