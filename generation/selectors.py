@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from catalogue.providers.registry import capabilities_of, resolve_chain
 from catalogue.task_types import provider_can
+from catalogue.text_tasks import TEXT_TASK_TYPES
 from core.errors import DomainError
 
 from .models import TaskHistory, TaskStatistics
@@ -22,7 +23,7 @@ def task_list(
     task_type: str | None = None,
     search: str | None = None,
 ) -> QuerySet[TaskHistory]:
-    tasks = TaskHistory.objects.filter(user=user, deleted_at=None)
+    tasks = _shown(user)
     if status:
         tasks = tasks.filter(status=status)
     if task_type:
@@ -41,7 +42,15 @@ def task_get(*, user: User, task_id) -> TaskHistory | None:
         task_uuid = uuid.UUID(str(task_id))
     except ValueError:
         return None
-    return TaskHistory.objects.filter(user=user, pk=task_uuid, deleted_at=None).first()
+    return _shown(user).filter(pk=task_uuid).first()
+
+
+def _shown(user: User) -> QuerySet[TaskHistory]:
+    """The user's tasks as they see them: not those they deleted, nor text tasks (internal
+    to the editor route that asked for one, ``catalogue.text_tasks``)."""
+    return TaskHistory.objects.filter(user=user, deleted_at=None).exclude(
+        task_type__in=TEXT_TASK_TYPES
+    )
 
 
 # A refusal of the request itself (what the user can change): the same inputs on the same

@@ -1,8 +1,9 @@
 """The editor's generation calls: ``edit-image``, ``generate-image``,
 ``generate-batch-images`` and ``creative-suggestions``.
 
-Each becomes a ``TaskInput`` for ``task_create`` (which validates, prices and charges it),
-under a waiting slot taken first, and the answer waits for the task on the event loop.
+Each becomes a ``TaskInput`` for ``task_create`` (which validates, prices and charges it), or
+for the suggestions a text task (``text_task_create``), under a waiting slot taken first, and
+the answer waits for the task on the event loop.
 """
 
 from __future__ import annotations
@@ -13,18 +14,19 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from catalogue.text_tasks import TextTaskType
 from core.errors import DomainError, ValidationError
 from core.json_bodies import BoundedJSONParser, loads_bounded
 from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_user
-from generation.api.errors import Problem, problem_for
+from generation.api.errors import problem_for
 from generation.api.inputs import build_task_input, read_files, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved
 from generation.models import TaskHistory
-from generation.services import TaskInput, task_create, template_record_use
+from generation.services import TaskInput, task_create, template_record_use, text_task_create
 
 from ..access import EditorApiMixin
-from ..errors import editor_body, editor_error
+from ..errors import editor_body
 from ..inputs import (
     EditorBatchImagesSerializer,
     EditorEditImageSerializer,
@@ -32,14 +34,12 @@ from ..inputs import (
     EditorSuggestionsInputSerializer,
 )
 from ..kinds import parse_hotspot, task_type_for
-from ..models import EditorJob
 from ..schema import (
     EditorBatchAnswerSerializer,
     EditorImageResultSerializer,
     EditorSuggestionsSerializer,
 )
-from ..services.jobs import job_collect, job_create
-from ..waiting import WaitingForAll, WaitingForJob, image_answer
+from ..waiting import WaitingForAll, image_answer, wait_for_text
 
 TaskType = TaskHistory.TaskType
 FORMS = [MultiPartParser, FormParser]
@@ -238,7 +238,7 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
 
 class CreativeSuggestionsApi(EditorApiMixin, WaitingApiView):
     """``POST /api/creative-suggestions``: multipart ``image`` and ``type`` (``filter``,
-    ``adjustment`` or ``texture``); four ``{name, prompt}``, made on a worker."""
+    ``adjustment`` or ``texture``); four ``{name, prompt}``, made on a worker (a text task)."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
     parser_classes = FORMS
@@ -253,23 +253,10 @@ class CreativeSuggestionsApi(EditorApiMixin, WaitingApiView):
         images = read_files([data["image"]], field="image")
         user = acting_user(request)
         with reserved(user.pk) as ticket:
-            job = job_create(
+            task = text_task_create(
                 user=user,
-                kind=EditorJob.Kind.SUGGESTIONS,
-                payload={"type": kind, "language": get_language() or "en"},
-                image=images[0],
+                task_type=TextTaskType.SUGGESTIONS,
+                parameters={"type": kind, "language": get_language() or "en"},
+                photo=images[0],
             )
-            return WaitingForJob(ticket=ticket, job_id=job.pk, then=job_answer)
-
-
-def job_answer(job: EditorJob | None) -> Response:
-    """A finished job's result as the answer (the job is then forgotten), or its error."""
-    if job is None:
-        return editor_error(Problem(404, "not_found", "The request was lost; try again."))
-    if not job.is_final:
-        return editor_error(Problem(504, "still_running", "This is taking too long; try again."))
-    job_collect(job=job)
-    if job.status == EditorJob.Status.DONE:
-        return Response({"success": True, **job.result})
-    problem = Problem(job.error_status or 500, job.error_code or "failed", job.error_message)
-    return editor_error(problem)
+            return wait_for_text(ticket=ticket, task=task)
