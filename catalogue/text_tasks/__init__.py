@@ -34,11 +34,13 @@ class TextTaskType(StrEnum):
 @dataclass(frozen=True)
 class TextRequest:
     """What a text task's handler is given: ``text`` (the task's prompt), its
-    ``parameters`` and the photo it was sent (bytes, or None)."""
+    ``parameters``, the photo it was sent (bytes, or None) and the prompt writer chosen when
+    it was created (a registry name; empty: the configured one)."""
 
     text: str = ""
     parameters: dict = field(default_factory=dict)
     photo: bytes | None = None
+    prompt_writer: str = ""
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def describe_scenes(request: TextRequest) -> dict:
     """The handler: each scene described by the configured (model) prompt writer."""
     text, style = request.text, request.parameters.get("style") or "cartoon"
     scenes = split_scenes(text)
-    writer = get_prompt_writer()
+    writer = get_prompt_writer(request.prompt_writer or None)
 
     def describe(scene: str) -> str:
         instruction = f"A {style} style picture-book illustration of this scene: {scene}"

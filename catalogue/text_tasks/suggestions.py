@@ -173,7 +173,7 @@ def suggest(request: TextRequest) -> dict:
     facts = measure(photo)
     offline_only = resolve_name(None, kind="image_provider") == "offline"
     ideas = pick(kind, facts, offline_only=offline_only)
-    writer_name = resolve_name(None, kind="prompt_writer")
+    writer_name = request.prompt_writer or resolve_name(None, kind="prompt_writer")
     if writer_name == "template":
         prompts = [idea.instruction for idea in ideas]
     else:

@@ -114,6 +114,7 @@ def text_task_run(*, task: TaskHistory) -> TaskHistory | None:
                 text=task.prompt,
                 parameters=dict(task.parameters or {}),
                 photo=read_bytes(photo) if photo else None,
+                prompt_writer=task.prompt_writer,
             )
             result = text_handler(task.task_type)(request)
     except DomainError as error:
