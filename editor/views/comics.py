@@ -7,6 +7,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from catalogue.task_types import TaskType
 from catalogue.text_tasks import TextTaskType
 from catalogue.text_tasks.scenes import scenes_without_model, split_scenes
 from core.json_bodies import BoundedJSONParser
@@ -14,7 +15,6 @@ from generation.api.access import SubmitRateThrottle, UserRateThrottle, acting_u
 from generation.api.inputs import build_task_input, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved
-from generation.models import TaskHistory
 from generation.services import task_create, text_task_create
 
 from ..access import EditorApiMixin
@@ -72,7 +72,7 @@ class GenerateComicApi(EditorApiMixin, WaitingApiView):
         with reserved(user.pk) as ticket:
             task_input = build_task_input(
                 prompt=prompt,
-                task_type=TaskHistory.TaskType.TEXT_TO_IMAGE,
+                task_type=TaskType.TEXT_TO_IMAGE,
                 image_files=[],
                 aspect_ratio=str(data.get("aspectRatio") or "1:1"),
                 webhook_url=webhook,

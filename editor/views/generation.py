@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from catalogue.task_types import TaskType
 from catalogue.text_tasks import TextTaskType
 from core.errors import DomainError, ValidationError
 from core.json_bodies import BoundedJSONParser, loads_bounded
@@ -22,7 +23,6 @@ from generation.api.errors import problem_for
 from generation.api.inputs import build_task_input, read_files, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved
-from generation.models import TaskHistory
 from generation.services import TaskInput, task_create, template_record_use, text_task_create
 
 from ..access import EditorApiMixin
@@ -41,7 +41,6 @@ from ..schema import (
 )
 from ..waiting import WaitingForAll, image_answer, wait_for_text
 
-TaskType = TaskHistory.TaskType
 FORMS = [MultiPartParser, FormParser]
 MAX_PROMPT = 4000
 WAITED = (
@@ -153,7 +152,7 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
         webhook, progress = webhook_from(request, data)
         user = acting_user(request)
         with reserved(user.pk) as ticket:
-            entries: list[dict | TaskHistory] = []
+            entries: list = []  # a task, or the error of a prompt that made none
             for prompt in prompts:
                 data = TaskInput(
                     prompt=prompt.strip(),
@@ -166,7 +165,7 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
                     entries.append(task_create(user=user, data=data, source="editor").task)
                 except DomainError as exc:
                     entries.append({"status": "error", **self.failure(exc)})
-            created = [entry.pk for entry in entries if isinstance(entry, TaskHistory)]
+            created = [entry.pk for entry in entries if not isinstance(entry, dict)]
             if not created:
                 ticket.release()
                 return Response(self.answer(request, entries, []))
@@ -213,7 +212,7 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
                 continue
             task = final.get(entry.pk, entry)
             body = image_answer(request, task).data
-            if task.status == TaskHistory.Status.COMPLETED:
+            if "imageUrl" in body:  # completed
                 images.append(
                     {
                         "index": index,
