@@ -10,7 +10,8 @@ goes to ``result``, an error to the task's error fields (with its refund).
 
 What differs is that it is internal to the route that asked: it is not listed, counted in
 the statistics or sent to webhooks (``is_text_task``), and :func:`text_task_collect` forgets
-it once its answer was read; ones nobody collected are forgotten an hour later.
+it once its answer was read; ones nobody collected are forgotten an hour later (by the
+user's next text task, or the hourly retention job).
 """
 
 from __future__ import annotations

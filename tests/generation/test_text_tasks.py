@@ -186,6 +186,17 @@ def test_collecting_forgets_it_and_old_ones_are_forgotten(user):
     assert list(TaskHistory.objects.values_list("pk", flat=True)) == [fresh.pk]
 
 
+def test_the_retention_job_forgets_text_tasks_nobody_read(user, make_user):
+    from generation.tasks import expire_task_files
+
+    old = suggestions(make_user("bob"))
+    TaskHistory.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    fresh = suggestions(user)
+    expire_task_files()
+    assert list(TaskHistory.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not stored(old.original_image.name)
+
+
 def test_without_a_live_worker_nothing_is_stored(user, settings, monkeypatch):
     monkeypatch.setattr(Conf, "SYNC", False)
     settings.AICEPS_WORKER_CHECK = True
