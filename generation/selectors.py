@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import date
 
 from django.db.models import QuerySet
 
@@ -87,9 +88,20 @@ def _tried(task: TaskHistory, kind: str) -> tuple[str, ...]:
 
 
 def statistics_for(*, user: User, period_type: str, limit: int = 30) -> QuerySet[TaskStatistics]:
-    return TaskStatistics.objects.filter(user=user, period_type=period_type).order_by(
-        "-period_date"
-    )[:limit]
+    return statistics_between(user=user, period_type=period_type)[:limit]
+
+
+def statistics_between(
+    *, user: User, period_type: str, first: date | None = None, last: date | None = None
+) -> QuerySet[TaskStatistics]:
+    """The user's rows of ``period_type`` whose periods start from ``first`` to ``last``
+    (each optional), the newest first."""
+    rows = TaskStatistics.objects.filter(user=user, period_type=period_type)
+    if first is not None:
+        rows = rows.filter(period_date__gte=first)
+    if last is not None:
+        rows = rows.filter(period_date__lte=last)
+    return rows.order_by("-period_date")
 
 
 def task_wait(*, task: TaskHistory, timeout: float, interval: float = 0.1) -> TaskHistory:
