@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "unsupported_model": "该模型不支持这个请求。",
     "model_not_found": "找不到这个模型。",
     "missing_image": "请添加要编辑的照片。",
+    "unexpected_image": "这个请求不需要照片。",
     "too_many_images": "照片太多：此任务最多接受 {max_images} 张。",
     "too_many_images:plain": "照片太多，请减少照片数量。",
     "invalid_image": "无法读取这张图片，请上传 JPEG、PNG、WebP、GIF 或 HEIC 格式的照片。",

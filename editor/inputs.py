@@ -13,10 +13,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalogue.task_types import ASPECT_RATIOS
+from catalogue.text_tasks.suggestions import KINDS
 from generation.api.inputs import WebhookFields
 
 from .kinds import EDIT_TYPES
-from .suggestions import KINDS
 
 
 class Text(serializers.CharField):

@@ -1,10 +1,10 @@
-"""What the editor's own bookkeeping leaves: its task records and its short jobs.
+"""What the editor's own bookkeeping leaves: its task records.
 
 :class:`ClientTaskRecord` keeps what the editor reports about a task (``/api/task-history``
 ``create``, ``original-image``, ``complete``) exactly as reported, beside AicePS's real task
-it is linked to; nothing in it changes a task, a charge or a file. :class:`EditorJob` is a
-short piece of work done on a worker for an answer the editor waits for (creative
-suggestions, story scenes): it reads photos or calls a model, which the web tier never does.
+it is linked to; nothing in it changes a task, a charge or a file. (The answers the editor
+waits for that are text, creative suggestions and story scenes, are tasks too: text tasks,
+``catalogue.text_tasks``.)
 """
 
 from __future__ import annotations
@@ -52,43 +52,3 @@ class ClientTaskRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_type} {self.id}"
-
-
-class EditorJob(models.Model):
-    class Kind(models.TextChoices):
-        SUGGESTIONS = "suggestions", _("Creative suggestions")
-        SCENES = "scenes", _("Story scenes")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_jobs"
-    )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    payload = models.JSONField(default=dict, blank=True)
-    image_key = models.CharField(max_length=300, blank=True)  # the photo, while it runs
-    result = models.JSONField(default=dict, blank=True)
-    error_code = models.CharField(max_length=64, blank=True)
-    error_message = models.TextField(blank=True)
-    error_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.id} ({self.status})"
-
-    @property
-    def is_final(self) -> bool:
-        return self.status != self.Status.PENDING
-
-    @property
-    def stage(self) -> str:  # what the notification hub's watches compare
-        return ""

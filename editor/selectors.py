@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from catalogue.task_types import TaskType
 from core.errors import ValidationError
-from generation.models import TaskHistory, TaskStatistics
-from generation.selectors import task_list
+from generation.selectors import statistics_between, task_list
 
 from .models import ClientTaskRecord
 
@@ -50,12 +50,12 @@ def history_tasks(
     task_type: str | None = None,
     start: str | None = None,
     end: str | None = None,
-) -> QuerySet[TaskHistory]:
+) -> QuerySet:
     tasks = task_list(user=user, status=status or None)
     if task_type == "image_generation":
-        tasks = tasks.filter(task_type=TaskHistory.TaskType.TEXT_TO_IMAGE)
+        tasks = tasks.filter(task_type=TaskType.TEXT_TO_IMAGE)
     elif task_type == "image_edit":
-        tasks = tasks.exclude(task_type=TaskHistory.TaskType.TEXT_TO_IMAGE)
+        tasks = tasks.exclude(task_type=TaskType.TEXT_TO_IMAGE)
     elif task_type == "template_generation":
         tasks = tasks.none()  # AicePS does not tell template uses apart from edits
     elif task_type:
@@ -82,13 +82,13 @@ def statistics_rows(*, user, period: str, start: str | None, end: str | None):
         raise ValidationError(
             "period must be daily, weekly or monthly.", code="invalid_period", param="period"
         )
-    rows = TaskStatistics.objects.filter(user=user, period_type=period_type)
     begin, until = _moment(start, "start_date"), _moment(end, "end_date")
-    if begin is not None:
-        rows = rows.filter(period_date__gte=_day(begin))
-    if until is not None:
-        rows = rows.filter(period_date__lte=_day(until))
-    return rows.order_by("-period_date")
+    return statistics_between(
+        user=user,
+        period_type=period_type,
+        first=_day(begin) if begin is not None else None,
+        last=_day(until) if until is not None else None,
+    )
 
 
 def record_get(*, user, record_id) -> ClientTaskRecord | None:

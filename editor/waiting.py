@@ -1,15 +1,14 @@
-"""Waiting, for the editor's answers that wait: one task, several tasks, or a short job.
+"""Waiting, for the editor's answers that wait: one task, several tasks, or a text task.
 
-All of them wait on the event loop holding only the socket (``generation.api.waiting``):
-:class:`WaitingForAll` waits for several tasks at once (the BeatSync batch),
-:class:`WaitingForJob` for an :class:`~editor.models.EditorJob` (woken by the same
-notifications as tasks where there are any, and by a short poll otherwise).
+All of them wait on the event loop holding only the socket (``generation.api.waiting``),
+woken by the tasks' notifications: :class:`WaitingForAll` waits for several tasks at once
+(the BeatSync batch), :func:`wait_for_text` for a text task (creative suggestions, story
+scenes), whose answer :func:`text_answer` gives once and then forgets.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -19,15 +18,12 @@ from accounts.selectors import credits_balance
 from core.api.problems import Problem
 from generation.api.serializers import absolute, absolute_for
 from generation.api.waiting import Waiting
-from generation.live.hub import get_hub
-from generation.live.waiting import fresh_read, wait_for_task
+from generation.live.waiting import wait_for_task
 from generation.models import TaskHistory
+from generation.services import text_task_collect
 
 from .errors import editor_error
-from .models import EditorJob
 from .presenters import image_result
-
-JOB_POLL_SECONDS = 0.5
 
 
 def image_answer(request, task: TaskHistory | None) -> Response:
@@ -75,34 +71,25 @@ class WaitingForAll(Waiting):
         return await sync_to_async(view.answer_after_wait)(request, list(tasks), self.then)
 
 
-def _load_job(job_id) -> EditorJob | None:
-    return fresh_read(lambda: EditorJob.objects.filter(pk=job_id).first())
+def wait_for_text(*, ticket, task) -> Waiting:
+    """Wait for a text task (``generation.services.text_task_create``) like for any task,
+    then answer with :func:`text_answer`. Its id is never shown, not even when the database
+    is away (``names_tasks``): it is not listed anywhere."""
+    waiting = Waiting(
+        ticket=ticket, task_id=task.pk, timeout=settings.AICEPS_SYNC_WAIT_SECONDS, then=text_answer
+    )
+    waiting.names_tasks = False
+    return waiting
 
 
-async def wait_for_job(job_id, *, timeout: float) -> EditorJob | None:
-    deadline = time.monotonic() + timeout
-    with get_hub().watch(job_id) as watch:
-        while True:
-            watch.event.clear()
-            job = await sync_to_async(_load_job)(job_id)
-            if job is None or job.is_final:
-                return job
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return job
-            await watch.changed(min(left, JOB_POLL_SECONDS))
-
-
-class WaitingForJob(Waiting):
-    names_tasks = False  # an editor job, not a task
-
-    def __init__(self, *, ticket, job_id, timeout: float | None = None, then) -> None:
-        timeout = settings.AICEPS_SYNC_WAIT_SECONDS if timeout is None else timeout
-        super().__init__(ticket=ticket, task_id=job_id, timeout=timeout, then=then)
-
-    async def resolve(self, view, request):
-        try:
-            job = await wait_for_job(self.task_id, timeout=self.timeout)
-        finally:
-            self.ticket.release()
-        return await sync_to_async(view.answer_after_wait)(request, job, self.then)
+def text_answer(task: TaskHistory | None) -> Response:
+    """A finished text task's answer (the task is then forgotten), or its error."""
+    if task is None:
+        return editor_error(Problem(404, "not_found", "The request was lost; try again."))
+    if not task.is_final:
+        return editor_error(Problem(504, "still_running", "This is taking too long; try again."))
+    text_task_collect(task=task)
+    if task.status == TaskHistory.Status.COMPLETED:
+        return Response({"success": True, **task.result})
+    problem = Problem(task.error_status or 500, task.error_code or "failed", task.error_message)
+    return editor_error(problem)

@@ -113,6 +113,8 @@ class TaskHistory(models.Model):
     error_status = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text=_("The HTTP status a failure answers with.")
     )
+    # A text task's answer (``catalogue.text_tasks``: creative suggestions, story scenes).
+    result = models.JSONField(default=dict, blank=True)
     # Where stage 2 is now: {"phase", "step", "steps", "preview"} (a storage key).
     progress = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveIntegerField(default=0)

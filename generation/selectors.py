@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import date
 
 from django.db.models import QuerySet
 
 from accounts.models import User
 from catalogue.providers.registry import capabilities_of, resolve_chain
 from catalogue.task_types import provider_can
+from catalogue.text_tasks import TEXT_TASK_TYPES
 from core.errors import DomainError
 
 from .models import TaskHistory, TaskStatistics
@@ -22,7 +24,7 @@ def task_list(
     task_type: str | None = None,
     search: str | None = None,
 ) -> QuerySet[TaskHistory]:
-    tasks = TaskHistory.objects.filter(user=user, deleted_at=None)
+    tasks = _shown(user)
     if status:
         tasks = tasks.filter(status=status)
     if task_type:
@@ -41,7 +43,15 @@ def task_get(*, user: User, task_id) -> TaskHistory | None:
         task_uuid = uuid.UUID(str(task_id))
     except ValueError:
         return None
-    return TaskHistory.objects.filter(user=user, pk=task_uuid, deleted_at=None).first()
+    return _shown(user).filter(pk=task_uuid).first()
+
+
+def _shown(user: User) -> QuerySet[TaskHistory]:
+    """The user's tasks as they see them: not those they deleted, nor text tasks (internal
+    to the editor route that asked for one, ``catalogue.text_tasks``)."""
+    return TaskHistory.objects.filter(user=user, deleted_at=None).exclude(
+        task_type__in=TEXT_TASK_TYPES
+    )
 
 
 # A refusal of the request itself (what the user can change): the same inputs on the same
@@ -78,9 +88,20 @@ def _tried(task: TaskHistory, kind: str) -> tuple[str, ...]:
 
 
 def statistics_for(*, user: User, period_type: str, limit: int = 30) -> QuerySet[TaskStatistics]:
-    return TaskStatistics.objects.filter(user=user, period_type=period_type).order_by(
-        "-period_date"
-    )[:limit]
+    return statistics_between(user=user, period_type=period_type)[:limit]
+
+
+def statistics_between(
+    *, user: User, period_type: str, first: date | None = None, last: date | None = None
+) -> QuerySet[TaskStatistics]:
+    """The user's rows of ``period_type`` whose periods start from ``first`` to ``last``
+    (each optional), the newest first."""
+    rows = TaskStatistics.objects.filter(user=user, period_type=period_type)
+    if first is not None:
+        rows = rows.filter(period_date__gte=first)
+    if last is not None:
+        rows = rows.filter(period_date__lte=last)
+    return rows.order_by("-period_date")
 
 
 def task_wait(*, task: TaskHistory, timeout: float, interval: float = 0.1) -> TaskHistory:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .services import task_run, tasks_expire_files, tasks_reap_stuck
+from .services import task_run, tasks_expire_files, tasks_reap_stuck, text_tasks_forget
 from .services.storage_jobs import storage_reupload_pending
 
 
@@ -20,4 +20,5 @@ def reupload_pending_files() -> int:
 
 
 def expire_task_files() -> int:
+    text_tasks_forget()  # text tasks nobody read: theirs is an hour
     return tasks_expire_files()

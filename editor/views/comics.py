@@ -8,22 +8,20 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from accounts.access import SubmitRateThrottle, UserRateThrottle, acting_user
-from catalogue.providers.registry import resolve_name
+from catalogue.task_types import TaskType
+from catalogue.text_tasks import TextTaskType
+from catalogue.text_tasks.scenes import scenes_without_model, split_scenes
 from core.json_bodies import BoundedJSONParser
 from generation.api.inputs import build_task_input, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved
-from generation.models import TaskHistory
-from generation.services import task_create
+from generation.services import task_create, text_task_create
 
 from ..access import EditorApiMixin
-from ..comics import panel_prompt, scenes_payload, split_scenes
+from ..comics import panel_prompt
 from ..inputs import EditorComicPanelSerializer, EditorScenesInputSerializer
-from ..models import EditorJob
 from ..schema import EditorImageResultSerializer, EditorScenesSerializer
-from ..services.jobs import job_create
-from ..waiting import WaitingForJob, image_answer
-from .generation import job_answer
+from ..waiting import image_answer, wait_for_text
 
 
 class ExtractScenesApi(EditorApiMixin, WaitingApiView):
@@ -39,15 +37,15 @@ class ExtractScenesApi(EditorApiMixin, WaitingApiView):
         text = serializer.validated_data["text"]
         style = serializer.validated_data.get("style") or "cartoon"
         split_scenes(text)  # refuse an unusable story before queueing anything
-        if resolve_name(None, kind="prompt_writer") == "template":
-            # Offline: the sentences are the scenes and their descriptions, nothing to wait on.
-            return Response(scenes_payload(text, style=style))
+        at_once = scenes_without_model(text, style=style)  # offline: nothing to wait on
+        if at_once is not None:
+            return Response(at_once)
         user = acting_user(request)
         with reserved(user.pk) as ticket:
-            job = job_create(
-                user=user, kind=EditorJob.Kind.SCENES, payload={"text": text, "style": style}
+            task = text_task_create(
+                user=user, task_type=TextTaskType.SCENES, text=text, parameters={"style": style}
             )
-            return WaitingForJob(ticket=ticket, job_id=job.pk, then=job_answer)
+            return wait_for_text(ticket=ticket, task=task)
 
 
 class GenerateComicApi(EditorApiMixin, WaitingApiView):
@@ -74,7 +72,7 @@ class GenerateComicApi(EditorApiMixin, WaitingApiView):
         with reserved(user.pk) as ticket:
             task_input = build_task_input(
                 prompt=prompt,
-                task_type=TaskHistory.TaskType.TEXT_TO_IMAGE,
+                task_type=TaskType.TEXT_TO_IMAGE,
                 image_files=[],
                 aspect_ratio=str(data.get("aspectRatio") or "1:1"),
                 webhook_url=webhook,

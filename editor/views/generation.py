@@ -1,8 +1,9 @@
 """The editor's generation calls: ``edit-image``, ``generate-image``,
 ``generate-batch-images`` and ``creative-suggestions``.
 
-Each becomes a ``TaskInput`` for ``task_create`` (which validates, prices and charges it),
-under a waiting slot taken first, and the answer waits for the task on the event loop.
+Each becomes a ``TaskInput`` for ``task_create`` (which validates, prices and charges it), or
+for the suggestions a text task (``text_task_create``), under a waiting slot taken first, and
+the answer waits for the task on the event loop.
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.access import SubmitRateThrottle, UserRateThrottle, acting_user
-from core.api.problems import Problem, problem_for
+from catalogue.task_types import TaskType
+from catalogue.text_tasks import TextTaskType
+from core.api.problems import problem_for
 from core.errors import DomainError, ValidationError
 from core.json_bodies import BoundedJSONParser, loads_bounded
 from generation.api.inputs import build_task_input, read_files, webhook_from
 from generation.api.waiting import Waiting, WaitingApiView
 from generation.live.slots import reserved
-from generation.models import TaskHistory
-from generation.services import TaskInput, task_create, template_record_use
+from generation.services import TaskInput, task_create, template_record_use, text_task_create
 
 from ..access import EditorApiMixin
-from ..errors import editor_body, editor_error
+from ..errors import editor_body
 from ..inputs import (
     EditorBatchImagesSerializer,
     EditorEditImageSerializer,
@@ -32,16 +34,13 @@ from ..inputs import (
     EditorSuggestionsInputSerializer,
 )
 from ..kinds import parse_hotspot, task_type_for
-from ..models import EditorJob
 from ..schema import (
     EditorBatchAnswerSerializer,
     EditorImageResultSerializer,
     EditorSuggestionsSerializer,
 )
-from ..services.jobs import job_collect, job_create
-from ..waiting import WaitingForAll, WaitingForJob, image_answer
+from ..waiting import WaitingForAll, image_answer, wait_for_text
 
-TaskType = TaskHistory.TaskType
 FORMS = [MultiPartParser, FormParser]
 MAX_PROMPT = 4000
 WAITED = (
@@ -153,7 +152,7 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
         webhook, progress = webhook_from(request, data)
         user = acting_user(request)
         with reserved(user.pk) as ticket:
-            entries: list[dict | TaskHistory] = []
+            entries: list = []  # a task, or the error of a prompt that made none
             for prompt in prompts:
                 data = TaskInput(
                     prompt=prompt.strip(),
@@ -166,7 +165,7 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
                     entries.append(task_create(user=user, data=data, source="editor").task)
                 except DomainError as exc:
                     entries.append({"status": "error", **self.failure(exc)})
-            created = [entry.pk for entry in entries if isinstance(entry, TaskHistory)]
+            created = [entry.pk for entry in entries if not isinstance(entry, dict)]
             if not created:
                 ticket.release()
                 return Response(self.answer(request, entries, []))
@@ -213,7 +212,7 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
                 continue
             task = final.get(entry.pk, entry)
             body = image_answer(request, task).data
-            if task.status == TaskHistory.Status.COMPLETED:
+            if "imageUrl" in body:  # completed
                 images.append(
                     {
                         "index": index,
@@ -238,7 +237,7 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
 
 class CreativeSuggestionsApi(EditorApiMixin, WaitingApiView):
     """``POST /api/creative-suggestions``: multipart ``image`` and ``type`` (``filter``,
-    ``adjustment`` or ``texture``); four ``{name, prompt}``, made on a worker."""
+    ``adjustment`` or ``texture``); four ``{name, prompt}``, made on a worker (a text task)."""
 
     throttle_classes = [UserRateThrottle, SubmitRateThrottle]
     parser_classes = FORMS
@@ -253,23 +252,10 @@ class CreativeSuggestionsApi(EditorApiMixin, WaitingApiView):
         images = read_files([data["image"]], field="image")
         user = acting_user(request)
         with reserved(user.pk) as ticket:
-            job = job_create(
+            task = text_task_create(
                 user=user,
-                kind=EditorJob.Kind.SUGGESTIONS,
-                payload={"type": kind, "language": get_language() or "en"},
-                image=images[0],
+                task_type=TextTaskType.SUGGESTIONS,
+                parameters={"type": kind, "language": get_language() or "en"},
+                photo=images[0],
             )
-            return WaitingForJob(ticket=ticket, job_id=job.pk, then=job_answer)
-
-
-def job_answer(job: EditorJob | None) -> Response:
-    """A finished job's result as the answer (the job is then forgotten), or its error."""
-    if job is None:
-        return editor_error(Problem(404, "not_found", "The request was lost; try again."))
-    if not job.is_final:
-        return editor_error(Problem(504, "still_running", "This is taking too long; try again."))
-    job_collect(job=job)
-    if job.status == EditorJob.Status.DONE:
-        return Response({"success": True, **job.result})
-    problem = Problem(job.error_status or 500, job.error_code or "failed", job.error_message)
-    return editor_error(problem)
+            return wait_for_text(ticket=ticket, task=task)

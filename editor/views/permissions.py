@@ -16,18 +16,10 @@ from rest_framework.views import APIView
 from accounts.access import acting_user
 from accounts.identities import user_is_known_as
 from accounts.selectors import credits_balance, credits_totals
-from catalogue.providers.registry import (
-    alternatives,
-    capabilities_of,
-    chain_capabilities,
-    resolve_chain,
-)
-from catalogue.task_types import provider_can
+from catalogue.task_types import TaskType
 from core.errors import DomainError
 from core.json_bodies import BoundedJSONParser
-from generation.models import TaskHistory
-from generation.services import chain_price
-from generation.services.workers import NoWorkerError, provider_served
+from generation.offers import TaskOffer, task_offer
 
 from ..access import EditorApiMixin
 from ..inputs import EditorCheckFeatureSerializer, EditorConsumeCreditsSerializer
@@ -38,7 +30,6 @@ from ..schema import (
     EditorPermissionsSerializer,
 )
 
-TaskType = TaskHistory.TaskType
 # What the editor gates by "feature"; AicePS makes images only.
 FEATURES = {
     "nano_banana": True,
@@ -128,31 +119,22 @@ class CheckFeatureApi(PermissionsApiMixin, APIView):
         resource = data.get("resourceData") or {}
         balance = credits_balance(user=user)
         has_feature = FEATURES.get(feature, False)
-        reason, chain = "", ()
         try:
             task_type = task_type_of(resource)
-            chain = resolve_chain(None, kind="image_provider")
-            served = [name for name in chain if provider_served(name)]
-            if not served:
-                reason = NoWorkerError().message
-            chain = tuple(served) or chain
-            available = bool(served) and provider_can(chain_capabilities(chain), task_type)
-            able = [name for name in chain if provider_can(capabilities_of(name), task_type)]
-            price = chain_price(task_type=task_type, image_providers=able or chain)
         except DomainError as exc:
-            task_type, available, price, reason = "", False, 0, exc.message
+            task_type, offer = "", TaskOffer(available=False, price=0, reason=exc.message)
+        else:
+            offer = task_offer(task_type=task_type)
+        available, price = offer.available, offer.price
         enough = balance >= price
         if not has_feature:
             reason = f"{feature} is not offered by AicePS."
         elif not available:
-            able, _ = alternatives(task_type, exclude=chain)
-            reason = reason or (
-                f"This server's image model cannot do that: it needs {able}."
-                if able
-                else "This server's image model cannot do that."
-            )
+            reason = offer.reason
         elif not enough:
             reason = f"Insufficient credits: {price} required, {balance} available."
+        else:
+            reason = ""
         can_use = has_feature and available and enough
         return Response(
             {

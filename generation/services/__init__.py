@@ -19,6 +19,7 @@ from .runner import task_run
 from .staff import task_fail_by_staff, task_refund_by_staff, task_rerun_by_staff
 from .statistics import statistics_record
 from .templates import template_record_use
+from .text_tasks import text_task_collect, text_task_create, text_tasks_forget
 
 __all__ = [
     "IdempotencyConflictError",
@@ -44,6 +45,9 @@ __all__ = [
     "tasks_expire_files",
     "tasks_reap_stuck",
     "template_record_use",
+    "text_task_collect",
+    "text_task_create",
+    "text_tasks_forget",
     "user_content_delete",
     "user_files_purge",
 ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.services import credits_refund
 from catalogue.providers.registry import display_name
+from catalogue.text_tasks import is_text_task
 from core import metrics
 from core.errors import ConflictError
 
@@ -46,6 +47,13 @@ def _announce(task: TaskHistory) -> None:
     task_changed(task.pk, status=task.status, stage=task.stage, progress=task.progress or None)
 
 
+def _tell(task: TaskHistory, event: str) -> None:
+    """Send the task event to the apps above (webhooks); a text task's are not sent: it is
+    internal to the route that asked for it."""
+    if not is_text_task(task.task_type):
+        task_event_emit(task.pk, event)
+
+
 def task_claim(*, task_id) -> TaskHistory | None:
     """Take a pending task (or one whose worker's lease ran out) for this worker.
 
@@ -68,7 +76,7 @@ def task_claim(*, task_id) -> TaskHistory | None:
         return None
     task = TaskHistory.objects.select_related("user").get(pk=task_id)
     _announce(task)
-    task_event_emit(task.pk, "started")
+    _tell(task, "started")
     return task
 
 
@@ -91,7 +99,7 @@ def task_record_progress(*, task: TaskHistory, progress: dict) -> bool:
         return False
     task.progress = progress
     _announce(task)
-    task_event_emit(task.pk, "progress")
+    _tell(task, "progress")
     return True
 
 
@@ -117,7 +125,7 @@ def task_complete(*, task: TaskHistory, fields: dict) -> bool:
             setattr(task, name, value)
         statistics_record(task=task)
         _announce(task)
-        task_event_emit(task.pk, "completed")
+        _tell(task, "completed")
     metrics.task_finished(task, provider=display_name(task.image_provider))
     return True
 
@@ -157,7 +165,7 @@ def task_fail(
         credits_refund(task=task, note=f"Refund: {code}", refunded_by=by)
         statistics_record(task=task)
         _announce(task)
-        task_event_emit(task.pk, "failed")
+        _tell(task, "failed")
     metrics.task_finished(task, provider=display_name(task.image_provider))
     logger.info("task failed", extra={"task_id": str(task.pk), "code": code, "detail": detail})
     return True
@@ -174,7 +182,7 @@ def task_cancel(*, task: TaskHistory) -> TaskHistory:
             credits_refund(task=task, note="Refund: cancelled before it started")
             metrics.task_cancelled(task)
             _announce(task)
-            task_event_emit(task.pk, "cancelled")
+            _tell(task, "cancelled")
         elif task.status != Status.CANCELLED:
             raise TaskStateError(f"The task is {task.status} and can no longer be cancelled.")
     return task

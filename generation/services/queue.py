@@ -2,7 +2,8 @@
 many jobs wait in a queue.
 
 Tasks of local models (``queue_group == "local"``) go to ``AICEPS_LOCAL_QUEUE_NAME``, all
-others to ``AICEPS_QUEUE_NAME``; each name is a django-q2 cluster (``Q_CLUSTER_NAME``).
+others (text tasks too, which have no image provider) to ``AICEPS_QUEUE_NAME``; each name
+is a django-q2 cluster (``Q_CLUSTER_NAME``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ REDIS_TIMEOUT_SECONDS = 1.0
 
 
 def queue_for(image_provider: str) -> str:
-    """The queue (django-q2 cluster) whose workers run this provider's tasks."""
-    return queue_of_group(queue_group(image_provider))
+    """The queue (django-q2 cluster) whose workers run this provider's tasks (the default
+    queue for a task without one: a text task)."""
+    return queue_of_group(queue_group(image_provider) if image_provider else "default")
 
 
 def queues() -> list[str]:

@@ -1,4 +1,5 @@
 """Running one task: claim it, run the two stages, finish and store the results, complete it.
+(A text task, claimed the same way, runs its handler instead: ``text_tasks.text_task_run``.)
 
 Between the stages and storing, the images are made what the task asked (``finishing``: the
 background, the exact size, the format). A task that asked for ``n`` images and got fewer
@@ -33,6 +34,7 @@ from catalogue.providers.base import (
     ProviderError,
 )
 from catalogue.providers.registry import get_image_provider, get_prompt_writer
+from catalogue.text_tasks import is_text_task
 from core import metrics
 from core.errors import DomainError
 from core.logging import log_context
@@ -51,6 +53,7 @@ from .pricing import task_price
 from .progress import ProgressRecorder
 from .provider_state import task_memory
 from .task_inputs import pipeline_input
+from .text_tasks import text_task_run
 
 logger = logging.getLogger(__name__)
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
@@ -80,6 +83,8 @@ def _run(task_id, observer: RunObserver) -> TaskHistory | None:
     if task is None:
         logger.info("task not claimable", extra={"task_id": str(task_id)})
         return None
+    if is_text_task(task.task_type):  # its answer is text: the same life, another run
+        return text_task_run(task=task)
     started = time.perf_counter()
     recorder = ProgressRecorder(task)
     try:

@@ -13,6 +13,8 @@ from django.db.models import F, IntegerField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from catalogue.text_tasks import is_text_task
+
 from ..models import TaskHistory, TaskStatistics
 
 Period = TaskStatistics.PeriodType
@@ -32,7 +34,10 @@ def statistics_record(*, task: TaskHistory) -> None:
     """Count one finished (completed or failed) task in its four period rows.
 
     Two or three statements whatever the number of periods: it runs inside the transaction
-    that finishes the task, so it is on every task's critical path."""
+    that finishes the task, so it is on every task's critical path. A text task (the
+    editor's suggestions and scenes) is not counted: it is not something the user made."""
+    if is_text_task(task.task_type):
+        return
     succeeded = task.status == TaskHistory.Status.COMPLETED
     finished = timezone.localdate(task.completed_at or timezone.now())
     generation_ms = (task.generation_time_ms or 0) if succeeded else 0

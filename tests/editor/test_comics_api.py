@@ -8,7 +8,6 @@ import pytest
 
 from accounts.selectors import credits_balance
 from editor.comics import split_scenes
-from editor.models import EditorJob
 from generation.models import TaskHistory
 
 from .conftest import COSTS
@@ -40,7 +39,7 @@ def test_scenes_with_a_model_prompt_writer(editor, prefix):
     first = body["scenes"][0]
     assert first["text"].startswith("小兔子住在森林里。")
     assert first["description"].startswith("Professional prompt: A cartoon style")
-    assert EditorJob.objects.count() == 0
+    assert not TaskHistory.objects.filter(task_type="scenes").exists()  # answered, forgotten
 
 
 def test_scenes_offline_are_the_sentences(editor, settings):

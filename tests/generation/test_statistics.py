@@ -69,3 +69,19 @@ def test_concurrent_finishes_lose_no_counts(user):
         assert (row.total_tasks, row.successful_tasks) == (12, 12)
         assert row.total_generation_time_ms == sum(100 * (n + 1) for n in range(12))
         assert row.avg_generation_time_ms == 650
+
+
+@pytest.mark.django_db
+def test_rows_between_two_days_newest_first(user):
+    from generation.selectors import statistics_between
+
+    for day in (24, 25, 26, 27):
+        statistics_record(task=finished_task(user, when=datetime(2026, 11, day, 12, tzinfo=UTC)))
+    days = [
+        row.period_date.day
+        for row in statistics_between(
+            user=user, period_type="day", first=date(2026, 11, 25), last=date(2026, 11, 26)
+        )
+    ]
+    assert days == [26, 25]
+    assert len(statistics_between(user=user, period_type="day")) == 4

@@ -1,4 +1,4 @@
-"""Four named prompt ideas for a photo (the editor's 获取灵感), made on a worker.
+"""Four named prompt ideas for a photo (the editor's 获取灵感): the ``suggestions`` text task.
 
 The ideas come from what is measured in the photo (exposure, contrast, colourfulness, warmth,
 faces; ``catalogue.providers.offline.analysis``): each idea of the catalogue below says how
@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from catalogue.imaging import prepare_for_model
-from catalogue.providers.base import InputImage, PromptRequest, ProviderError, TaskType
-from catalogue.providers.registry import get_prompt_writer, resolve_name
 from core.errors import ValidationError
-from generation.storage import read_bytes
+
+from ..imaging import prepare_for_model
+from ..providers.base import InputImage, PromptRequest, ProviderError, TaskType
+from ..providers.registry import get_prompt_writer, resolve_name
+from . import TextRequest
 
 logger = logging.getLogger(__name__)
 KINDS = ("filter", "adjustment", "texture")
@@ -123,7 +124,7 @@ CATALOGUE = (
 
 
 def measure(photo: InputImage) -> Facts:
-    from catalogue.providers.offline.analysis import detect_faces, dominant_colours
+    from ..providers.offline.analysis import detect_faces, dominant_colours
 
     with Image.open(io.BytesIO(photo.data)) as opened:
         rgb = np.asarray(opened.convert("RGB"))
@@ -160,17 +161,19 @@ def _write(writer, idea: Idea, photo: InputImage) -> str:
         return idea.instruction
 
 
-def suggest(job) -> dict:
-    """The job's handler: ``{"suggestions": [{name, prompt, reason}], "facts": ...}``."""
-    kind = job.payload.get("type")
+def suggest(request: TextRequest) -> dict:
+    """The handler: ``{"suggestions": [{name, prompt, reason}], "facts": ...}``."""
+    kind = request.parameters.get("type")
     if kind not in KINDS:
         raise ValidationError("type must be filter, adjustment or texture.", param="type")
-    language = job.payload.get("language") or "zh-hans"
-    photo = prepare_for_model(read_bytes(job.image_key), max_side=1024)
+    if request.photo is None:
+        raise ValidationError("Send the photo to suggest ideas for.", code="missing_image")
+    language = request.parameters.get("language") or "zh-hans"
+    photo = prepare_for_model(request.photo, max_side=1024)
     facts = measure(photo)
     offline_only = resolve_name(None, kind="image_provider") == "offline"
     ideas = pick(kind, facts, offline_only=offline_only)
-    writer_name = resolve_name(None, kind="prompt_writer")
+    writer_name = request.prompt_writer or resolve_name(None, kind="prompt_writer")
     if writer_name == "template":
         prompts = [idea.instruction for idea in ideas]
     else:
