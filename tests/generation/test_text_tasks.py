@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from django_q.conf import Conf
 
+from accounts.models import CreditTransaction
 from accounts.selectors import credits_balance, credits_ledger_sum
 from catalogue.imaging import read_upload
 from catalogue.task_types import SPECS
@@ -84,7 +85,7 @@ def test_a_text_task_runs_like_any_task_and_answers_text(
     assert not stored(photo)  # the photo was only needed for the answer
     # Free, as before: no ledger row; not listed, not counted, not sent to webhooks.
     assert credits_balance(user=user) == 10 == credits_ledger_sum(user=user)
-    assert not task.credit_transactions.exists()
+    assert not CreditTransaction.objects.filter(task_id=task.pk).exists()
     assert not task_list(user=user).exists() and task_get(user=user, task_id=task.pk) is None
     assert not TaskStatistics.objects.filter(user=user).exists()
     assert events == []
