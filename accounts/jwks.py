@@ -70,7 +70,7 @@ class KeySet:
                 body = response.read(MAX_JWKS_BYTES + 1)
             if len(body) > MAX_JWKS_BYTES:
                 raise JwksError(f"{self.url} answered more than {MAX_JWKS_BYTES} bytes")
-            keys = {}
+            keys: dict[str, jwt.PyJWK] = {}
             for entry in json.loads(body).get("keys", []):
                 if entry.get("use", "sig") != "sig":
                     continue

@@ -87,7 +87,7 @@ def user_for_credentials(*, login: str, password: str, request=None) -> User:
 
 
 def start_session(*, user: User, user_agent: str = "") -> tuple[SignInSession, dict]:
-    update_last_login(None, user)
+    update_last_login(type(user), user)
     session, refresh_token = sign_in_session_start(user=user, user_agent=user_agent)
     return session, session_payload(user=user, session=session, refresh_token=refresh_token)
 

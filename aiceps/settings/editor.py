@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from corsheaders.defaults import default_headers
 
-from .env import env_float, env_int, env_list, env_str
+from .env import env_derived, env_float, env_int, env_list, env_str
+from .tasks import AICEPS_MAX_UPLOAD_BYTES
 
 # --- AicePS's Supabase-compatible sign-in (accounts.gotrue) ------------------------------
 # Empty: a key derived from DJANGO_SECRET_KEY signs the session JWTs.
@@ -54,29 +55,33 @@ SUPABASE_URL = env_str(
     "SUPABASE_URL",
     doc=("a Supabase project whose session JWTs are accepted, verified by its JWKS (ES256/RS256)"),
 ).rstrip("/")
-SUPABASE_JWKS_URL = env_str(
-    "SUPABASE_JWKS_URL",
-    doc="where the keys are, which issuer tokens must name",
-    shown="`{SUPABASE_URL}/auth/v1/.well-known/jwks.json`",
-)  # default {SUPABASE_URL}/auth/v1/.well-known/…
-SUPABASE_JWT_ISSUER = env_str(
+# Supabase's layout: the issuer is the project's auth URL, its keys beside it; derived from
+# SUPABASE_URL when they are read (accounts.authentication, accounts.jwks), so a test that
+# changes SUPABASE_URL changes them too. Empty: derived.
+SUPABASE_JWT_ISSUER = env_derived(
     "SUPABASE_JWT_ISSUER",
-    doc="where the keys are, which issuer tokens must name",
+    "",
+    doc="the issuer Supabase session JWTs must name",
     shown="`{SUPABASE_URL}/auth/v1`",
-)  # default {SUPABASE_URL}/auth/v1
+)
+SUPABASE_JWKS_URL = env_derived(
+    "SUPABASE_JWKS_URL",
+    "",
+    doc="where the Supabase project's keys are",
+    shown="`{SUPABASE_URL}/auth/v1/.well-known/jwks.json`",
+)
 AICEPS_JWKS_CACHE_SECONDS = env_int(
     "AICEPS_JWKS_CACHE_SECONDS",
     600,
     doc=(
-        "how long the keys are kept; fetch timeout (an unknown key id refetches at most every 30 s)"
+        "how long the Supabase project's keys are kept (an unknown key id refetches at most "
+        "every 30 s)"
     ),
 )
 AICEPS_JWKS_TIMEOUT_SECONDS = env_float(
     "AICEPS_JWKS_TIMEOUT_SECONDS",
     5.0,
-    doc=(
-        "how long the keys are kept; fetch timeout (an unknown key id refetches at most every 30 s)"
-    ),
+    doc="timeout of one fetch of those keys",
 )
 
 # --- CORS (django-cors-headers): browsers on other origins -------------------------------
@@ -118,13 +123,14 @@ AICEPS_PROXY_IMAGE_PRIVATE_HOSTS = env_list(
 AICEPS_PROXY_IMAGE_TIMEOUT_SECONDS = env_float(
     "AICEPS_PROXY_IMAGE_TIMEOUT_SECONDS",
     5.0,
-    doc=("time for a whole proxied fetch, redirects included; largest image"),
+    doc="time for a whole proxied fetch, redirects included",
 )
-AICEPS_PROXY_IMAGE_MAX_BYTES = env_int(
+# What the editor fetches through the proxy it uploads next: the same limit as an upload.
+AICEPS_PROXY_IMAGE_MAX_BYTES = env_derived(
     "AICEPS_PROXY_IMAGE_MAX_BYTES",
-    12 * 1024 * 1024,
-    doc=("time for a whole proxied fetch, redirects included; largest image"),
-    shown="`12582912`",
+    AICEPS_MAX_UPLOAD_BYTES,
+    doc="largest image `/api/proxy-image` fetches",
+    shown="`AICEPS_MAX_UPLOAD_BYTES`",
 )
 AICEPS_EDITOR_MAX_BATCH = env_int(
     "AICEPS_EDITOR_MAX_BATCH", 10, doc="prompts per `/api/generate-batch-images`"
