@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import primitives
 from ._openai_answers import read_images, read_stream
@@ -283,7 +283,7 @@ class OpenAIPromptWriter(_OpenAIClient, PromptWriter):
             {"type": "image_url", "image_url": {"url": data_url(img)}} for img in request.images
         ]
         content.append({"type": "text", "text": writer_user_text(request)})
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": [
                 {"role": "system", "content": WRITER_SYSTEM_INSTRUCTION},
