@@ -171,7 +171,8 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
     def __init__(self, **kwargs) -> None:
         """Keyword-only: ``api_key``, ``model``, ``base_url``, ``timeout`` (seconds)."""
         super().__init__(**kwargs)
-        self.capabilities = self.capabilities_for(self.model)
+        # An instance narrows the class's declaration to its model.
+        self.capabilities = self.capabilities_for(self.model)  # type: ignore[misc]
 
     @classmethod
     def capabilities_for(cls, model: str) -> Capabilities:

@@ -151,7 +151,7 @@ def upscale(
     rgb, method = _esrgan_resize(planes[0], size), "realesrgan"
     if rgb is None:
         rgb, method = sharp_resize(planes[0], size), "sharp-lanczos"
-    out = [rgb]
+    out: list[np.ndarray | None] = [rgb]
     for p in planes[1:]:
         out.append(None if p is None else _resize_plane(p, size))
     return out, factor, method
