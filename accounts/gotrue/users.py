@@ -56,7 +56,7 @@ def session_payload(*, user: User, session: SignInSession, refresh_token: str) -
     return {
         "access_token": access_token,
         "token_type": "bearer",
-        "expires_in": settings.AICEPS_AUTH_ACCESS_TOKEN_SECONDS,
+        "expires_in": settings.AICEPS_AUTH.access_token_seconds,
         "expires_at": expires_at,
         "refresh_token": refresh_token,
         "user": user_payload(user, identity),

@@ -5,44 +5,57 @@ Read from the environment here, imported by ``aiceps.settings.base``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from corsheaders.defaults import default_headers
 
 from .env import env_derived, env_float, env_int, env_list, env_str
 from .tasks import AICEPS_MAX_UPLOAD_BYTES
 
+
 # --- AicePS's Supabase-compatible sign-in (accounts.gotrue) ------------------------------
-# Empty: a key derived from DJANGO_SECRET_KEY signs the session JWTs.
-AICEPS_AUTH_JWT_SECRET = env_str(
-    "AICEPS_AUTH_JWT_SECRET",
-    doc=("signs the session JWTs of AicePS's Supabase-compatible sign-in"),
-    shown="derived from `DJANGO_SECRET_KEY`",
-)
-AICEPS_AUTH_ISSUER = env_str("AICEPS_AUTH_ISSUER", "aiceps", doc="their issuer")
-AICEPS_AUTH_ACCESS_TOKEN_SECONDS = env_int(
-    "AICEPS_AUTH_ACCESS_TOKEN_SECONDS",
-    3600,
-    doc="lifetime of an access token; of an unused refresh token",
-)
-AICEPS_AUTH_REFRESH_TOKEN_DAYS = env_int(
-    "AICEPS_AUTH_REFRESH_TOKEN_DAYS",
-    30,
-    doc="lifetime of an access token; of an unused refresh token",
-)
-# GoTrue's refresh-token reuse interval: a replaced token still refreshes for this long.
-AICEPS_AUTH_REFRESH_REUSE_SECONDS = env_int(
-    "AICEPS_AUTH_REFRESH_REUSE_SECONDS",
-    10,
-    doc=(
-        "a refresh token that was just replaced still refreshes for this "
-        "long (GoTrue's reuse interval: two tabs refreshing at once both "
-        "stay signed in); after it, its reuse is refused"
+@dataclass(frozen=True)
+class SignInTokens:
+    """``settings.AICEPS_AUTH``: the tokens of AicePS's Supabase-compatible sign-in. Tests
+    change it with ``dataclasses.replace(settings.AICEPS_AUTH, ...)``."""
+
+    jwt_secret: str = field(default="", repr=False)  # empty: derived from DJANGO_SECRET_KEY
+    issuer: str = "aiceps"
+    access_token_seconds: int = 3600
+    refresh_token_days: int = 30  # an unused refresh token's lifetime
+    # GoTrue's refresh-token reuse interval: a replaced token still refreshes for this long.
+    refresh_reuse_seconds: int = 10
+    # The editor's VITE_SUPABASE_ANON_KEY; when set, /auth/v1/ calls must send it as `apikey`.
+    anon_key: str = field(default="", repr=False)
+
+
+AICEPS_AUTH = SignInTokens(
+    jwt_secret=env_str(
+        "AICEPS_AUTH_JWT_SECRET",
+        doc="signs the session JWTs of AicePS's Supabase-compatible sign-in",
+        shown="derived from `DJANGO_SECRET_KEY`",
     ),
-)
-# The editor's VITE_SUPABASE_ANON_KEY; when set, /auth/v1/ calls must send it as `apikey`.
-AICEPS_AUTH_ANON_KEY = env_str(
-    "AICEPS_AUTH_ANON_KEY",
-    doc=("the `apikey` the sign-in requires (the editor's `VITE_SUPABASE_ANON_KEY`)"),
-    shown="empty: any",
+    issuer=env_str("AICEPS_AUTH_ISSUER", "aiceps", doc="their issuer"),
+    access_token_seconds=env_int(
+        "AICEPS_AUTH_ACCESS_TOKEN_SECONDS", 3600, doc="lifetime of an access token"
+    ),
+    refresh_token_days=env_int(
+        "AICEPS_AUTH_REFRESH_TOKEN_DAYS", 30, doc="lifetime of an unused refresh token"
+    ),
+    refresh_reuse_seconds=env_int(
+        "AICEPS_AUTH_REFRESH_REUSE_SECONDS",
+        10,
+        doc=(
+            "a refresh token that was just replaced still refreshes for this "
+            "long (GoTrue's reuse interval: two tabs refreshing at once both "
+            "stay signed in); after it, its reuse is refused"
+        ),
+    ),
+    anon_key=env_str(
+        "AICEPS_AUTH_ANON_KEY",
+        doc="the `apikey` the sign-in requires (the editor's `VITE_SUPABASE_ANON_KEY`)",
+        shown="empty: any",
+    ),
 )
 AICEPS_THROTTLE_SIGN_IN = env_str(
     "AICEPS_THROTTLE_SIGN_IN",
