@@ -113,22 +113,11 @@ def _frame(name: str) -> Callable:
     return run
 
 
-def _given(array: np.ndarray | None, what: str) -> np.ndarray:
-    """``array``, which the plan provides before any operation that needs it (the mask of a
-    local operation, the matte of a background one, the second image)."""
-    if array is None:
-        raise ValueError(f"this operation needs {what}, which the plan did not provide")
-    return array
-
-
 def _remove_object(canvas: Canvas, ctx: Context) -> Canvas:
     ctx.tags.append("inpaint")
     # widened over the object's anti-aliased rim, which the mask or the click's region misses
-    return Canvas(
-        fill.inpaint(canvas.rgb, _given(canvas.mask, "a mask"), grow=True),
-        canvas.alpha,
-        canvas.mask,
-    )
+    mask = cast("np.ndarray", canvas.mask)  # the plan gives removals a mask
+    return Canvas(fill.inpaint(canvas.rgb, mask, grow=True), canvas.alpha, canvas.mask)
 
 
 def _pixelate(canvas: Canvas, ctx: Context, faces: bool = False) -> Canvas:
@@ -158,7 +147,7 @@ def _style(canvas: Canvas, ctx: Context, **params) -> Canvas:
 
 def _background(name: str) -> Callable:
     def run(canvas: Canvas, ctx: Context, **params) -> Canvas:
-        alpha = _given(ctx.matte, "the subject's matte")
+        alpha = cast("np.ndarray", ctx.matte)  # set before the first background operation
         if "u2netp" not in ctx.tags and "alpha" not in ctx.tags:
             ctx.tags.append("u2netp")
         if name == "studio_light":
@@ -176,8 +165,7 @@ def _background(name: str) -> Callable:
             rgb = background.with_blur(canvas.rgb, alpha, params.get("radius", 1.0))
             ctx.tags.append("bg-blur")
         else:
-            second = _given(ctx.second_image, "a second image")
-            rgb = background.with_image(canvas.rgb, alpha, second)
+            rgb = background.with_image(canvas.rgb, alpha, cast("np.ndarray", ctx.second_image))
             ctx.tags.append("bg-image")
         return Canvas(rgb, None, canvas.mask)
 
@@ -277,7 +265,7 @@ def _box(mask: np.ndarray) -> tuple[slice, slice]:
 def _local(op: Operation, canvas: Canvas, ctx: Context) -> Canvas:
     """Run a colour, tone or look operation on the mask's box (or the whole frame, for those
     whose look depends on the photo's size) and blend it in under the mask."""
-    mask = _given(canvas.mask, "a mask")
+    mask = cast("np.ndarray", canvas.mask)  # the plan gives local operations a mask
     rows, cols = _box(mask)
     if rows.stop <= rows.start:
         return canvas
