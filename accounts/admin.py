@@ -29,8 +29,7 @@ class IdentityInline(admin.TabularInline):
     model = ExternalIdentity
     extra = 0
     can_delete = False
-    fields = ["provider", "subject", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("provider", "subject", "created_at")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -44,7 +43,7 @@ class AiceUserAdmin(UserAdmin):
     search_fields = ["username", "email", "identities__subject"]
     readonly_fields = ["balance", "ledger"]
     fieldsets = [
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("Credits and identity"), {"fields": ["external_id", "balance", "ledger"]}),
     ]
     actions = ["grant_credits"]
@@ -62,9 +61,10 @@ class AiceUserAdmin(UserAdmin):
 
     @admin.display(description=_("Balance"), ordering="_balance")
     def balance(self, user: User) -> int:
-        return getattr(user, "_balance", None) or getattr(
-            getattr(user, "credit_account", None), "balance", 0
-        )
+        balance = getattr(user, "_balance", None)
+        if balance is None:
+            balance = getattr(getattr(user, "credit_account", None), "balance", 0)
+        return int(balance or 0)
 
     @admin.display(description=_("Recent ledger"))
     def ledger(self, user: User) -> str:

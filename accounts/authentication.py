@@ -35,7 +35,8 @@ from .origin import SAFE_METHODS, is_same_origin
 AUDIENCE = "authenticated"
 
 
-class IdentityNotLinkedDenied(IdentityNotLinked, exceptions.PermissionDenied):
+# Both bases define ``detail``; DomainError's __init__ runs, so its (a string) is the one.
+class IdentityNotLinkedDenied(IdentityNotLinked, exceptions.PermissionDenied):  # type: ignore[misc]
     """:class:`IdentityNotLinked` as DRF's authenticators must raise it (an APIException),
     answered with its own code (403 ``identity_not_linked``) by the API's error handlers."""
 

@@ -55,7 +55,9 @@ def identity_get(*, provider: str, subject: str) -> ExternalIdentity | None:
 
 
 def email_taken(email: str | None) -> bool:
-    return bool(email) and User.objects.filter(email__iexact=email.strip()).exists()
+    if not email:
+        return False
+    return User.objects.filter(email__iexact=email.strip()).exists()
 
 
 def identity_user(

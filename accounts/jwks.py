@@ -81,7 +81,7 @@ class KeySet:
             )
             if response.status != 200:
                 raise JwksError(f"{self.url} answered {response.status}")
-            keys = {}
+            keys: dict[str, jwt.PyJWK] = {}
             for entry in response.json().get("keys", []):
                 if entry.get("use", "sig") != "sig":
                     continue

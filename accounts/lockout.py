@@ -21,7 +21,9 @@ def lockout_response(
         retry_after = max(1, int(cool_off.total_seconds())) if cool_off else 900
     if request.path.startswith(GOTRUE_PREFIX):
         message = "Too many wrong passwords for this account or address: try again later"
-        response = JsonResponse(gotrue_body(429, "over_request_rate_limit", message), status=429)
+        response: HttpResponse = JsonResponse(
+            gotrue_body(429, "over_request_rate_limit", message), status=429
+        )
     else:
         response = render(request, "registration/locked.html", status=429)
     response["Retry-After"] = str(retry_after)

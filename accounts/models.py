@@ -24,6 +24,9 @@ class User(AbstractUser):
     # Legacy: the subject of a Supabase JWT before identities had a table of their own
     # (``ExternalIdentity``, which takes subjects of any length). No longer written.
     external_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # Not a field: the sign-in session a password change made from keeps (set before the
+    # save, read by accounts.signals); None ends them all.
+    keep_sign_in_session: uuid.UUID | None = None
 
     class Meta:
         db_table = "accounts_user"

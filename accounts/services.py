@@ -66,7 +66,7 @@ class ApiKeyBudgetExceededError(CreditsError):
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    transaction: CreditTransaction
+    transaction: CreditTransaction | None  # None: nothing was charged (an amount of 0)
     balance: int
     created: bool  # False when an earlier call with the same idempotency key already did it
 

@@ -15,13 +15,15 @@ changepassword``).
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from .models import SignInSession, User
 
 
-def user_sessions_end(*, user: User, keep_sign_in_session=None) -> dict[str, int]:
+def user_sessions_end(*, user: User, keep_sign_in_session: UUID | None = None) -> dict[str, int]:
     """End every sign-in session of ``user`` but ``keep_sign_in_session`` (a session's pk: the
     one that changed the password) and delete their DRF token. Returns what ended."""
     sessions = SignInSession.objects.filter(user=user, revoked_at=None)

@@ -43,6 +43,4 @@ def end_sessions_on_password_change(
         return
     from .session_ends import user_sessions_end
 
-    user_sessions_end(
-        user=instance, keep_sign_in_session=getattr(instance, "keep_sign_in_session", None)
-    )
+    user_sessions_end(user=instance, keep_sign_in_session=instance.keep_sign_in_session)

@@ -29,7 +29,8 @@ from core.errors import DomainError
 logger = logging.getLogger(__name__)
 
 
-class RateLimiterUnavailable(DomainError, exceptions.APIException):
+# Both bases define ``detail``; DomainError's __init__ runs, so its (a string) is the one.
+class RateLimiterUnavailable(DomainError, exceptions.APIException):  # type: ignore[misc]
     """503 ``rate_limiter_unavailable``: a DomainError for the API's error shapes, an
     APIException for DRF's own handlers (the sign-in endpoints')."""
 

@@ -22,6 +22,7 @@ from dataclasses import replace
 from PIL import Image
 
 from .imaging import decode_image, encode_image
+from .imaging.colour import band_extrema
 from .imaging.resizing import fit
 from .providers.base import GeneratedImage, ImageRequest, ImageResult, InputImage, TaskType
 from .task_types import UPSCALE_MAX_RESULT_SIDE
@@ -53,8 +54,9 @@ def change_mask(mask: InputImage, size: tuple[int, int]) -> Image.Image:
     picture = decode_image(mask.data).convert("RGBA")
     alpha = picture.getchannel("A")
     grey = picture.convert("L")
-    low, high = alpha.getextrema()
-    if low < high and grey.getextrema()[0] == grey.getextrema()[1]:
+    low, high = band_extrema(alpha)
+    grey_low, grey_high = band_extrema(grey)
+    if low < high and grey_low == grey_high:
         plane = alpha  # one colour on transparency: opaque = change
     else:
         plane = Image.composite(grey, Image.new("L", picture.size, 0), alpha)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import pickle
+from collections.abc import Callable
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
@@ -23,6 +24,10 @@ from django.utils.timezone import now as tz_now
 
 
 class DatabaseCache(DjangoDatabaseCache):
+    # Django's DatabaseCache has these; its type stubs do not declare them.
+    _table: str
+    _base_set: Callable[..., bool]
+
     @contextlib.contextmanager
     def _row_locked(self, key: str):
         db = router.db_for_write(self.cache_model_class)

@@ -31,9 +31,10 @@ from typing import Any, ClassVar
 
 
 class DomainError(Exception):
-    code: ClassVar[str] = "error"
-    status: ClassVar[int] = 400
-    retryable: ClassVar[bool] = False
+    # Class defaults; an instance given others keeps its own.
+    code: str = "error"
+    status: int = 400
+    retryable: bool = False
     default_message: ClassVar[str] = "The request could not be completed."
 
     def __init__(

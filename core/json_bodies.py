@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +50,7 @@ def depth_of(value: Any, limit: int) -> int:
     stack = [(value, 0)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):

@@ -13,7 +13,7 @@ S3 (``S3_BUCKET_NAME`` set) keeps two local folders under ``MEDIA_ROOT``:
     it to S3 later. A task never fails, and never answers without a working URL, because S3
     had a bad minute.
 ``s3-cache/``
-    A copy of each upload, kept ``AICEPS_S3_CACHE_SECONDS``: a worker on the same host reads
+    A copy of each upload, kept ``AICEPS_S3.cache_seconds``: a worker on the same host reads
     a task's inputs without downloading them, and a task created just before an outage still
     runs. ``storage_prune_cache`` (called by the re-upload job) removes old copies.
 
@@ -54,7 +54,6 @@ logger = logging.getLogger(__name__)
 SIGNER_SALT = "aiceps.task-file"
 FALLBACK_DIR = "s3-fallback"
 CACHE_DIR = "s3-cache"
-DEFAULT_CACHE_SECONDS = 6 * 3600
 STALE_TEMP_SECONDS = 3600
 
 
@@ -86,7 +85,7 @@ def cache_storage() -> FileSystemStorage:
 
 
 def cache_seconds() -> int:
-    return int(getattr(settings, "AICEPS_S3_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+    return settings.AICEPS_S3.cache_seconds
 
 
 def now_seconds() -> float:
@@ -188,7 +187,7 @@ def file_url(name: str, *, expires_in: int | None = None) -> str:
         if expires_in and hasattr(storage, "querystring_expire"):  # django-storages' S3
             return storage.url(name, expire=expires_in)
         return storage.url(name)
-    expires_in = expires_in or settings.AICEPS_S3_URL_EXPIRE_SECONDS
+    expires_in = expires_in or settings.AICEPS_S3.url_expire_seconds
     expires_at = int(now_seconds()) + expires_in
     query = urlencode({"expires": expires_at, "signature": _signature(name, expires_at)})
     return f"{settings.AICEPS_FILES_URL}{quote(name)}?{query}"

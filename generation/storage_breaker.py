@@ -1,9 +1,9 @@
 """A circuit breaker for the remote storage: a hung S3 costs one slow upload, not all of them.
 
-Closed, every upload goes to S3. After ``AICEPS_S3_BREAKER_FAILURES`` failures in a row, or
+Closed, every upload goes to S3. After ``AICEPS_S3.breaker_failures`` failures in a row, or
 at once after an upload that timed out (a hang is not a blip), the breaker opens: uploads go
 straight to the local fallback (and the re-upload job moves them to S3 later) for
-``AICEPS_S3_BREAKER_COOLDOWN_SECONDS``. Then one upload is let through as a probe: it closes
+``AICEPS_S3.breaker_cooldown_seconds``. Then one upload is let through as a probe: it closes
 the breaker when it works, and opens it for another cool-down when it fails.
 
 The state lives in the shared cache (Redis, or the database's cache table), so every web and
@@ -28,7 +28,7 @@ OPENED, FAILURES, PROBE = PREFIX + "opened_at", PREFIX + "failures", PREFIX + "p
 
 
 def _cooldown() -> float:
-    return float(settings.AICEPS_S3_BREAKER_COOLDOWN_SECONDS)
+    return settings.AICEPS_S3.breaker_cooldown_seconds
 
 
 def timed_out(exc: BaseException) -> bool:
@@ -76,7 +76,7 @@ class LocalBreaker:
     def failed(self, *, hang: bool = False) -> None:
         with self._lock:
             self.failures += 1
-            if hang or self.probing or self.failures >= settings.AICEPS_S3_BREAKER_FAILURES:
+            if hang or self.probing or self.failures >= settings.AICEPS_S3.breaker_failures:
                 self.opened_at, self.probing = self._clock(), False
 
     def describe(self) -> dict:
@@ -140,7 +140,7 @@ class Breaker:
         try:
             self._cache.add(FAILURES, 0, timeout=None)
             failures = self._cache.incr(FAILURES)
-            if hang or probing or failures >= settings.AICEPS_S3_BREAKER_FAILURES:
+            if hang or probing or failures >= settings.AICEPS_S3.breaker_failures:
                 self._cache.set(OPENED, self._clock(), timeout=None)
                 if probing:
                     self._cache.delete(PROBE)

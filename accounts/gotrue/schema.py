@@ -75,13 +75,16 @@ class GoTrueTokenRequestSerializer(serializers.Serializer):
 class GoTrueSignupRequestSerializer(serializers.Serializer):
     email = serializers.CharField()
     password = serializers.CharField()
-    data = serializers.DictField(required=False, help_text="The user's metadata.")
+    # The metaclass takes declared fields off the class: ``.data`` stays the serializer's.
+    data = serializers.DictField(required=False, help_text="The user's metadata.")  # type: ignore[assignment]
 
 
 class GoTrueUserUpdateSerializer(serializers.Serializer):
     email = serializers.CharField(required=False)
     password = serializers.CharField(required=False)
-    data = serializers.DictField(required=False, help_text="Merged into the user's metadata.")
+    data = serializers.DictField(  # type: ignore[assignment]
+        required=False, help_text="Merged into the user's metadata."
+    )
 
 
 class GoTrueRecoverRequestSerializer(serializers.Serializer):

@@ -30,7 +30,7 @@ def _new_token() -> str:
 
 
 def _lifetime() -> timedelta:
-    return timedelta(days=settings.AICEPS_AUTH_REFRESH_TOKEN_DAYS)
+    return timedelta(days=settings.AICEPS_AUTH.refresh_token_days)
 
 
 def sign_in_session_start(*, user: User, user_agent: str = "") -> tuple[SignInSession, str]:
@@ -52,7 +52,7 @@ def _session_of(digest: str, now) -> SignInSession | None:
     session = sessions.filter(refresh_token_sha256=digest).first()
     if session is not None:
         return session
-    reuse = timedelta(seconds=settings.AICEPS_AUTH_REFRESH_REUSE_SECONDS)
+    reuse = timedelta(seconds=settings.AICEPS_AUTH.refresh_reuse_seconds)
     return sessions.filter(
         previous_refresh_token_sha256=digest, refreshed_at__gt=now - reuse
     ).first()

@@ -1,8 +1,8 @@
 """AicePS-issued session JWTs: what a Supabase access token holds, signed by AicePS.
 
-HS256 with ``AICEPS_AUTH_JWT_SECRET`` (by default a key derived from ``DJANGO_SECRET_KEY``),
-issuer ``AICEPS_AUTH_ISSUER``, audience ``authenticated``, lifetime
-``AICEPS_AUTH_ACCESS_TOKEN_SECONDS``. Each token names its sign-in session; a token of a
+HS256 with the secret of ``settings.AICEPS_AUTH`` (``AICEPS_AUTH_JWT_SECRET``; by default a key
+derived from ``DJANGO_SECRET_KEY``), its issuer, audience ``authenticated``, its access-token
+lifetime. Each token names its sign-in session; a token of a
 session that was signed out is refused although it has not expired yet.
 """
 
@@ -25,7 +25,7 @@ AUDIENCE = "authenticated"
 
 
 def signing_secret() -> str:
-    explicit = settings.AICEPS_AUTH_JWT_SECRET
+    explicit = settings.AICEPS_AUTH.jwt_secret
     if explicit:
         return explicit
     return hmac.new(
@@ -34,7 +34,7 @@ def signing_secret() -> str:
 
 
 def issuer() -> str:
-    return settings.AICEPS_AUTH_ISSUER
+    return settings.AICEPS_AUTH.issuer
 
 
 def issue_access_token(
@@ -42,7 +42,7 @@ def issue_access_token(
 ) -> tuple[str, int]:
     """(token, expires_at as a Unix time)."""
     now = int(time.time())
-    expires_at = now + settings.AICEPS_AUTH_ACCESS_TOKEN_SECONDS
+    expires_at = now + settings.AICEPS_AUTH.access_token_seconds
     claims = {
         "iss": issuer(),
         "aud": AUDIENCE,

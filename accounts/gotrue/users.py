@@ -56,7 +56,7 @@ def session_payload(*, user: User, session: SignInSession, refresh_token: str) -
     return {
         "access_token": access_token,
         "token_type": "bearer",
-        "expires_in": settings.AICEPS_AUTH_ACCESS_TOKEN_SECONDS,
+        "expires_in": settings.AICEPS_AUTH.access_token_seconds,
         "expires_at": expires_at,
         "refresh_token": refresh_token,
         "user": user_payload(user, identity),
@@ -87,7 +87,7 @@ def user_for_credentials(*, login: str, password: str, request=None) -> User:
 
 
 def start_session(*, user: User, user_agent: str = "") -> tuple[SignInSession, dict]:
-    update_last_login(None, user)
+    update_last_login(type(user), user)
     session, refresh_token = sign_in_session_start(user=user, user_agent=user_agent)
     return session, session_payload(user=user, session=session, refresh_token=refresh_token)
 

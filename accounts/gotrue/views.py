@@ -79,7 +79,7 @@ class GoTrueView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        expected = settings.AICEPS_AUTH_ANON_KEY
+        expected = settings.AICEPS_AUTH.anon_key
         sent = request.headers.get("apikey") or request.query_params.get("apikey") or ""
         if expected and not constant_time_compare(sent, expected):
             raise GoTrueError(401, "no_authorization", "Invalid API key")

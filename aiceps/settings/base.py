@@ -16,7 +16,6 @@ from core.paths import project_folder
 from .env import (
     database_from_url,
     env_bool,
-    env_float,
     env_int,
     env_json,
     env_list,
@@ -33,7 +32,7 @@ from .mail import *  # noqa: E402, F403
 from .platform import *  # noqa: E402, F403
 from .providers import *  # noqa: E402, F403
 from .security import *  # noqa: E402, F403
-from .storage import S3_STORAGE_BACKEND, s3_storage_options  # noqa: E402
+from .storage import AICEPS_S3  # noqa: E402
 from .tasks import *  # noqa: E402, F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -191,67 +190,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 13 * 1024 * 1024
 
 # --- Storage -----------------------------------------------------------------------------
-AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID", doc="S3 credentials")
-AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY", doc="S3 credentials")
-AWS_REGION = env_str("AWS_REGION", "us-east-1", doc="S3 region")
-S3_BUCKET_NAME = env_str("S3_BUCKET_NAME", doc="store images on S3", shown="empty: local storage")
-AWS_S3_ENDPOINT_URL = env_str(
-    "AWS_S3_ENDPOINT_URL", doc="S3-compatible server (MinIO, SeaweedFS, R2, OSS …)", shown="AWS"
-)
-AICEPS_S3_PUBLIC_READ = env_bool(
-    "AICEPS_S3_PUBLIC_READ",
-    False,
-    doc=("public-read objects with plain URLs instead of presigned ones"),
-)
-AICEPS_S3_TIMEOUT_SECONDS = env_float(
-    "AICEPS_S3_TIMEOUT_SECONDS", 3.0, doc="connect and read timeout of S3 calls"
-)
-AICEPS_S3_URL_EXPIRE_SECONDS = env_int(
-    "AICEPS_S3_URL_EXPIRE_SECONDS", 3600, doc="lifetime of presigned and signed file URLs"
-)
-# Local copies of what was uploaded, so a worker on the same host reads its inputs without a
-# download, and a task created just before an S3 outage still runs. 0 keeps none.
-AICEPS_S3_CACHE_SECONDS = env_int(
-    "AICEPS_S3_CACHE_SECONDS",
-    6 * 3600,
-    doc="how long local copies of uploads are kept (0: none)",
-    shown="`21600`",
-)
-# After this many failed uploads in a row, uploads go straight to the local fallback for the
-# cool-down, then one probe decides (generation.storage_breaker).
-AICEPS_S3_BREAKER_FAILURES = env_int(
-    "AICEPS_S3_BREAKER_FAILURES",
-    3,
-    doc=(
-        "after this many S3 failures in a row, or one timed-out upload, files go straight to "
-        "the local fallback (no waiting on a dead S3); the breaker is shared by every process "
-        "through the cache, and uploads run in the caller's thread (no boto3 transfer threads)"
-    ),
-)
-AICEPS_S3_BREAKER_COOLDOWN_SECONDS = env_float(
-    "AICEPS_S3_BREAKER_COOLDOWN_SECONDS",
-    30.0,
-    doc="how long an open S3 breaker sends files to the local fallback; then one probe tries S3",
-)
-
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        AICEPS_S3.storage()
+        if AICEPS_S3.enabled
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-if S3_BUCKET_NAME:
-    STORAGES["default"] = {
-        "BACKEND": S3_STORAGE_BACKEND,
-        "OPTIONS": s3_storage_options(
-            bucket_name=S3_BUCKET_NAME,
-            access_key=AWS_ACCESS_KEY_ID,
-            secret_key=AWS_SECRET_ACCESS_KEY,
-            region_name=AWS_REGION,
-            endpoint_url=AWS_S3_ENDPOINT_URL,
-            public_read=AICEPS_S3_PUBLIC_READ,
-            timeout_seconds=AICEPS_S3_TIMEOUT_SECONDS,
-            url_expire_seconds=AICEPS_S3_URL_EXPIRE_SECONDS,
-        ),
-    }
 
 # --- REST API ----------------------------------------------------------------------------
 AICEPS_ALLOW_ANONYMOUS = env_bool(

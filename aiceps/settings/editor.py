@@ -5,43 +5,57 @@ Read from the environment here, imported by ``aiceps.settings.base``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from corsheaders.defaults import default_headers
 
-from .env import env_float, env_int, env_list, env_str
+from .env import env_derived, env_float, env_int, env_list, env_str
+from .tasks import AICEPS_MAX_UPLOAD_BYTES
+
 
 # --- AicePS's Supabase-compatible sign-in (accounts.gotrue) ------------------------------
-# Empty: a key derived from DJANGO_SECRET_KEY signs the session JWTs.
-AICEPS_AUTH_JWT_SECRET = env_str(
-    "AICEPS_AUTH_JWT_SECRET",
-    doc=("signs the session JWTs of AicePS's Supabase-compatible sign-in"),
-    shown="derived from `DJANGO_SECRET_KEY`",
-)
-AICEPS_AUTH_ISSUER = env_str("AICEPS_AUTH_ISSUER", "aiceps", doc="their issuer")
-AICEPS_AUTH_ACCESS_TOKEN_SECONDS = env_int(
-    "AICEPS_AUTH_ACCESS_TOKEN_SECONDS",
-    3600,
-    doc="lifetime of an access token; of an unused refresh token",
-)
-AICEPS_AUTH_REFRESH_TOKEN_DAYS = env_int(
-    "AICEPS_AUTH_REFRESH_TOKEN_DAYS",
-    30,
-    doc="lifetime of an access token; of an unused refresh token",
-)
-# GoTrue's refresh-token reuse interval: a replaced token still refreshes for this long.
-AICEPS_AUTH_REFRESH_REUSE_SECONDS = env_int(
-    "AICEPS_AUTH_REFRESH_REUSE_SECONDS",
-    10,
-    doc=(
-        "a refresh token that was just replaced still refreshes for this "
-        "long (GoTrue's reuse interval: two tabs refreshing at once both "
-        "stay signed in); after it, its reuse is refused"
+@dataclass(frozen=True)
+class SignInTokens:
+    """``settings.AICEPS_AUTH``: the tokens of AicePS's Supabase-compatible sign-in. Tests
+    change it with ``dataclasses.replace(settings.AICEPS_AUTH, ...)``."""
+
+    jwt_secret: str = field(default="", repr=False)  # empty: derived from DJANGO_SECRET_KEY
+    issuer: str = "aiceps"
+    access_token_seconds: int = 3600
+    refresh_token_days: int = 30  # an unused refresh token's lifetime
+    # GoTrue's refresh-token reuse interval: a replaced token still refreshes for this long.
+    refresh_reuse_seconds: int = 10
+    # The editor's VITE_SUPABASE_ANON_KEY; when set, /auth/v1/ calls must send it as `apikey`.
+    anon_key: str = field(default="", repr=False)
+
+
+AICEPS_AUTH = SignInTokens(
+    jwt_secret=env_str(
+        "AICEPS_AUTH_JWT_SECRET",
+        doc="signs the session JWTs of AicePS's Supabase-compatible sign-in",
+        shown="derived from `DJANGO_SECRET_KEY`",
     ),
-)
-# The editor's VITE_SUPABASE_ANON_KEY; when set, /auth/v1/ calls must send it as `apikey`.
-AICEPS_AUTH_ANON_KEY = env_str(
-    "AICEPS_AUTH_ANON_KEY",
-    doc=("the `apikey` the sign-in requires (the editor's `VITE_SUPABASE_ANON_KEY`)"),
-    shown="empty: any",
+    issuer=env_str("AICEPS_AUTH_ISSUER", "aiceps", doc="their issuer"),
+    access_token_seconds=env_int(
+        "AICEPS_AUTH_ACCESS_TOKEN_SECONDS", 3600, doc="lifetime of an access token"
+    ),
+    refresh_token_days=env_int(
+        "AICEPS_AUTH_REFRESH_TOKEN_DAYS", 30, doc="lifetime of an unused refresh token"
+    ),
+    refresh_reuse_seconds=env_int(
+        "AICEPS_AUTH_REFRESH_REUSE_SECONDS",
+        10,
+        doc=(
+            "a refresh token that was just replaced still refreshes for this "
+            "long (GoTrue's reuse interval: two tabs refreshing at once both "
+            "stay signed in); after it, its reuse is refused"
+        ),
+    ),
+    anon_key=env_str(
+        "AICEPS_AUTH_ANON_KEY",
+        doc="the `apikey` the sign-in requires (the editor's `VITE_SUPABASE_ANON_KEY`)",
+        shown="empty: any",
+    ),
 )
 AICEPS_THROTTLE_SIGN_IN = env_str(
     "AICEPS_THROTTLE_SIGN_IN",
@@ -54,29 +68,33 @@ SUPABASE_URL = env_str(
     "SUPABASE_URL",
     doc=("a Supabase project whose session JWTs are accepted, verified by its JWKS (ES256/RS256)"),
 ).rstrip("/")
-SUPABASE_JWKS_URL = env_str(
-    "SUPABASE_JWKS_URL",
-    doc="where the keys are, which issuer tokens must name",
-    shown="`{SUPABASE_URL}/auth/v1/.well-known/jwks.json`",
-)  # default {SUPABASE_URL}/auth/v1/.well-known/…
-SUPABASE_JWT_ISSUER = env_str(
+# Supabase's layout: the issuer is the project's auth URL, its keys beside it; derived from
+# SUPABASE_URL when they are read (accounts.authentication, accounts.jwks), so a test that
+# changes SUPABASE_URL changes them too. Empty: derived.
+SUPABASE_JWT_ISSUER = env_derived(
     "SUPABASE_JWT_ISSUER",
-    doc="where the keys are, which issuer tokens must name",
+    "",
+    doc="the issuer Supabase session JWTs must name",
     shown="`{SUPABASE_URL}/auth/v1`",
-)  # default {SUPABASE_URL}/auth/v1
+)
+SUPABASE_JWKS_URL = env_derived(
+    "SUPABASE_JWKS_URL",
+    "",
+    doc="where the Supabase project's keys are",
+    shown="`{SUPABASE_URL}/auth/v1/.well-known/jwks.json`",
+)
 AICEPS_JWKS_CACHE_SECONDS = env_int(
     "AICEPS_JWKS_CACHE_SECONDS",
     600,
     doc=(
-        "how long the keys are kept; fetch timeout (an unknown key id refetches at most every 30 s)"
+        "how long the Supabase project's keys are kept (an unknown key id refetches at most "
+        "every 30 s)"
     ),
 )
 AICEPS_JWKS_TIMEOUT_SECONDS = env_float(
     "AICEPS_JWKS_TIMEOUT_SECONDS",
     5.0,
-    doc=(
-        "how long the keys are kept; fetch timeout (an unknown key id refetches at most every 30 s)"
-    ),
+    doc="timeout of one fetch of those keys",
 )
 
 # --- CORS (django-cors-headers): browsers on other origins -------------------------------
@@ -118,13 +136,14 @@ AICEPS_PROXY_IMAGE_PRIVATE_HOSTS = env_list(
 AICEPS_PROXY_IMAGE_TIMEOUT_SECONDS = env_float(
     "AICEPS_PROXY_IMAGE_TIMEOUT_SECONDS",
     5.0,
-    doc=("time for a whole proxied fetch, redirects included; largest image"),
+    doc="time for a whole proxied fetch, redirects included",
 )
-AICEPS_PROXY_IMAGE_MAX_BYTES = env_int(
+# What the editor fetches through the proxy it uploads next: the same limit as an upload.
+AICEPS_PROXY_IMAGE_MAX_BYTES = env_derived(
     "AICEPS_PROXY_IMAGE_MAX_BYTES",
-    12 * 1024 * 1024,
-    doc=("time for a whole proxied fetch, redirects included; largest image"),
-    shown="`12582912`",
+    AICEPS_MAX_UPLOAD_BYTES,
+    doc="largest image `/api/proxy-image` fetches",
+    shown="`AICEPS_MAX_UPLOAD_BYTES`",
 )
 AICEPS_EDITOR_MAX_BATCH = env_int(
     "AICEPS_EDITOR_MAX_BATCH", 10, doc="prompts per `/api/generate-batch-images`"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -90,7 +91,7 @@ def env_list(name: str, default: list[str], *, doc: str = "", shown: str = "") -
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_json(name: str, default, *, doc: str = "", shown: str = ""):
+def env_json(name: str, default: Any, *, doc: str = "", shown: str = "") -> Any:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -100,7 +101,28 @@ def env_json(name: str, default, *, doc: str = "", shown: str = ""):
         raise ImproperlyConfigured(f"{name} must be JSON: {exc}") from exc
 
 
-def database_from_url(url: str, *, base_dir: Path) -> dict:
+T = TypeVar("T", str, bool, int, float)
+
+
+def env_derived(name: str, value: T, *, doc: str = "", shown: str = "") -> T:
+    """A setting derived from others, still read under its older variable ``name``.
+
+    ``value`` is what the other settings give; an operator who set ``name`` before it was
+    derived keeps what they set (read as ``value``'s type). The reference lists these in a
+    section of their own, "Derived settings", with ``shown`` saying what they derive from."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return value
+    if isinstance(value, bool):
+        return env_bool(name, value)
+    if isinstance(value, int):
+        return env_int(name, value)
+    if isinstance(value, float):
+        return env_float(name, value)
+    return raw
+
+
+def database_from_url(url: str, *, base_dir: Path) -> dict[str, Any]:
     """A Django DATABASES entry from ``sqlite:///path`` or ``postgres://user:pw@host:port/db``."""
     parsed = urlparse(url)
     scheme = parsed.scheme.split("+")[0]

@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import DEBUG
-from .env import env_bool, env_int, env_str
+from .env import env_bool, env_derived, env_int, env_str
 
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off with aiceps.settings.production.")
@@ -58,20 +58,24 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int(
     "AICEPS_HSTS_SECONDS",
     31_536_000,
-    doc=("HTTP Strict Transport Security (turn the last two off when AicePS shares its domain)"),
+    doc="HTTP Strict Transport Security: how long browsers remember to use HTTPS",
 )
 # AicePS is meant to have a host name of its own (aiceps.example.com): its subdomains, if
 # any, are its own too. Turn these off when that is not so.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
     "AICEPS_HSTS_INCLUDE_SUBDOMAINS",
     True,
-    doc=("HTTP Strict Transport Security (turn the last two off when AicePS shares its domain)"),
+    doc=(
+        "HTTP Strict Transport Security, subdomains included and preloaded (turn this off "
+        "when AicePS shares its domain)"
+    ),
 )
-SECURE_HSTS_PRELOAD = env_bool(
+# The preload lists take only policies that include subdomains.
+SECURE_HSTS_PRELOAD = env_derived(
     "AICEPS_HSTS_PRELOAD",
-    True,
-    doc=("HTTP Strict Transport Security (turn the last two off when AicePS shares its domain)"),
-    shown="on in production",
+    SECURE_HSTS_INCLUDE_SUBDOMAINS,
+    doc="ask to be on the browsers' HSTS preload lists (production)",
+    shown="`AICEPS_HSTS_INCLUDE_SUBDOMAINS`",
 )
 if env_bool(
     "AICEPS_TRUST_FORWARDED_PROTO",

@@ -2,9 +2,11 @@
 
 Every ``env_*("NAME", default, doc=..., shown=...)`` call in ``aiceps/settings/`` is one row,
 in the order the areas are read, and so is every setting a provider declares
-(``catalogue.providers.declaring.ProviderSetting``, in the providers' area); variables read
-outside the settings (the serving scripts, gunicorn, the test runner) are declared in
-:data:`OUTSIDE` below. ``docs/configuration.md``
+(``catalogue.providers.declaring.ProviderSetting``, in the providers' area);
+``env_derived`` calls (settings derived from others, still read under their older
+names) come last, in a section of their own. Variables read outside the settings (the
+serving scripts, gunicorn, the test runner) are declared in :data:`OUTSIDE`
+below. ``docs/configuration.md``
 is this module's output, and ``tests/test_docs.py`` fails when the two differ:
 
     python -m aiceps.settings.reference > docs/configuration.md
@@ -30,6 +32,11 @@ AREAS = {
     "mail.py": "Mail",
 }
 NOT_SETTINGS = {"env.py", "test.py", "reference.py", "__init__.py", "hosts.py"}
+DERIVED = "Derived settings"
+DERIVED_INTRO = (
+    "Each of these follows from the settings above; it is still read under its older name, "
+    "so an operator who set one keeps what they set. Leave them unset."
+)
 
 
 @dataclass(frozen=True)
@@ -200,16 +207,19 @@ def declared(folder: Path = FOLDER) -> list[Variable]:
         for call in sorted(calls, key=lambda node: (node.lineno, node.col_offset)):
             name = call.args[0].value
             doc = next((ast.literal_eval(k.value) for k in call.keywords if k.arg == "doc"), "")
-            area = AREAS.get(path.name, path.stem)
+            area = DERIVED if call.func.id == "env_derived" else AREAS.get(path.name, path.stem)
             found.setdefault(name, Variable(name, _shown(call, source), doc, area))
         if path.name == "providers.py":
             for variable in _provider_variables(AREAS[path.name]):
                 found.setdefault(variable.name, variable)
-    return list(found.values())
+    variables = list(found.values())
+    return [v for v in variables if v.area != DERIVED] + [v for v in variables if v.area == DERIVED]
 
 
 def render() -> str:
-    variables = declared() + list(OUTSIDE)
+    found = declared()
+    variables = [v for v in found if v.area != DERIVED] + list(OUTSIDE)
+    variables += [v for v in found if v.area == DERIVED]
     lines = [
         "# Configuration reference",
         "",
@@ -229,6 +239,7 @@ def render() -> str:
                 "",
                 f"## {area}",
                 "",
+                *([DERIVED_INTRO, ""] if area == DERIVED else []),
                 "| variable | default | meaning |",
                 "| --- | --- | --- |",
             ]

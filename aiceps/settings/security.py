@@ -4,9 +4,9 @@ policy. Read from the environment here, imported by base."""
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlparse
 
-from .env import env_float, env_int, env_str
+from .env import env_derived, env_float, env_int, env_str
+from .storage import AICEPS_S3
 
 # --- The client's address --------------------------------------------------------------
 # Who may say, in X-Forwarded-For, which address a request comes from (core.client_address):
@@ -42,24 +42,26 @@ AXES_FAILURE_LIMIT = env_int(
         "sign-in attempts per account + address before signing in (pages, "
         "admin, `/auth/v1/token`) is paused there, and for how long (429); "
         "counted before the password is checked, so a burst gets no "
-        "further; each further lockout within a day doubles"
+        "further; each further lockout within a day doubles (ten times as many attempts "
+        "per account from anywhere, and per address for any account)"
     ),
 )  # per account + address
-AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int(
+# The wider ceilings, per account from any address (addresses it signed in from before stay
+# open) and per address for any account, are ten times the account + address limit.
+AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT = env_derived(
     "AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT",
-    50,
+    10 * AXES_FAILURE_LIMIT,
     doc=(
-        "the same, per account from any address (addresses it signed in "
-        "from before stay open) and per address for any account"
+        "sign-in attempts per account from any address (addresses it signed in from before "
+        "stay open)"
     ),
+    shown="10 × `AICEPS_LOGIN_FAILURE_LIMIT`",
 )
-AICEPS_LOGIN_ADDRESS_FAILURE_LIMIT = env_int(
+AICEPS_LOGIN_ADDRESS_FAILURE_LIMIT = env_derived(
     "AICEPS_LOGIN_ADDRESS_FAILURE_LIMIT",
-    50,
-    doc=(
-        "the same, per account from any address (addresses it signed in "
-        "from before stay open) and per address for any account"
-    ),
+    10 * AXES_FAILURE_LIMIT,
+    doc="sign-in attempts per address for any account",
+    shown="10 × `AICEPS_LOGIN_FAILURE_LIMIT`",
 )
 AXES_COOLOFF_TIME = timedelta(
     minutes=env_float(
@@ -109,23 +111,14 @@ AICEPS_THROTTLE_BAD_CREDENTIALS = env_str(
 
 
 # --- Content security policy of the pages ------------------------------------------------
-def _image_sources() -> str:
-    sources = ["'self'", "data:", "blob:"]
-    endpoint = env_str(
-        "AWS_S3_ENDPOINT_URL", doc="S3-compatible server (MinIO, SeaweedFS, R2, OSS …)", shown="AWS"
-    )
-    if endpoint:
-        parsed = urlparse(endpoint)
-        sources.append(f"{parsed.scheme}://{parsed.netloc}")
-    elif env_str("S3_BUCKET_NAME", doc="store images on S3", shown="empty: local storage"):
-        sources.append("https://*.amazonaws.com")
-    return " ".join(sources)
-
+_IMAGE_SOURCES = " ".join(
+    source for source in ("'self'", "data:", "blob:", AICEPS_S3.image_origin) if source
+)
 
 AICEPS_CSP = env_str(
     "AICEPS_CSP",
     "default-src 'self'; "
-    f"img-src {_image_sources()}; "
+    f"img-src {_IMAGE_SOURCES}; "
     "script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_float, env_int, env_str
+from .env import env_bool, env_derived, env_float, env_int, env_str
 
 # --- Tasks -------------------------------------------------------------------------------
 AICEPS_SYNC_WAIT_SECONDS = env_float(
@@ -49,7 +49,7 @@ AICEPS_QUEUE_NAME = env_str(
 )
 # Tasks of local models (torch, a GPU) go to a queue of their own, so only workers started
 # for it (Q_CLUSTER_NAME=<this> manage.py qcluster) take them; everything else runs anywhere.
-AICEPS_LOCAL_QUEUE_NAME = env_str(
+AICEPS_LOCAL_QUEUE_NAME = env_derived(
     "AICEPS_LOCAL_QUEUE_NAME",
     f"{AICEPS_QUEUE_NAME}-local",
     doc=("the queue of local-model tasks (`Q_CLUSTER_NAME=` this for GPU workers)"),
@@ -61,11 +61,11 @@ AICEPS_QUEUE_TIMEOUT_SECONDS = env_int(
 )
 # A job that outlives its worker (killed, machine lost) is delivered again by the ORM broker
 # after this long; it must exceed the timeout, or a slow job runs twice at once.
-AICEPS_QUEUE_RETRY_SECONDS = env_int(
+AICEPS_QUEUE_RETRY_SECONDS = env_derived(
     "AICEPS_QUEUE_RETRY_SECONDS",
     AICEPS_QUEUE_TIMEOUT_SECONDS + 60,
     doc="the ORM broker delivers a dead worker's job again after this",
-    shown="timeout + 60",
+    shown="`AICEPS_QUEUE_TIMEOUT_SECONDS` + 60",
 )
 if AICEPS_QUEUE_RETRY_SECONDS <= AICEPS_QUEUE_TIMEOUT_SECONDS:
     raise ImproperlyConfigured(
@@ -78,19 +78,17 @@ AICEPS_TASK_LEASE_SECONDS = env_int(
     "AICEPS_TASK_LEASE_SECONDS",
     30,
     doc=(
-        "a worker's claim on a running task, and how often it renews it; a "
+        "a worker's claim on a running task (renewed every third of it); a "
         "task whose claim lapsed (its worker died) is re-queued or failed "
         "by the reaper"
     ),
 )
-AICEPS_LEASE_RENEW_SECONDS = env_float(
+# Renewed three times per lease: one late renewal never costs a running task its lease.
+AICEPS_LEASE_RENEW_SECONDS = env_derived(
     "AICEPS_LEASE_RENEW_SECONDS",
-    10.0,
-    doc=(
-        "a worker's claim on a running task, and how often it renews it; a "
-        "task whose claim lapsed (its worker died) is re-queued or failed "
-        "by the reaper"
-    ),
+    AICEPS_TASK_LEASE_SECONDS / 3,
+    doc="how often a worker renews its claim on a running task",
+    shown="`AICEPS_TASK_LEASE_SECONDS` / 3",
 )
 AICEPS_REAPER_SECONDS = env_float(
     "AICEPS_REAPER_SECONDS",
@@ -109,11 +107,11 @@ AICEPS_WORKER_CHECK = env_bool(
         "the queue for a worker)"
     ),
 )
-AICEPS_WORKER_STALE_SECONDS = env_float(
+AICEPS_WORKER_STALE_SECONDS = env_derived(
     "AICEPS_WORKER_STALE_SECONDS",
     max(15.0, 3 * AICEPS_REAPER_SECONDS),
     doc="a worker whose heartbeat is older than this is gone",
-    shown="`15` (at least 3 × `AICEPS_REAPER_SECONDS`)",
+    shown="3 × `AICEPS_REAPER_SECONDS`, at least `15`",
 )
 AICEPS_WORKER_CHECK_SECONDS = env_float(
     "AICEPS_WORKER_CHECK_SECONDS",
@@ -231,7 +229,7 @@ AICEPS_WEB_SYNC_THREADS = env_int(
     doc=("threads per web process for the synchronous parts of requests"),
 )
 # A request body larger than this is refused with 413 from its Content-Length, unread.
-AICEPS_MAX_REQUEST_BYTES = env_int(
+AICEPS_MAX_REQUEST_BYTES = env_derived(
     "AICEPS_MAX_REQUEST_BYTES",
     5 * AICEPS_MAX_UPLOAD_BYTES + 1024 * 1024,
     doc=("larger bodies are refused with 413 from `Content-Length`, unread"),

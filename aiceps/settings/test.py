@@ -14,6 +14,7 @@ from catalogue.providers.registry import declared_settings
 from .base import *  # noqa: F403
 from .base import Q_CLUSTER
 from .env import database_from_url, env_str
+from .storage import S3
 
 _TMP = Path(tempfile.mkdtemp(prefix="aiceps-test-"))
 
@@ -40,7 +41,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-S3_BUCKET_NAME = ""
+AICEPS_S3 = S3()  # no bucket, whatever the shell holds: files stay on disk
 REDIS_URL = ""
 # Every provider's own settings as it declares for tests (its defaults; keys empty), whatever
 # the developer's shell or settings file holds: a key there never reaches a test.

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import io
+from typing import cast
 
 import numpy as np
 from PIL import Image
+
+
+def band_extrema(band: Image.Image) -> tuple[float, float]:
+    """The lowest and highest value of a one-band image (``getextrema`` answers a pair per
+    band for images of several)."""
+    low, high = cast("tuple[float, float]", band.getextrema())
+    return low, high
 
 
 def _sixteen_to_eight(im: Image.Image) -> Image.Image:
@@ -23,17 +31,19 @@ def _icc_colour_space(icc: bytes | None) -> bytes | None:
 
 
 def _cmyk_to_rgb(im: Image.Image, icc: bytes | None) -> Image.Image:
-    if _icc_colour_space(icc) == b"CMYK":
+    if icc is not None and _icc_colour_space(icc) == b"CMYK":
         try:
             from PIL import ImageCms
 
-            return ImageCms.profileToProfile(
+            converted = ImageCms.profileToProfile(
                 im,
                 ImageCms.ImageCmsProfile(io.BytesIO(icc)),
                 ImageCms.createProfile("sRGB"),
                 renderingIntent=ImageCms.Intent.PERCEPTUAL,
                 outputMode="RGB",
             )
+            if converted is not None:  # None only when converting in place
+                return converted
         except Exception:  # a broken profile: fall back to the plain conversion
             pass
     return im.convert("RGB")
@@ -42,7 +52,7 @@ def _cmyk_to_rgb(im: Image.Image, icc: bytes | None) -> Image.Image:
 def _has_alpha(im: Image.Image) -> bool:
     if im.mode != "RGBA":
         return False
-    return im.getchannel("A").getextrema()[0] < 255
+    return band_extrema(im.getchannel("A"))[0] < 255
 
 
 def normalize(im: Image.Image) -> tuple[Image.Image, bytes | None]:
@@ -86,6 +96,8 @@ def to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
             renderingIntent=ImageCms.Intent.PERCEPTUAL,
             outputMode="RGB",
         )
+        if converted is None:  # None only when converting in place
+            return im
         if im.mode == "RGBA":
             converted.putalpha(im.getchannel("A"))
         return converted

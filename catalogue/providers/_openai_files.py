@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import cast
 
 from PIL import Image, UnidentifiedImageError
 
@@ -32,7 +33,8 @@ def openai_mask(mask: InputImage, width: int, height: int) -> bytes:
     with open_image(mask.data) as img:
         rgba = img.convert("RGBA")
     alpha = rgba.getchannel("A")
-    change = alpha if alpha.getextrema()[0] < 255 else rgba.convert("L")
+    lowest = cast("tuple[float, float]", alpha.getextrema())[0]  # one band: one pair
+    change = alpha if lowest < 255 else rgba.convert("L")
     if change.size != (width, height):
         change = change.resize((width, height), Image.Resampling.NEAREST)
     out = Image.new("RGBA", (width, height), (0, 0, 0, 255))

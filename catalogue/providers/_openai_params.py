@@ -4,6 +4,7 @@ them, and the request options passed upstream."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from .base import ImageRequest
 
@@ -50,13 +51,15 @@ def upstream_size(model: str, size: str | None) -> str | None:
 
 
 def request_options(request: ImageRequest, legacy: bool, *, edit: bool) -> dict:
-    names = _EDIT_OPTIONS if edit else _GENERATE_OPTIONS
+    names: tuple[str, ...] = _EDIT_OPTIONS if edit else _GENERATE_OPTIONS
     if legacy:
         names = ("quality", "style")  # DALL·E takes no other
     sent = {name: request.options[name] for name in names if request.options.get(name)}
     if not legacy:
         if request.options.get("output_compression") is not None:
-            sent["output_compression"] = int(request.options["output_compression"])
+            sent["output_compression"] = int(
+                cast("int | str", request.options["output_compression"])
+            )
         if request.options.get("user"):
             sent["user"] = str(request.options["user"])
     if sent.get("output_format") == "png" and "output_compression" not in sent:

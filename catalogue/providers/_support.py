@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
+from email.message import Message
 from email.utils import parsedate_to_datetime
 
 from .base import ASPECT_RATIOS, PromptPlan, PromptRequest, ProviderError, TaskType
@@ -133,7 +134,7 @@ def error_for_status(
     )
 
 
-def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
+def parse_retry_after(headers: Mapping[str, str] | Message | None) -> float | None:
     """Seconds to wait from ``retry-after-ms`` (OpenAI) or ``Retry-After`` (seconds or an
     HTTP date). ``headers`` must look up case-insensitively (httpx headers do)."""
     if not headers:

@@ -360,9 +360,11 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
 
     def _imagen(self, request: ImageRequest) -> ImageResult:
         types = _sdk().types
+        model = self.imagen_model
+        assert model, "text-to-image on Vertex AI only: generate() checks imagen_model first"
         response = self._call(
             self.client.models.generate_images,
-            model=self.imagen_model,
+            model=model,
             prompt=request.prompt,
             config=types.GenerateImagesConfig(
                 number_of_images=min(max(request.count, 1), 4),
@@ -379,8 +381,8 @@ class GeminiImageProvider(_GeminiClient, ImageProvider):
                 reasons.append(generated.rai_filtered_reason)
         if not images:
             answer = Answer(text="; ".join(reasons), blocked="filtered" if reasons else "")
-            raise failure(answer, self.imagen_model)
-        return ImageResult(images=tuple(images), model=self.imagen_model)
+            raise failure(answer, model)
+        return ImageResult(images=tuple(images), model=model)
 
 
 def _config(**kwargs) -> types.GenerateContentConfig:

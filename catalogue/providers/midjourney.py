@@ -176,14 +176,14 @@ class MidjourneyImageProvider(ImageProvider):
         state = request.memory.state
         grid = state.get("imagine")
         if not grid:
-            images = [self._data_url(image.data, image.mime_type) for image in request.images]
+            references = [self._data_url(image.data, image.mime_type) for image in request.images]
             submitted = self.client.imagine(
-                prompt=self._prompt(request), images=images, notify_hook=hook
+                prompt=self._prompt(request), images=references, notify_hook=hook
             )
             grid = self._accepted(submitted, "imagine")
             request.remember(imagine=grid)  # before any wait: never submitted twice
         self._wait(request, grid, hook, phase="imagining")
-        images = []
+        images: list[GeneratedImage] = []
         count = max(1, min(request.count, 4))
         for index in range(1, count + 1):
             key = f"upscale-{index}"

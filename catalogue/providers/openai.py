@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._openai_answers import read_images, read_stream
 from ._openai_files import data_url, openai_mask, upload
@@ -199,7 +199,8 @@ class OpenAIImageProvider(_OpenAIClient, ImageProvider):
     def __init__(self, **kwargs) -> None:
         """Keyword-only: ``api_key``, ``model``, ``base_url``, ``timeout`` (seconds)."""
         super().__init__(**kwargs)
-        self.capabilities = self.capabilities_for(self.model)
+        # An instance narrows the class's declaration to its model.
+        self.capabilities = self.capabilities_for(self.model)  # type: ignore[misc]
 
     @classmethod
     def capabilities_for(cls, model: str) -> Capabilities:
@@ -318,7 +319,7 @@ class OpenAIPromptWriter(_OpenAIClient, PromptWriter):
             {"type": "image_url", "image_url": {"url": data_url(img)}} for img in request.images
         ]
         content.append({"type": "text", "text": writer_user_text(request)})
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": [
                 {"role": "system", "content": WRITER_SYSTEM_INSTRUCTION},

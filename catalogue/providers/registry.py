@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from importlib import import_module
+from typing import overload
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -91,7 +92,13 @@ def _configured_default(kind: str) -> str:
     }[kind]
 
 
-def provider_class(name: str, *, kind: str = "image_provider") -> type:
+@overload
+def provider_class(name: str) -> type[ImageProvider]: ...
+@overload
+def provider_class(name: str, *, kind: str) -> type[ImageProvider] | type[PromptWriter]: ...
+def provider_class(
+    name: str, *, kind: str = "image_provider"
+) -> type[ImageProvider] | type[PromptWriter]:
     """The class behind a concrete short name or dotted path (imported, not built)."""
     dotted = TABLES[kind].get(name, name)
     try:
@@ -188,14 +195,16 @@ def chain_capabilities(names: tuple[str, ...] | list[str]) -> Capabilities:
         return capabilities_of(names[0])
     if len(able) == 1:
         return able[0]
-    sizes = [caps.sizes for caps in able]
+    listed = [caps.sizes for caps in able if caps.sizes is not None]  # None: any size
     return Capabilities(
         edit=any(caps.edit for caps in able),
         text_to_image=any(caps.text_to_image for caps in able),
         mask=any(caps.mask for caps in able),
         max_input_images=max(caps.max_input_images for caps in able),
         max_count=max(caps.max_count for caps in able),
-        sizes=None if any(s is None for s in sizes) else tuple(sorted({*sum(sizes, ())})),
+        sizes=None
+        if len(listed) < len(able)
+        else tuple(sorted({s for got in listed for s in got})),
         max_side=max(caps.max_side for caps in able),
         task_types=frozenset().union(*(_task_types(caps) for caps in able)),
         qualities=tuple(dict.fromkeys(q for caps in able for q in caps.qualities)),
@@ -223,7 +232,7 @@ def queue_group(name: str) -> str:
     return provider_class(name).queue_group
 
 
-def providers_able(task_type: str, *, exclude: tuple[str, ...] = ()) -> list[type]:
+def providers_able(task_type: str, *, exclude: tuple[str, ...] = ()) -> list[type[ImageProvider]]:
     """Image provider classes that can do ``task_type``, in table order (configured or not)."""
     able = []
     for short in IMAGE_PROVIDERS:

@@ -65,7 +65,7 @@ def storage_reupload_pending(*, limit: int = 200) -> int:
 
 
 def storage_prune_cache(*, max_age_seconds: int | None = None) -> int:
-    """Remove cached copies older than ``AICEPS_S3_CACHE_SECONDS`` (and temporary files a
+    """Remove cached copies older than ``AICEPS_S3.cache_seconds`` (and temporary files a
     crash left behind); returns how many files went."""
     max_age = cache_seconds() if max_age_seconds is None else max_age_seconds
     removed = 0

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import jwt
@@ -92,7 +93,7 @@ def test_wrong_credentials_in_gotrue_error_shape(alice, email, password):
 
 
 def test_user_update_and_refresh(alice, settings):
-    settings.AICEPS_AUTH_REFRESH_REUSE_SECONDS = 0
+    settings.AICEPS_AUTH = replace(settings.AICEPS_AUTH, refresh_reuse_seconds=0)
     client = APIClient()
     session = sign_in(client).json()
     me = gotrue(client, "get", "/auth/v1/user", token=session["access_token"])
@@ -134,7 +135,7 @@ def refresh(token: str):
 
 
 def test_a_replaced_refresh_token_still_refreshes_within_the_reuse_interval(alice, settings):
-    settings.AICEPS_AUTH_REFRESH_REUSE_SECONDS = 10
+    settings.AICEPS_AUTH = replace(settings.AICEPS_AUTH, refresh_reuse_seconds=10)
     first = sign_in(APIClient()).json()["refresh_token"]
     tab_a = refresh(first)  # two tabs refresh with the same token at the same moment
     tab_b = refresh(first)
@@ -216,7 +217,7 @@ def test_settings_and_the_apikey(settings):
     assert response.status_code == 200
     assert response.json()["external"]["email"] is True
     assert response.json()["disable_signup"] is True
-    settings.AICEPS_AUTH_ANON_KEY = "the-anon-key"
+    settings.AICEPS_AUTH = replace(settings.AICEPS_AUTH, anon_key="the-anon-key")
     assert gotrue(APIClient(), "get", "/auth/v1/settings").status_code == 401
     ok = gotrue(APIClient(), "get", "/auth/v1/settings", apikey="the-anon-key")
     assert ok.status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 import uuid
+from dataclasses import replace
 
 import pytest
 
@@ -22,8 +23,8 @@ def s3_storages(settings, server, *, bucket=None, public_read=False):
         region_name=server.region,
         endpoint_url=server.endpoint_url,
         public_read=public_read,
-        timeout_seconds=settings.AICEPS_S3_TIMEOUT_SECONDS,
-        url_expire_seconds=settings.AICEPS_S3_URL_EXPIRE_SECONDS,
+        timeout_seconds=settings.AICEPS_S3.timeout_seconds,
+        url_expire_seconds=settings.AICEPS_S3.url_expire_seconds,
     )
     return {**settings.STORAGES, "default": {"BACKEND": S3_STORAGE_BACKEND, "OPTIONS": options}}
 
@@ -33,7 +34,7 @@ def s3_fixture(settings, seaweed, tmp_path):
     """S3 as the default storage (the settings fixture resets Django's storage caches)."""
     seaweed.start()  # a failed test may have left it stopped
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.S3_BUCKET_NAME = seaweed.bucket
+    settings.AICEPS_S3 = replace(settings.AICEPS_S3, bucket=seaweed.bucket)
     settings.STORAGES = s3_storages(settings, seaweed)
     assert uses_remote_storage()
     return seaweed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -193,7 +194,7 @@ def test_reupload_does_nothing_with_local_storage():
 
 
 def test_prune_cache_removes_old_copies_and_stale_temporary_files(settings, media_root):
-    settings.AICEPS_S3_CACHE_SECONDS = 3600
+    settings.AICEPS_S3 = replace(settings.AICEPS_S3, cache_seconds=3600)
     old = time.time() - 7200
 
     def make(relative: str, mtime: float | None = None):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 from rest_framework.test import APIClient
@@ -25,8 +26,9 @@ class Clock:
 
 
 def test_the_breaker_opens_cools_down_and_probes(settings):
-    settings.AICEPS_S3_BREAKER_FAILURES = 3
-    settings.AICEPS_S3_BREAKER_COOLDOWN_SECONDS = 30
+    settings.AICEPS_S3 = replace(
+        settings.AICEPS_S3, breaker_failures=3, breaker_cooldown_seconds=30
+    )
     clock = Clock()
     breaker = Breaker(clock)
     for _ in range(2):
@@ -96,7 +98,7 @@ def hung_s3(settings):
 def test_with_s3_hung_submissions_are_accepted_within_a_second(hung_s3, user, settings):
     from rest_framework.authtoken.models import Token
 
-    settings.AICEPS_S3_BREAKER_FAILURES = 2
+    settings.AICEPS_S3 = replace(settings.AICEPS_S3, breaker_failures=2)
     settings.AICEPS_PROMPT_WRITER = "tests.fakes.providers.EchoPromptWriter"
     settings.AICEPS_IMAGE_PROVIDER = "tests.fakes.providers.InvertImageProvider"
     client = APIClient()

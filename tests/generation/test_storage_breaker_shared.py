@@ -10,6 +10,7 @@ import sys
 import textwrap
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 from django.db import connection
@@ -35,8 +36,9 @@ DATABASE_CACHE = {
 
 @pytest.fixture
 def breaker_settings(settings):
-    settings.AICEPS_S3_BREAKER_FAILURES = 3
-    settings.AICEPS_S3_BREAKER_COOLDOWN_SECONDS = 30
+    settings.AICEPS_S3 = replace(
+        settings.AICEPS_S3, breaker_failures=3, breaker_cooldown_seconds=30
+    )
 
 
 @pytest.mark.django_db
@@ -136,7 +138,7 @@ def test_with_the_cache_away_each_process_keeps_its_own_breaker(breaker_settings
 def test_with_s3_hung_only_the_first_upload_is_slow(hung_s3, user, settings):  # noqa: F811
     """The default three failures: the first upload times out, which opens the breaker at
     once; every later submission is accepted within a second."""
-    settings.AICEPS_S3_BREAKER_FAILURES = 3
+    settings.AICEPS_S3 = replace(settings.AICEPS_S3, breaker_failures=3)
     settings.AICEPS_PROMPT_WRITER = "tests.fakes.providers.EchoPromptWriter"
     settings.AICEPS_IMAGE_PROVIDER = "tests.fakes.providers.InvertImageProvider"
     client = APIClient()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_store_and_read_back(s3, user, settings):
     assert read_bytes(key) == data
     assert not is_served_locally(key)
     # Without the local copy, read_bytes downloads it.
-    settings.AICEPS_S3_CACHE_SECONDS = 0
+    settings.AICEPS_S3 = replace(settings.AICEPS_S3, cache_seconds=0)
     (settings.MEDIA_ROOT / "s3-cache" / key).unlink()
     assert read_bytes(key) == data
     # Exact keys: storing again replaces the object, no renamed copy appears.

@@ -8,6 +8,7 @@ later runs print the same ones.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import User
 
 
-def _kept_password(path: Path, user: User, *, create) -> str:
+def _kept_password(path: Path, user: User | None, *, create: Callable[[str], object]) -> str:
     """The password in ``path``, or a new one set on ``user`` (by ``create``) and kept."""
     if path.exists():
         return path.read_text().strip()

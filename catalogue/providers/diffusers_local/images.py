@@ -8,6 +8,7 @@ the rounding allows.
 from __future__ import annotations
 
 import io
+from typing import Literal
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
@@ -119,7 +120,8 @@ def padded_canvas(
 
     left, top, right, bottom = (max(0, int(p)) for p in padding)
     pixels = np.asarray(im.convert("RGB"))
-    mode = "reflect" if max(left, right) < im.width and max(top, bottom) < im.height else "edge"
+    fits = max(left, right) < im.width and max(top, bottom) < im.height
+    mode: Literal["reflect", "edge"] = "reflect" if fits else "edge"
     canvas = np.pad(pixels, ((top, bottom), (left, right), (0, 0)), mode=mode)
     mask = Image.new("L", (canvas.shape[1], canvas.shape[0]), 255)
     mask.paste(0, (left, top, left + im.width, top + im.height))

@@ -112,7 +112,11 @@ def _linear_rgb(torch: Any, latent: Any, family_key: str) -> Any:
 def _vae_rgb(torch: Any, pipe: Any, latents: Any) -> Any:
     vae = getattr(pipe, "vae", None)
     config = getattr(vae, "config", None)
-    if vae is None or getattr(config, "latent_channels", None) != latents.shape[1]:
+    if (
+        vae is None
+        or config is None
+        or getattr(config, "latent_channels", None) != latents.shape[1]
+    ):
         return None
     if min(latents.shape[-2:]) >= 16:
         latents = torch.nn.functional.interpolate(latents, scale_factor=0.5, mode="bilinear")

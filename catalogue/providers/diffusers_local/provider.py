@@ -135,7 +135,7 @@ class DiffusersImageProvider(ImageProvider):
         self._call_lock = threading.Lock()
         family = family_for(runtime.read_class_name(model))
         if family is not None:
-            self.capabilities = self._capabilities(family)
+            self.capabilities = self._capabilities(family)  # type: ignore[misc]  # narrowed
 
     @classmethod
     def from_settings(cls) -> DiffusersImageProvider:
@@ -174,7 +174,7 @@ class DiffusersImageProvider(ImageProvider):
             dtype=self.dtype,
             cpu_offload=self.cpu_offload,
         )
-        self.capabilities = self._capabilities(loaded.family)
+        self.capabilities = self._capabilities(loaded.family)  # type: ignore[misc]  # narrowed
         return loaded
 
     def adopt(self, pipe: Any, *, offloaded: bool = False) -> None:
@@ -200,7 +200,7 @@ class DiffusersImageProvider(ImageProvider):
             native_side=native_side(pipe),
             hooked=pipe if offloaded else None,
         )
-        self.capabilities = self._capabilities(family)
+        self.capabilities = self._capabilities(family)  # type: ignore[misc]  # narrowed
 
     # -- generation ----------------------------------------------------------------------
 

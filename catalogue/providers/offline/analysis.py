@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import cast
 
 import cv2
 import numpy as np
@@ -54,9 +55,11 @@ def dominant_colours(rgb: np.ndarray, count: int = 3) -> list[str]:
     """Names of the most common colours, most common first, without repeats."""
     small = Image.fromarray(np.ascontiguousarray(rgb[..., :3])).resize((64, 64))
     quant = small.quantize(colors=8, method=Image.Quantize.MEDIANCUT)
-    palette = quant.getpalette()[: 8 * 3]
+    palette = (quant.getpalette() or [])[: 8 * 3]
+    # A palette image's colours are (count, palette index) pairs.
+    colours = cast("list[tuple[int, int]]", quant.getcolors() or [])
     names: list[str] = []
-    for _, index in sorted(quant.getcolors(), reverse=True):
+    for _, index in sorted(colours, reverse=True):
         colour = np.array(palette[index * 3 : index * 3 + 3], np.float32)
         name = min(PALETTE, key=lambda p: float(((np.array(p[1]) - colour) ** 2).sum()))[0]
         if name not in names:

@@ -114,7 +114,7 @@ def cover(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     if scale < 1:
         resized = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
     else:
-        resized = np.asarray(Image.fromarray(image).resize((nw, nh), Image.LANCZOS))
+        resized = np.asarray(Image.fromarray(image).resize((nw, nh), Image.Resampling.LANCZOS))
     top, left = (nh - h) // 2, (nw - w) // 2
     return np.ascontiguousarray(resized[top : top + h, left : left + w])
 

@@ -41,5 +41,5 @@ def decode_mask(image: InputImage, size: tuple[int, int]) -> np.ndarray:
         if alpha is not None:
             plane = (plane.astype(np.uint16) * alpha // 255).astype(np.uint8)
     if (plane.shape[1], plane.shape[0]) != size:
-        plane = np.asarray(Image.fromarray(plane).resize(size, Image.BILINEAR))
+        plane = np.asarray(Image.fromarray(plane).resize(size, Image.Resampling.BILINEAR))
     return plane

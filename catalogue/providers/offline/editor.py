@@ -43,7 +43,11 @@ def encode(canvas: Canvas) -> bytes:
 def unchanged(before: Canvas, after: Canvas) -> bool:
     if before.size != after.size or (before.alpha is None) != (after.alpha is None):
         return False
-    if before.alpha is not None and not np.array_equal(before.alpha, after.alpha):
+    if (
+        before.alpha is not None
+        and after.alpha is not None
+        and not np.array_equal(before.alpha, after.alpha)
+    ):
         return False
     diff = cv2.absdiff(before.rgb, after.rgb)  # uint8, no full-size int16 copies
     return int(diff.max()) <= 2 and float(cv2.mean(diff.reshape(diff.shape[0], -1))[0]) < 0.2

@@ -28,7 +28,7 @@ from ..base import ProviderError
 try:
     import patchmatch  # PyPatchMatch
 except ImportError:  # pragma: no cover - a base dependency; the error below says so
-    patchmatch = None
+    patchmatch = None  # type: ignore[assignment]
 
 WORK_PIXELS = 70_000  # the box is filled at most this big (about 265 x 265)
 PATCH = 3  # PatchMatch's patch radius: 7 x 7 patches

@@ -39,7 +39,7 @@ def rotate(planes: list, degrees: int) -> list:
         cos2 = cos * cos - sin * sin
         cw, ch = (w * cos - h * sin) / cos2, (h * cos - w * sin) / cos2
     left, top = int((bw - cw) / 2), int((bh - ch) / 2)
-    out = []
+    out: list[np.ndarray | None] = []
     for p in planes:
         if p is None:
             out.append(None)
@@ -104,7 +104,7 @@ def pad(planes: list, ratio: str) -> list:
 
     fill = cv2.GaussianBlur(cover(rgb, (nw, nh)), (0, 0), max(8.0, max(nw, nh) / 40))
     fill = (fill.astype(np.float32) * 0.85).astype(np.uint8)
-    out = []
+    out: list[np.ndarray | None] = []
     for i, p in enumerate(planes):
         if p is None:
             out.append(None)

@@ -98,13 +98,13 @@ def _substantive(text: str) -> bool:
 
 
 def _find_matches(text: str) -> list[Match]:
-    found = []
+    found: list[Match] = []
     for term, patterns in _COMPILED:
         for pattern in patterns:
-            for m in pattern.finditer(text):
-                if m.end() > m.start():
-                    groups = {re.sub(r"\d+$", "", k): v for k, v in m.groupdict().items() if v}
-                    found.append(Match(term, m.start(), m.end(), m.group(0), groups))
+            for hit in pattern.finditer(text):
+                if hit.end() > hit.start():
+                    groups = {re.sub(r"\d+$", "", k): v for k, v in hit.groupdict().items() if v}
+                    found.append(Match(term, hit.start(), hit.end(), hit.group(0), groups))
     found.sort(key=lambda m: (-(m.end - m.start), m.start))
     chosen: list[Match] = []
     for m in found:

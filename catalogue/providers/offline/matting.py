@@ -9,6 +9,8 @@ dozen steps suffice. Everything is float32 and runs at the matte's working size 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
@@ -29,7 +31,7 @@ def symmetric_inverse(c: dict) -> dict:
     return {k: (m * inv).astype(np.float32) for k, m in pairs.items()}
 
 
-def covariance(image: np.ndarray, mean: list, box) -> dict:
+def covariance(image: np.ndarray, mean: Sequence[np.ndarray], box) -> dict:
     """Per-window colour covariance ``{(i, j): plane}`` with ``box`` a mean filter."""
     return {
         (i, j): box(image[..., i] * image[..., j]) - mean[i] * mean[j]

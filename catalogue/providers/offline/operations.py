@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import cv2
 import numpy as np
@@ -115,7 +116,8 @@ def _frame(name: str) -> Callable:
 def _remove_object(canvas: Canvas, ctx: Context) -> Canvas:
     ctx.tags.append("inpaint")
     # widened over the object's anti-aliased rim, which the mask or the click's region misses
-    return Canvas(fill.inpaint(canvas.rgb, canvas.mask, grow=True), canvas.alpha, canvas.mask)
+    mask = cast("np.ndarray", canvas.mask)  # the plan gives removals a mask
+    return Canvas(fill.inpaint(canvas.rgb, mask, grow=True), canvas.alpha, canvas.mask)
 
 
 def _pixelate(canvas: Canvas, ctx: Context, faces: bool = False) -> Canvas:
@@ -134,7 +136,7 @@ def _style(canvas: Canvas, ctx: Context, **params) -> Canvas:
         ctx.tags.append("style-image")
         rgb = styles.style(canvas.rgb, style_image=ctx.second_image, **params)
     else:
-        index = params.get("index")
+        index = cast(int, params.get("index"))  # None reads as "style26-None"
         ctx.tags.append(
             {14: "watercolour", 25: "oil-paint"}.get(index, f"style26-{index}")
             + ("-palette" if params.get("palette") else "")
@@ -145,7 +147,7 @@ def _style(canvas: Canvas, ctx: Context, **params) -> Canvas:
 
 def _background(name: str) -> Callable:
     def run(canvas: Canvas, ctx: Context, **params) -> Canvas:
-        alpha = ctx.matte
+        alpha = cast("np.ndarray", ctx.matte)  # set before the first background operation
         if "u2netp" not in ctx.tags and "alpha" not in ctx.tags:
             ctx.tags.append("u2netp")
         if name == "studio_light":
@@ -163,7 +165,7 @@ def _background(name: str) -> Callable:
             rgb = background.with_blur(canvas.rgb, alpha, params.get("radius", 1.0))
             ctx.tags.append("bg-blur")
         else:
-            rgb = background.with_image(canvas.rgb, alpha, ctx.second_image)
+            rgb = background.with_image(canvas.rgb, alpha, cast("np.ndarray", ctx.second_image))
             ctx.tags.append("bg-image")
         return Canvas(rgb, None, canvas.mask)
 
@@ -217,7 +219,7 @@ def describe(op: Operation) -> str:
         "style": (
             "restyled it like the second image"
             if p.get("source") == "image"
-            else f"restyled it as {STYLE_NAMES.get(p.get('index'), 'a painting')}"
+            else f"restyled it as {STYLE_NAMES.get(cast(int, p.get('index')), 'a painting')}"
         ),
         "crop": f"cropped to {p['ratio']}" if p.get("ratio") else "cropped to the centre",
         "pad": f"extended the canvas to {p.get('ratio')}",
@@ -263,7 +265,8 @@ def _box(mask: np.ndarray) -> tuple[slice, slice]:
 def _local(op: Operation, canvas: Canvas, ctx: Context) -> Canvas:
     """Run a colour, tone or look operation on the mask's box (or the whole frame, for those
     whose look depends on the photo's size) and blend it in under the mask."""
-    rows, cols = _box(canvas.mask)
+    mask = cast("np.ndarray", canvas.mask)  # the plan gives local operations a mask
+    rows, cols = _box(mask)
     if rows.stop <= rows.start:
         return canvas
     if op.name in WHOLE_FRAME:
@@ -272,11 +275,11 @@ def _local(op: Operation, canvas: Canvas, ctx: Context) -> Canvas:
         part = Canvas(
             np.ascontiguousarray(canvas.rgb[rows, cols]),
             None if canvas.alpha is None else canvas.alpha[rows, cols],
-            canvas.mask[rows, cols],
+            mask[rows, cols],
         )
         done = OPERATIONS[op.name](part, ctx, **op.params).rgb
     rgb = canvas.rgb.copy()
-    rgb[rows, cols] = _blend(canvas.rgb[rows, cols], done, canvas.mask[rows, cols])
+    rgb[rows, cols] = _blend(canvas.rgb[rows, cols], done, mask[rows, cols])
     return Canvas(rgb, canvas.alpha, canvas.mask)
 
 

@@ -150,6 +150,7 @@ def _kuwahara(image: np.ndarray, radius: int) -> np.ndarray:
             take = var < best_var
             best_var = np.where(take, var, best_var)
             best_mean = np.where(take[..., None], mean, best_mean)
+    assert best_mean is not None, "at least one window"
     return best_mean
 
 

@@ -49,7 +49,7 @@ def encode(rgb: np.ndarray, alpha: np.ndarray | None = None) -> bytes:
     for plane, out in planes:
         out[0] = plane[0]
         np.subtract(plane[1:], plane[:-1], out=out[1:])
-    raw = memoryview(filtered.reshape(-1))
+    raw = filtered.reshape(-1).data  # a memoryview of the bytes
     step = STRIP_ROWS * filtered.shape[1]
     spans = [(start, min(start + step, len(raw))) for start in range(0, len(raw), step)]
     if _pool is None:

@@ -91,7 +91,7 @@ def point_region(rgb: np.ndarray, point: tuple[int, int]) -> tuple[np.ndarray, s
         if scale < 1:
             small = round(side * scale)
             crop = cv2.resize(crop, (small, small), interpolation=cv2.INTER_AREA)
-            local = tuple(min(small - 1, int(v * scale)) for v in local)
+            local = (min(small - 1, int(local[0] * scale)), min(small - 1, int(local[1] * scale)))
         found = _object(crop, local)
     mask = np.zeros((h, w), np.uint8)
     if found is not None:

@@ -35,8 +35,8 @@ def _amount(clause: str) -> tuple[float, float | None]:
     pct = re.search(PERCENT_RE, clause, re.I)
     if pct:
         raw = pct.group(1) or pct.group(2)
-        value = int(raw) if raw.isdigit() else ZH_NUMBERS.get(raw, 10) * 10
-        return 1.0, max(0.01, min(value / 100, 1.0))
+        percent = int(raw) if raw.isdigit() else ZH_NUMBERS.get(raw, 10) * 10
+        return 1.0, max(0.01, min(percent / 100, 1.0))
     for pattern, value in _AMOUNTS:
         if pattern.search(clause):
             return value, None

@@ -143,7 +143,10 @@ def _quoted(texts: list[str], lead: str) -> str:
 
 def english_parts(parsed: ParsedInstruction) -> tuple[list[str], list[str], list[str]]:
     """(English phrases for understood parts, the Chinese text not understood, constraints)."""
-    phrases, chinese, constraints, chinese_constraints = [], [], [], []
+    phrases: list[str] = []
+    chinese: list[str] = []
+    constraints: list[str] = []
+    chinese_constraints: list[str] = []
     for clause in parsed.clauses:
         for m in clause.matches:
             if m.negated:

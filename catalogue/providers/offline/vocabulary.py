@@ -6,6 +6,8 @@ clauses are put together lives in :mod:`.wording`, the operation phrases in :mod
 
 from __future__ import annotations
 
+from typing import Any
+
 from PIL import ImageColor
 
 # --- Colours ---------------------------------------------------------------------------------
@@ -86,7 +88,8 @@ def colour_rgb(word: str) -> tuple[str, tuple[int, int, int]] | None:
         return word, EXTRA_COLOURS[word]
     for candidate in (word.replace(" ", ""), word.replace("pure ", "").replace("bright ", "")):
         try:
-            return word, tuple(ImageColor.getrgb(candidate)[:3])
+            red, green, blue = ImageColor.getrgb(candidate)[:3]
+            return word, (red, green, blue)
         except ValueError:
             pass
     modifier, _, base = word.partition(" ")
@@ -95,8 +98,8 @@ def colour_rgb(word: str) -> tuple[str, tuple[int, int, int]] | None:
         if found:
             mix = _COLOUR_MODIFIERS[modifier]
             target = 255 if mix > 0 else 0
-            rgb = tuple(round(c + (target - c) * abs(mix)) for c in found[1])
-            return word, rgb
+            red, green, blue = (round(c + (target - c) * abs(mix)) for c in found[1])
+            return word, (red, green, blue)
     return None
 
 
@@ -172,7 +175,8 @@ PALETTE_RE = (
     r"|\bcolou?rs? too\b|配色|(?:原画|原作|名画|画作|作品|图|画)的?(?:颜色|色彩|色调)|连颜色|颜色也"
     r"|'s colou?rs?\b"
 )
-STYLE_EXTRA_OPS = {2: (("grayscale", {}),)}  # ink wash is black ink on paper
+# Operations a style adds, by its index: ink wash is black ink on paper.
+STYLE_EXTRA_OPS: dict[int, tuple[tuple[str, dict[str, Any]], ...]] = {2: (("grayscale", {}),)}
 STYLE_NAMES = {index: name for index, name, _ in STYLES}
 GENERIC_STYLE_PATTERNS = (
     "艺术风格",
