@@ -3,8 +3,15 @@ app's API views share (``ApiViewMixin``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from rest_framework import permissions
+from rest_framework.throttling import BaseThrottle
+
+if TYPE_CHECKING:
+    pass
 
 from .api_keys import request_api_key
 from .models import ApiKey, User
@@ -59,5 +66,7 @@ def submission_throttled(request) -> float | None:
 
 
 class ApiViewMixin:
-    permission_classes = [IsAuthenticatedOrAnonymousAllowed]
-    throttle_classes = [UserRateThrottle]
+    permission_classes: Sequence[type[permissions.BasePermission]] = [
+        IsAuthenticatedOrAnonymousAllowed
+    ]
+    throttle_classes: Sequence[type[BaseThrottle]] = [UserRateThrottle]

@@ -20,7 +20,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "amount", "balance_after", "task_id", "note", "created_at"]
 
 
-class CreditsApi(ApiViewMixin, APIView):
+class CreditsApi(ApiViewMixin, APIView):  # type: ignore[misc]  # the stubs type the mixin apart
     class OutputSerializer(serializers.Serializer):
         balance = serializers.IntegerField()
         ledger = LedgerEntrySerializer(many=True)

@@ -170,7 +170,10 @@ class StabilityImageProvider(ImageProvider):
         prompt = request.prompt or request.instruction
         if task == TaskType.TEXT_TO_IMAGE:
             model = request.model or self.model
-            fields = {"prompt": prompt, "aspect_ratio": RATIOS.get(request.aspect_ratio, "1:1")}
+            fields = {
+                "prompt": prompt,
+                "aspect_ratio": RATIOS.get(request.aspect_ratio or "1:1", "1:1"),
+            }
             if model.startswith("sd3"):
                 return "generate/sd3", {**fields, "model": model, "mode": "text-to-image"}, {}
             return f"generate/{model.removeprefix('stable-image-')}", fields, {}

@@ -57,7 +57,9 @@ def split_scenes(text: str, *, most: int = MAX_SCENES) -> list[str]:
     if len(parts) <= most:
         return parts
     total = sum(len(part) for part in parts)
-    scenes, current, size = [], [], 0
+    scenes: list[str] = []
+    current: list[str] = []
+    size = 0
     for index, part in enumerate(parts):
         current.append(part)
         size += len(part)

@@ -84,9 +84,10 @@ def _drf_problem(exc: exceptions.APIException) -> Problem:
         problem.message, problem.param = _validation_message(exc.detail)
         if isinstance(exc.detail, dict):
             problem.extra["fields"] = exc.detail
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        problem.extra["retry_after"] = round(exc.wait)
-        problem.headers["Retry-After"] = str(max(1, round(exc.wait)))
+    wait = getattr(exc, "wait", None)  # set on Throttled; the stubs do not declare it
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        problem.extra["retry_after"] = round(wait)
+        problem.headers["Retry-After"] = str(max(1, round(wait)))
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         problem.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return problem
