@@ -97,7 +97,12 @@ FRAME_TERMS: tuple[Term, ...] = (
             r"\bupscal(?:e|ed|ing)\b|\bupsampl(?:e|ing)\b|\bsuper[- ]?resolution\b|\benlarge\b"
             r"|\b(?:increase|raise|boost) (?:the )?resolution\b|\bhigher resolution\b|\bhi-?res\b"
             r"|\bblow (?:it |this |the (?:image|photo|picture) )?up\b"
-            r"|\b\d(?:\.\d+)?\s*[x×] (?:the )?(?:size|bigger|larger)\b",
+            r"|\b\d(?:\.\d+)?\s*[x×] (?:the )?(?:size|bigger|larger)\b"
+            r"|\bscale (?:it |this |the (?:image|photo|picture) )?up\b"
+            r"|\b(?:double|triple|quadruple)(?: the| its)? (?:size|resolution|dimensions)\b",
+            # a bare scale factor, the notation of every upscaler: "x4", "2x", "×2"
+            r"^\s*(?:make it |make this |go |upscale )?(?:[x×]\s*[234]|[234]\s*[x×])\s*"
+            r"(?:please|bigger|larger|size)?\s*$",
             r"(?:扩大|加大|变大|增大)(?:到|为|成)?(?:原来的)?\s*(?:\d+|[一两二三四])\s*倍",
         ),
         [("upscale", {"factor": 2})],
