@@ -109,6 +109,24 @@ def bicycle(side: int) -> tuple[np.ndarray, np.ndarray]:
     return rgb, a.astype(np.float32) / 255
 
 
+def rimmed(side: int) -> tuple[np.ndarray, np.ndarray]:
+    """A dark shaded dome with a white rim across its top, like the astronaut's helmet: the
+    network joins it to what is around it, and the rim alone has the clicked colour."""
+    rgb, alpha = ball(side)
+    grey = rgb.astype(np.float32).mean(-1, keepdims=True).repeat(3, -1)
+    rgb = (grey * 0.25).astype(np.uint8)
+    rgb[: side // 4] = 235
+    return rgb, alpha
+
+
+def pale(obj: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The object in light greys, as faint to the saliency network as a white model on a pale
+    wall (the shuttle beside the astronaut)."""
+    rgb, alpha = obj
+    grey = rgb.astype(np.float32).mean(-1, keepdims=True)
+    return np.clip(150 + grey * 0.4, 0, 255).repeat(3, -1).astype(np.uint8), alpha
+
+
 def paste(back: np.ndarray, obj: tuple, centre: tuple[float, float]) -> tuple:
     """(composite, alpha of the object over the whole photo, the object's centre in pixels)."""
     rgb, alpha = obj
@@ -124,12 +142,15 @@ def paste(back: np.ndarray, obj: tuple, centre: tuple[float, float]) -> tuple:
     return out, full, (x + w // 2, y + h // 2)
 
 
-REMOVALS = {  # name: (photo, object, where its centre goes)
+REMOVALS = {  # name: (photo, object, where its centre goes[, where it is clicked])
     "ball on the table": ("coffee", lambda: ball(70), (0.18, 0.8)),
     "horse in the sky": ("rocket", lambda: horse(110), (0.2, 0.25)),
     "ball on the cat": ("chelsea", lambda: ball(56), (0.25, 0.7)),
     "ball by the astronaut": ("astronaut", lambda: ball(64), (0.1, 0.75)),
     "horse on the coffee": ("coffee", lambda: horse(160), (0.45, 0.5)),  # too big to fill
+    "pale horse by the astronaut's head": ("astronaut", lambda: pale(horse(150)), (0.66, 0.25)),
+    # clicked on its white rim, 3/8 of its height above its centre
+    "rimmed dome on the cat": ("chelsea", lambda: rimmed(90), (0.3, 0.6), -0.375),
 }
 CUTOUTS = {  # name: (what is behind, subject, its centre)
     "bicycle on grass": ("grass", lambda: bicycle(330), (0.5, 0.55)),
@@ -177,9 +198,11 @@ class Editor:
 
 def removals(editor: Editor, save) -> list[dict]:
     rows = []
-    for name, (back, obj, centre) in REMOVALS.items():
-        clean = photo(back)
-        composite, alpha, point = paste(clean, obj(), centre)
+    for name, (back, obj, centre, *click) in REMOVALS.items():
+        clean, thing = photo(back), obj()
+        composite, alpha, point = paste(clean, thing, centre)
+        if click:  # where on the object it is clicked: a share of its height from its centre
+            point = (point[0], point[1] + round(click[0] * thing[1].shape[0]))
         out, _, model = editor(composite, "remove this", hotspot=point)
         region = alpha > 0.02
         row = {"case": name, "region_px": int(region.sum()), "model": model}

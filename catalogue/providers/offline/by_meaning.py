@@ -25,14 +25,19 @@ def read_by_meaning(clause: Clause) -> None:
     """What a clause the glossary could not settle means, by its nearest phrasing.
 
     ``unknown``: the operation (or the refusal) its nearest phrasing stands for. A clause the
-    cues took for new content, or one with only a generic verb, changes only on a strong
-    reading of something the editor can do ("take away the background please")."""
+    cues took for new content, or one with only a generic verb, changes only on a reading of
+    something the editor can do that is strong ("take away the background please") or far
+    clearer than anything it cannot do ("give it a dreamy soft background": a soft backdrop,
+    not a new scene)."""
     reading = meaning.read(clause.text)
     if reading is None:
         return
-    # generative, or only a generic verb matched: only a strong reading of an edit counts
-    strong = reading.can_do and reading.score >= meaning.STRONG and reading.key not in WEAK_TERMS
-    if clause.status != "unknown" and not strong:
+    overrides = (
+        reading.can_do
+        and reading.key not in WEAK_TERMS
+        and (reading.score >= meaning.STRONG or reading.lead_over_cannot >= meaning.WIDE_LEAD)
+    )
+    if clause.status != "unknown" and not overrides:
         return
     if not reading.can_do:
         clause.status, clause.reason = "generative", reading.key
@@ -52,28 +57,37 @@ def _assign(clause: Clause, reading) -> None:
 
 
 def read_whole(clauses: list[Clause]) -> None:
-    """Nothing understood and several clauses: the separators may have cut one request apart
-    ("rends la photo plus lumineuse" is cut at "plus"), so the whole text is read first."""
-    unknown = [c for c in clauses if c.status == "unknown"]
-    if len(unknown) < 2 or any(c.status not in ("unknown", "filler") for c in clauses):
+    """Nothing understood: the separators may have cut one request apart ("rends la photo
+    plus lumineuse" is cut at "plus", "make it bigger, like three times" leaves only "like
+    three times" with a word of its own), so the whole text is read first. Clauses the
+    reading covers become part of it; a "keep ..." wish stays one."""
+    if any(c.status in ("ops", "generative") for c in clauses):
         return
+    unknown = [c for c in clauses if c.status == "unknown"]
+    filler = [c for c in clauses if c.status == "filler"]
+    if not unknown and not filler:
+        return
+    if len(clauses) == 1 and unknown:
+        return  # read on its own by read_by_meaning
     reading = meaning.read(" ".join(c.text.strip() for c in clauses))
     if reading is None:
         return
-    first = unknown[0]
+    first = (unknown or filler)[0]
     if reading.can_do:
         _assign(first, reading)
     else:
         first.status, first.reason = "generative", reading.key
-    for clause in unknown[1:]:
-        clause.status, clause.reason = "filler", f"part of '{first.text.strip()}'"
+    for clause in [*unknown, *filler]:
+        if clause is not first:
+            clause.status, clause.reason = "filler", f"part of '{first.text.strip()}'"
 
 
 def absorb(clauses: list[Clause]) -> None:
     """An ``unknown`` clause that only elaborates its neighbour ("make the background soft |
-    and out of focus", "背景模糊一些 | 突出人物"): read together, they mean what the
-    neighbour already asks for, so it adds nothing to do and nothing to refuse. Two unknown
-    neighbours that together mean one operation run it."""
+    and out of focus", "背景模糊一些 | 突出人物", "it is too light | bring it down"): read
+    together, they are nearest to what the neighbour already asks for, clearly, so it adds
+    nothing to do and nothing to refuse. Two unknown neighbours that together mean one
+    operation run it."""
     for i, clause in enumerate(clauses):
         if clause.status != "unknown":
             continue
@@ -81,15 +95,25 @@ def absorb(clauses: list[Clause]) -> None:
             if not 0 <= j < len(clauses) or clauses[j].status not in ("ops", "unknown"):
                 continue
             first, second = sorted((clause, clauses[j]), key=lambda c: c.start)
-            reading = meaning.read(first.text.strip() + " " + second.text.strip())
-            if reading is None or not reading.can_do:
-                continue
+            joint = first.text.strip() + " " + second.text.strip()
             other = clauses[j]
             keys = {m.term.key for m in other.matches if not m.negated}
-            if other.status == "ops" and reading.key in keys:
-                clause.status, clause.reason = "filler", f"part of '{other.text.strip()}'"
-                break
-            if other.status == "unknown" and reading.score >= meaning.STRONG:
+            if other.status == "ops":
+                reading = meaning.nearest(joint)
+                alone = meaning.nearest(clause.text)
+                if (
+                    reading is not None
+                    and reading.key in keys
+                    and reading.score >= meaning.LOOSE
+                    and reading.lead >= meaning.MARGIN
+                    and reading.lead_over_opposite >= meaning.MARGIN
+                    and (alone is None or alone.can_do or alone.score < meaning.LOOSE)
+                ):
+                    clause.status, clause.reason = "filler", f"part of '{other.text.strip()}'"
+                    break
+                continue
+            reading = meaning.read(joint)
+            if reading is not None and reading.can_do and reading.score >= meaning.STRONG:
                 _assign(first, reading)
                 second.status, second.reason = "filler", f"part of '{first.text.strip()}'"
                 break

@@ -31,7 +31,7 @@ from .decoding import decode, decode_mask
 from .fill import removal_refusal
 from .operations import LOCAL_OPS, Canvas, Context, describe, run
 from .planning import plan_operations, words_refusal
-from .region import cut_by_window, point_region
+from .region import point_region
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +116,9 @@ class OfflineImageProvider(ImageProvider):
         kind, cut = None, False
         if mask is None and request.hotspot and any(o.name in LOCAL_OPS for o in ops):
             # a click: only the object under it (or a disc around it) may change
-            mask, kind = point_region(rgb, request.hotspot)
-            cut = kind == "object" and cut_by_window(mask, request.hotspot)
+            # the whole object for removal and recolouring, at up to three looks
+            thorough = any(o.name in ("remove_object", "recolor") for o in ops)
+            mask, kind, _, cut = point_region(rgb, request.hotspot, thorough=thorough)
             ctx.notes.append(
                 "only the object under the point was changed"
                 if kind == "object"

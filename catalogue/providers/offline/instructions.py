@@ -191,7 +191,9 @@ def parse(text: str) -> ParsedInstruction:
     read_whole(clauses)
     for clause in clauses:
         active = [m.term.key for m in clause.matches if not m.negated]
-        weak = clause.status == "ops" and all(key in WEAK_TERMS for key in active)
+        # a generic verb ("remove", "去掉") matched: its object may say more ("get rid of the
+        # grain" is noise reduction, not an erased object plus added grain)
+        weak = clause.status == "ops" and any(key in WEAK_TERMS for key in active)
         if clause.status in ("unknown", "generative") or weak:
             read_by_meaning(clause)
     absorb(clauses)

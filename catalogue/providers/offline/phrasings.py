@@ -42,18 +42,23 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "bg_blur": (
         "blur the background", "make the background out of focus", "bokeh behind the subject",
         "soft background like a portrait lens", "shallow depth of field",
+        "soften what is behind her", "blurry surroundings, sharp subject",
         "背景虚化", "把背景弄模糊", "背景糊一点", "人像模式", "大光圈效果", "突出主体虚化背景",
+        "身后虚一点", "后面的景物模糊掉",
     ),
     "brighter": (
         "make it brighter", "brighten it up", "more light", "it's too dark", "lighten the photo",
         "increase the exposure", "brightness up", "less dark", "not so dark", "lift the shadows",
+        "it's too dim to see", "underexposed", "the photo is murky and dark",
         "调亮一点", "太暗了", "提高亮度", "亮一些", "增加曝光", "提亮", "别那么暗", "不要这么暗",
+        "黑乎乎的", "太黑看不清", "曝光不够",
     ),
     "darker": (
         "make it darker", "darken it", "less light", "it's too bright", "lower the exposure",
-        "brightness down",
-        "not so bright", "tone down the brightness", "dim it",
+        "brightness down", "not so bright", "tone down the brightness", "dim it", "overexposed",
+        "blown-out highlights", "too washed out and bright",
         "调暗一点", "太亮了", "降低亮度", "暗一些", "压暗", "减少曝光", "别那么亮", "不要这么亮",
+        "过曝了", "白花花的太亮", "曝光过头了",
     ),
     "more_contrast": (
         "more contrast", "increase the contrast", "punchier", "stronger contrast",

@@ -166,6 +166,8 @@ def plan_operations(request: ImageRequest) -> tuple[list[Operation], ParsedInstr
     if not ops:
         if user.problems:
             raise refusals.unsupported(user, user.problems, alternatives(request.task_type))
+        if user.source:
+            raise refusals.not_understood(user, alternatives(request.task_type))
         raise refusals.empty(alternatives(request.task_type))
     _check_inputs(ops, request, user)
     return _merge(ops), parsed

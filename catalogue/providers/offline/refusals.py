@@ -65,6 +65,14 @@ def unsupported_via_prompt(
     )
 
 
+def not_understood(parsed: ParsedInstruction, alternatives: str) -> ProviderError:
+    """Words were given, but none of them asks for anything the editor knows."""
+    return _error(
+        f'The offline editor did not understand "{parsed.source}". {CAN_DO} Rephrase it as '
+        f"one of those edits (English or Chinese), or use an AI image provider: {alternatives}."
+    )
+
+
 def empty(alternatives: str) -> ProviderError:
     return _error(
         "The instruction is empty: say what to change (for example ‘black and white’, "

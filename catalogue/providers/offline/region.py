@@ -2,11 +2,13 @@
 
 A square window around the point (``WINDOW`` of the photo's short side) is segmented with
 U-2-Net-p on its own; if the window holds an object under the point (a helmet, a face, a
-cup), that object is the region. Otherwise (the point is on a wall, or the network takes
-the whole window), a disc of ``RADIUS`` of the short side around the point is. Either way
-the region, feathering included, stays inside the window: every pixel outside it is left
-exactly as it was.
-"""
+cup), that object is the region. For removal and recolouring, which need the whole object,
+the network looks again where that is not enough (:func:`find_object`): a smaller window
+where it saw nothing under the point or joined the clicked thing to another, a wider one
+where the object goes on beyond the window. Otherwise (the point is on a wall, or the
+network takes the whole window), a disc of ``RADIUS`` of the short side around the point
+is. Either way the region, feathering included, stays inside the box looked at last: every
+pixel outside it is left exactly as it was."""
 
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ from .segment import fill_holes, saliency
 WINDOW = 0.5  # side of the window around the point, as a share of the short side
 RADIUS = 0.08  # radius of the fallback disc, as a share of the short side
 SMALLEST, LARGEST = 0.005, 0.4  # an object's share of the window
+SMALL = 0.4  # the window looked at where the first finds nothing or too much
+LARGEST_SMALL = 0.6  # an object's share of that smaller window
+DETAIL = 0.25  # a clicked colour under this share of a joined part is a detail of a thing
+LARGEST_WINDOW = 0.8  # the most a window grows to hold an object that goes on beyond it
 TOLERANCE = 14  # how far (Lab units) the clicked object's colour may stray
 WORK = 384  # the object is looked for at most this big
 MARGIN = 8  # pixels kept free inside the window's edge for the feathering
@@ -33,11 +39,14 @@ def window(size: tuple[int, int], point: tuple[int, int]) -> tuple[int, int, int
     return left, top, left + side, top + side
 
 
+def _radius(size: tuple[int, int]) -> int:
+    return max(6, round(min(size) * RADIUS))
+
+
 def disc(size: tuple[int, int], point: tuple[int, int]) -> np.ndarray:
     w, h = size
     mask = np.zeros((h, w), np.uint8)
-    radius = max(6, round(min(w, h) * RADIUS))
-    cv2.circle(mask, (int(point[0]), int(point[1])), radius, 255, -1)
+    cv2.circle(mask, (int(point[0]), int(point[1])), _radius(size), 255, -1)
     return mask
 
 
@@ -54,11 +63,29 @@ def _same_colour(crop: np.ndarray, allowed: np.ndarray, point: tuple[int, int]) 
     return mask[1:-1, 1:-1] == 2
 
 
-def _object(crop: np.ndarray, point: tuple[int, int]) -> np.ndarray | None:
-    """The salient object under ``point`` inside ``crop`` (bool), or None.
+def _box(size: tuple[int, int], centre: tuple[float, float], side: int) -> tuple:
+    """(left, top, right, bottom): a square of ``side`` around ``centre``, inside the photo."""
+    w, h = size
+    side = min(side, w, h)
+    left = min(max(round(centre[0] - side / 2), 0), w - side)
+    top = min(max(round(centre[1] - side / 2), 0), h - side)
+    return left, top, left + side, top + side
 
-    When the network joins the clicked object to others (a helmet held against a suit), the
-    part of that object in about the clicked colour is taken instead."""
+
+def _touches(part: np.ndarray, box: tuple, size: tuple[int, int]) -> bool:
+    """Whether ``part`` (at the box's size) reaches an edge of the box that is not the photo's."""
+    left, top, right, bottom = box
+    m = max(1, part.shape[0] // 64)
+    return bool(
+        (top > 0 and part[:m].any())
+        or (bottom < size[1] and part[-m:].any())
+        or (left > 0 and part[:, :m].any())
+        or (right < size[0] and part[:, -m:].any())
+    )
+
+
+def _component(crop: np.ndarray, point: tuple[int, int]) -> np.ndarray | None:
+    """The network's salient part under ``point`` in ``crop`` (bool), or None."""
     h, w = crop.shape[:2]
     pred = cv2.resize(saliency(crop), (w, h), interpolation=cv2.INTER_LINEAR)
     count, labels = cv2.connectedComponents((pred > 0.5).astype(np.uint8), 8, cv2.CV_32S)
@@ -69,30 +96,127 @@ def _object(crop: np.ndarray, point: tuple[int, int]) -> np.ndarray | None:
     found[0] = 0
     if count <= 1 or found.max() == 0:
         return None
-    part = labels == int(found.argmax())
-    share = part.mean()
-    if share > LARGEST:
-        part = fill_holes(_same_colour(crop, part, point), 0.5)
-        share = part.mean()
-    if not SMALLEST <= share <= LARGEST:
-        return None  # a speck, or no one object under the point
-    return fill_holes(part, 0.2)
+    return labels == int(found.argmax())
 
 
-def point_region(rgb: np.ndarray, point: tuple[int, int]) -> tuple[np.ndarray, str]:
-    """(mask uint8, 255 = may change; what it is: "object" or "area") for a click."""
-    h, w = rgb.shape[:2]
-    left, top, right, bottom = window((w, h), point)
+def _look(rgb: np.ndarray, box: tuple, point: tuple[int, int]):
+    """(the crop looked at, the part under the point at most WORK px wide or None, the
+    point in the crop)."""
+    left, top, right, bottom = box
+    side = right - left
+    crop = np.ascontiguousarray(rgb[top:bottom, left:right])
     local = (int(point[0]) - left, int(point[1]) - top)
-    found, side = None, right - left
-    if side >= 32:
-        crop = np.ascontiguousarray(rgb[top:bottom, left:right])
-        scale = min(1.0, WORK / side)  # the object is found at most WORK px wide
-        if scale < 1:
-            small = round(side * scale)
-            crop = cv2.resize(crop, (small, small), interpolation=cv2.INTER_AREA)
-            local = (min(small - 1, int(local[0] * scale)), min(small - 1, int(local[1] * scale)))
-        found = _object(crop, local)
+    scale = min(1.0, WORK / side)
+    if scale < 1:
+        small = round(side * scale)
+        crop = cv2.resize(crop, (small, small), interpolation=cv2.INTER_AREA)
+        local = (min(small - 1, int(local[0] * scale)), min(small - 1, int(local[1] * scale)))
+    return crop, _component(crop, local), local
+
+
+def _full(part: np.ndarray, box: tuple, size: tuple[int, int]) -> np.ndarray:
+    """A part found in ``box`` (at any size) as a bool mask over the whole photo."""
+    left, top, right, bottom = box
+    full = np.zeros((size[1], size[0]), bool)
+    if part.shape[0] != right - left:
+        part = cv2.resize(part.astype(np.uint8), (right - left,) * 2, cv2.INTER_NEAREST) > 0
+    full[top:bottom, left:right] = part
+    return full
+
+
+def _valid(part: np.ndarray | None) -> bool:
+    return part is not None and SMALLEST <= part.mean() <= LARGEST
+
+
+def find_object(rgb: np.ndarray, point: tuple[int, int], *, thorough: bool = True):
+    """(the object under ``point`` as a bool mask at the box's size or None, the box looked
+    at, whether the object goes on beyond it).
+
+    The network looks at a window of ``WINDOW`` of the short side around the point. Where
+    it finds nothing under the point (the shuttle's white orbiter beside the astronaut), or
+    joins the clicked thing to another into more than ``LARGEST`` of the window (a helmet
+    held against the suit) and the clicked colour is under ``DETAIL`` of what it joined (the
+    helmet's white rim), a window of ``SMALL`` is looked at, in which the clicked thing is
+    the main subject, and the larger reading is taken. Where what it finds reaches the
+    window's edge, one more window, centred on what was found and big enough to hold it with
+    room around it (at most ``LARGEST_WINDOW``), is looked at, so the whole object is
+    taken. At most three looks; one where the first window holds the whole object, and
+    always one unless ``thorough`` (each look is a pass of the network)."""
+    h, w = rgb.shape[:2]
+    size, short = (w, h), min(h, w)
+    box = window(size, point)
+    crop, part, local = _look(rgb, box, point)
+    if not _valid(part):
+        candidates = []  # (area in the photo's pixels, part, box)
+        if part is not None and part.mean() > LARGEST:
+            # joined to another thing: the part of it in about the clicked colour
+            coloured = fill_holes(_same_colour(crop, part, local), 0.5)
+            if _valid(coloured):
+                candidates.append((coloured.mean() * (box[2] - box[0]) ** 2, coloured, box))
+                if coloured.sum() >= DETAIL * part.sum() or not thorough:
+                    return _grown(rgb, point, coloured, box, thorough)  # most of it: one look
+        if not thorough:
+            return None, box, False
+        smaller = _box(size, point, max(32, round(short * SMALL)))
+        _, part, _ = _look(rgb, smaller, point)
+        if part is not None and SMALLEST <= part.mean() <= LARGEST_SMALL:
+            area = part.mean() * (smaller[2] - smaller[0]) ** 2
+            # where the first window found nothing, only a thing bigger than the fallback
+            # disc: a smaller one is as often a part of it (the lit half of a pale ball)
+            if candidates or area > np.pi * _radius(size) ** 2:
+                candidates.append((area, part, smaller))
+        if not candidates:
+            return None, box, False
+        # the larger reading of the clicked thing: the whole helmet, not its white rim
+        _, part, box = max(candidates, key=lambda c: c[0])
+    return _grown(rgb, point, fill_holes(part, 0.2), box, thorough)
+
+
+def _grown(rgb, point: tuple[int, int], part: np.ndarray, box: tuple, thorough: bool = True):
+    """``find_object``'s answer for ``part`` found in ``box``: looked at again in a wider
+    window where it reaches the window's edge."""
+    h, w = rgb.shape[:2]
+    size, short = (w, h), min(h, w)
+    if not _touches(part, box, size):
+        return part, box, False
+    if not thorough:
+        return part, box, True
+    # the object goes on beyond the window: look again around what was found
+    found = _full(part, box, size)
+    ys, xs = np.nonzero(found)
+    extent = max(xs.max() - xs.min(), ys.max() - ys.min())
+    side = min(round(short * LARGEST_WINDOW), round(1.5 * extent))
+    if side <= box[2] - box[0]:
+        return part, box, True
+    wider = _box(size, ((xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2), side)
+    _, again, _ = _look(rgb, wider, point)
+    if not _valid(again):
+        return part, box, True
+    again = fill_holes(again, 0.2)
+    whole = _full(again, wider, size)
+    if (whole & found).sum() < 0.7 * found.sum():
+        return part, box, True  # the network now sees something else under the point
+    return again, wider, _touches(again, wider, size)
+
+
+def point_region(
+    rgb: np.ndarray, point: tuple[int, int], *, thorough: bool = True
+) -> tuple[np.ndarray, str, tuple, bool]:
+    """(mask uint8, 255 = may change; what it is: "object" or "area"; the box looked at,
+    outside which nothing changes; whether the object goes on beyond that box) for a click.
+
+    ``thorough``: look again where the first look is not enough (see :func:`find_object`),
+    for edits that need the whole object (removal, recolouring); a blur or a pixelation at a
+    click is as good on a disc and keeps to one look."""
+    h, w = rgb.shape[:2]
+    small = min(h, w) < 32
+    found, box, cut = (
+        (None, window((w, h), point), False)
+        if small
+        else find_object(rgb, point, thorough=thorough)
+    )
+    left, top, right, bottom = box
+    side = right - left
     mask = np.zeros((h, w), np.uint8)
     if found is not None:
         grow = max(1, found.shape[0] // 100)
@@ -103,6 +227,8 @@ def point_region(rgb: np.ndarray, point: tuple[int, int]) -> tuple[np.ndarray, s
         mask[top:bottom, left:right] = part
         kind = "object"
     else:
+        box = window((w, h), point)
+        left, top, right, bottom = box
         mask = disc((w, h), point)
         kind = "area"
     m = MARGIN if min(right - left, bottom - top) > 4 * MARGIN else 0
@@ -111,25 +237,4 @@ def point_region(rgb: np.ndarray, point: tuple[int, int]) -> tuple[np.ndarray, s
         top + (m if top else 0) : bottom - (m if bottom < h else 0),
         left + (m if left else 0) : right - (m if right < w else 0),
     ] = 255
-    return cv2.bitwise_and(mask, inner), kind
-
-
-def cut_by_window(mask: np.ndarray, point: tuple[int, int]) -> bool:
-    """Whether the region found for a click reaches the edge of the window looked at (where
-    that edge is not the photo's), so the object goes on beyond what was segmented."""
-    h, w = mask.shape[:2]
-    left, top, right, bottom = window((w, h), point)
-    m = MARGIN if min(right - left, bottom - top) > 4 * MARGIN else 0
-    inner_top, inner_left = top + (m if top else 0), left + (m if left else 0)
-    inner_bottom = bottom - (m if bottom < h else 0)
-    inner_right = right - (m if right < w else 0)
-    part = mask[inner_top:inner_bottom, inner_left:inner_right] > 0
-    if not part.any():
-        return False
-    edges = [
-        (top > 0, part[0]),
-        (bottom < h, part[-1]),
-        (left > 0, part[:, 0]),
-        (right < w, part[:, -1]),
-    ]
-    return any(inside and line.any() for inside, line in edges)
+    return cv2.bitwise_and(mask, inner), kind, box, cut

@@ -47,11 +47,13 @@ def _factor(clause: str) -> float | None:
     m = re.search(FACTOR_RE, clause, re.I)
     if not m:
         return None
-    if m.group(1):
-        return float(m.group(1))
-    if m.group(2):  # "提高一倍" (up by one times) is twice the size
-        return float(ZH_NUMBERS[m.group(2)]) if m.group(2) != "一" else 2.0
-    return float(FACTOR_WORDS[m.group(3).lower()])
+    digits = m.group(1) or m.group(2) or m.group(3)
+    if digits:
+        return float(digits)
+    if m.group(4):  # "提高一倍" (up by one times) is twice the size
+        return float(ZH_NUMBERS[m.group(4)]) if m.group(4) != "一" else 2.0
+    words = m.group(5).lower().split()  # "quadruple", "four times", "by four"
+    return float(FACTOR_WORDS.get(words[0]) or FACTOR_WORDS[words[-1]])
 
 
 def _ratio(word: str) -> str | None:
@@ -89,6 +91,8 @@ def resolve(match, clause: str) -> list[Operation] | None:
         direction = (g.get("dir") or "").lower()
         if deg:
             first["degrees"] = int(deg) % 360
+            if re.search(r"向左|往左|逆时针|counter|anti|\bleft\b", clause, re.I):
+                first["degrees"] = -int(deg) % 360  # "rotate it 90 degrees to the left"
         elif re.search(r"左|逆|counter|anti|left", direction + match.text):
             first["degrees"] = 270
         elif re.search(r"倒过来|颠倒|upside", match.text):

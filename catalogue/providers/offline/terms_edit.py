@@ -97,7 +97,14 @@ FRAME_TERMS: tuple[Term, ...] = (
             r"\bupscal(?:e|ed|ing)\b|\bupsampl(?:e|ing)\b|\bsuper[- ]?resolution\b|\benlarge\b"
             r"|\b(?:increase|raise|boost) (?:the )?resolution\b|\bhigher resolution\b|\bhi-?res\b"
             r"|\bblow (?:it |this |the (?:image|photo|picture) )?up\b"
-            r"|\b\d(?:\.\d+)?\s*[x×] (?:the )?(?:size|bigger|larger)\b",
+            r"|\b\d(?:\.\d+)?\s*[x×] (?:the )?(?:size|bigger|larger)\b"
+            r"|\bscale (?:it |this |the (?:image|photo|picture) )?up\b"
+            r"|\b(?:double|triple|quadruple)(?: the| its)? (?:size|resolution|dimensions)\b",
+            # a bare scale factor, the notation of every upscaler, as a clause of its own:
+            # "x4", "2x, black and white", "make it ×2 please"
+            r"(?:^|(?<=[,，;；。!！]))\s*(?:make it |make this |go |upscale )?"
+            r"(?:[x×]\s*[234]|[234]\s*[x×])\s*(?:please|bigger|larger|size)?\s*"
+            r"(?=$|[,，;；。.!！]|\s+(?:and|then)\b|然后)",
             r"(?:扩大|加大|变大|增大)(?:到|为|成)?(?:原来的)?\s*(?:\d+|[一两二三四])\s*倍",
         ),
         [("upscale", {"factor": 2})],

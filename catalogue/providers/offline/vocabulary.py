@@ -107,7 +107,18 @@ def colour_rgb(word: str) -> tuple[str, tuple[int, int, int]] | None:
 # Picked by rendering all 26 on a test photo: 19 swirls blue/yellow like The Starry Night,
 # 24 is cream and Prussian blue like The Great Wave, 14 a pale wash, and so on.
 STYLES: tuple[tuple[int, str, tuple[str, ...]], ...] = (
-    (19, "Van Gogh (The Starry Night)", ("梵高", "凡高", "星空", r"van\s*gogh", "starry night")),
+    (
+        19,
+        "Van Gogh (The Starry Night)",
+        (
+            "梵高",
+            "凡高",
+            # the painting, not a night sky ("把背景换成星空" asks for a new scene)
+            r"星空(?=风格|画风|的画|那样|一样|那种|效果|风)|星月夜",
+            r"van\s*gogh",
+            "starry night",
+        ),
+    ),
     (13, "post-impressionist", ("后印象派", r"post-?impressionis[mt]")),
     (16, "impressionist", ("印象派", "莫奈", r"\bmonet\b", r"impressionis[mt]")),
     (
@@ -224,18 +235,22 @@ ZH_NUMBERS = {
     "九": 9,
     "十": 10,
 }
+# A scale factor: "2x", "x4", "4 times", "4倍", "四倍", "twice", "quadruple", "by four",
+# "by a factor of 3". Group 1: digits; 2: a Chinese numeral; 3: English words.
 FACTOR_RE = (
-    r"(\d+(?:\.\d+)?)\s*(?:x|×|倍|times)(?![a-z])|([一两二双三四五六七八九十])\s*倍"
-    r"|\b(double|twice|triple|quadruple|two times|three times|four times)\b"
+    r"(\d+(?:\.\d+)?)\s*(?:x|×|倍|times)(?![a-z\d])|(?<![a-z\d])[x×]\s*(\d+(?:\.\d+)?)(?![\d:])"
+    r"|\bby (?:a factor of )?(\d+(?:\.\d+)?)\b"
+    r"|([一两二双三四五六七八九十])\s*倍"
+    r"|\b(double|twice|triple|quadruple|(?:two|three|four) times|(?:by|of) (?:two|three|four))\b"
 )
 FACTOR_WORDS = {
     "double": 2,
     "twice": 2,
     "triple": 3,
     "quadruple": 4,
-    "two times": 2,
-    "three times": 3,
-    "four times": 4,
+    "two": 2,
+    "three": 3,
+    "four": 4,
 }
 # fmt: off
 RATIO_WORDS = {

@@ -153,10 +153,23 @@ def test_amounts_scale_the_operation():
         ("upscale 3x", 3),
         ("upscale", 2),
         ("double the resolution and upscale", 2),
+        ("enlarge it by four", 4),
+        ("upscale by a factor of 3", 3),
+        ("make it two times bigger", 2),
+        ("quadruple the size", 4),
+        ("scale up 4x", 4),
+        ("x4", 4),
+        ("make it 2x", 2),
     ],
 )
 def test_upscale_factors(text, factor):
     assert parse(text).operations[0].params["factor"] == factor
+
+
+def test_a_bare_factor_is_an_upscale_only_as_a_clause_of_its_own():
+    ops = {o.name: o.params for o in parse("x4, black and white").operations}
+    assert ops["upscale"]["factor"] == 4 and "grayscale" in ops
+    assert [o.name for o in parse("crop 2x3").operations] == ["crop"]
 
 
 def test_a_phrase_said_twice_counts_once():

@@ -114,6 +114,33 @@ UNDERSTOOD: list[tuple[str, str]] = [
     ("x3", "make it 3x the size"),
     ("cut-out", "remove everything except the person"),
     ("cut-out", "put the subject on a see-through background"),
+    # Refused before the reading was widened (a looser match with a wide lead, the clause read
+    # again without its framing words, a neighbour's meaning, the whole text when nothing was
+    # understood), and scale factors in words and notation
+    ("cut-out", "只要人，不要后面的东西"),
+    ("cut-out", "just the person please, nothing behind"),
+    ("cut-out", "把人单独拿出来"),
+    ("grey", "fade it to grey"),
+    ("grey", "弄成黑白片"),
+    ("brighter", "把照片调得亮堂一点"),
+    ("brighter", "画面太黑了"),
+    ("darker", "it is too light, bring it down"),
+    ("darker", "画面太白了，压一压"),
+    ("bg-blur", "give it a dreamy soft background"),
+    ("bg-blur", "让后面的东西虚一点"),
+    ("bg-blur", "soften everything behind him"),
+    ("cooler", "make it feel colder"),
+    ("x4", "enlarge it by four"),
+    ("x4", "放大四倍"),
+    ("x4", "make it 4 times bigger"),
+    ("x4", "x4"),
+    ("x4", "quadruple the size"),
+    ("x4", "scale up 4x"),
+    ("x4", "upscale by a factor of four"),
+    ("x2", "make it 2x"),
+    ("x2", "could you make it larger"),
+    ("x3", "make it bigger, like three times"),
+    ("left", "rotate it 90 degrees to the left"),
 ]
 
 REFUSED = [
@@ -131,6 +158,16 @@ REFUSED = [
     'write "happy birthday" on it',
     "brighter, and add a rainbow",
     "黑白，再给她换个发型",
+    "replace the background with a beach",
+    "put a beach behind her",
+    "背景换成沙滩",
+    "把背景换成星空",
+    "put her on the moon",
+    "make her hair blonde",
+    "换一件红色的衣服",
+    "让他看起来更瘦",
+    "给背景加一些星星",
+    "replace the background with a beach, and make it brighter",
 ]
 # fmt: on
 
@@ -170,6 +207,12 @@ def check(kind: str, out: np.ndarray) -> None:
     elif kind in ("brighter", "darker"):
         change = _luma(out) - _luma(BEFORE)
         assert change > 4 if kind == "brighter" else change < -4, change
+    elif kind == "cooler":
+        shift = out[..., 2].astype(np.float32) - out[..., 0] - (BEFORE[..., 2] - BEFORE[..., 0])
+        assert shift.mean() > 4, shift.mean()
+    elif kind == "left":  # a quarter turn anticlockwise
+        assert out.shape[:2] == (w, h) and out.shape[:2] == BEFORE.shape[1::-1]
+        assert np.abs(out[..., :3] - np.rot90(BEFORE, 1)).mean() < 1
     elif kind == "bg-blur":
         assert out.shape[:2] == BEFORE.shape[:2]
         assert _sharpness(_corners(out)) < 0.8 * _sharpness(_corners(BEFORE))

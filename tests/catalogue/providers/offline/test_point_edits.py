@@ -1,8 +1,9 @@
 """Point edits (a click, ``ImageRequest.hotspot``, no mask) change only the clicked region.
 
 Contract: the region is the object under the point when U-2-Net-p finds one in a window
-around it (``region.window``), else a disc; every pixel outside the window is returned
-exactly as it was, whatever the operation.
+around it (the box ``region.point_region`` returns: a smaller window where the first finds
+nothing or too much, a wider one where the object goes on beyond it), else a disc; every pixel
+outside that box is returned exactly as it was, whatever the operation.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from .photos import as_input, pixels, request
 FLAG = (30, 120)  # on the flag, left of the astronaut (512 x 512)
 FACE = (250, 100)
 HELMET = (400, 430)  # the black helmet she holds
+RIM = (450, 380)  # the white rim of that helmet
+ORBITER = (395, 150)  # the white orbiter of the shuttle model, right of her head
 
 
 def click(editor, text, photo, point):
@@ -29,8 +32,8 @@ def click(editor, text, photo, point):
     return result, pixels(result.images[0].data)
 
 
-def outside(photo, point) -> np.ndarray:
-    left, top, right, bottom = region.window((photo.shape[1], photo.shape[0]), point)
+def outside(photo, point, thorough: bool = False) -> np.ndarray:
+    left, top, right, bottom = region.point_region(photo, point, thorough=thorough)[2]
     keep = np.ones(photo.shape[:2], bool)
     keep[top:bottom, left:right] = False
     return keep
@@ -51,8 +54,8 @@ def outside(photo, point) -> np.ndarray:
 def test_pixels_away_from_the_click_are_unchanged(editor, text, point):
     photo = samples.photo("astronaut")
     result, out = click(editor, text, photo, point)
-    far = outside(photo, point)
-    assert far.mean() > 0.7  # the window is a quarter of the photo at most
+    far = outside(photo, point, thorough=text in ("remove this", "make this red"))
+    assert far.mean() > 1 - region.LARGEST_WINDOW**2 - 0.01  # the box is 0.8 x 0.8 at most
     assert (out[far] == photo[far]).all(), text
     x, y = point
     near = np.abs(
@@ -74,7 +77,7 @@ def test_remove_this_takes_the_whole_object(editor):
     """Before, "remove this" on the helmet erased a 20 px disc and left a smudge; now the
     helmet's black dome (found by the network and the clicked colour) is filled."""
     photo = samples.photo("astronaut")
-    mask, kind = region.point_region(photo, HELMET)
+    mask, kind, _, _ = region.point_region(photo, HELMET)
     assert kind == "object"
     dome = mask > 0
     assert dome.sum() > 15 * np.pi * 20**2  # far more than the old disc
@@ -82,9 +85,44 @@ def test_remove_this_takes_the_whole_object(editor):
     assert out[dome].mean() > photo[dome].mean() + 30  # the black is gone
 
 
+def test_a_click_on_the_shuttle_takes_the_shuttle_not_a_disc():
+    """The network, looking at the usual window, sees the astronaut and the shuttle's tank and
+    nothing under a click on the white orbiter: that gave a disc. A smaller window makes the
+    orbiter the main subject; it goes on beyond that window, so a wider one is looked at."""
+    photo = samples.photo("astronaut")
+    mask, kind, _, cut = region.point_region(photo, ORBITER)
+    assert kind == "object"
+    taken = mask > 0
+    assert taken[100:230, 385:405].mean() > 0.9  # the orbiter from nose to tail
+    ys, xs = np.nonzero(taken)
+    assert ys.max() - ys.min() > 150 and xs.max() - xs.min() > 80  # with its wings
+    assert not taken[:, :330].any()  # not the astronaut
+    assert cut  # the tank above it was not taken: removal is refused, not half done
+
+
+def test_a_blur_at_a_click_looks_once():
+    """Blurring or pixelating at a click is as good on a disc: no second look (each is a pass
+    of the network), so the orbiter, unseen at the first look, gets the disc."""
+    photo = samples.photo("astronaut")
+    _, kind, box, _ = region.point_region(photo, ORBITER, thorough=False)
+    assert kind == "area" and box == region.window((512, 512), ORBITER)
+
+
+def test_a_click_on_the_helmet_rim_takes_the_whole_helmet():
+    """Before, a click on the helmet's white rim took the rim only (the network joined the
+    helmet to the suit, and only the clicked colour was kept)."""
+    photo = samples.photo("astronaut")
+    mask, kind, _, _ = region.point_region(photo, RIM)
+    taken = mask > 0
+    assert kind == "object"
+    assert taken[400:480, 330:440].mean() > 0.95  # the black dome
+    assert taken[375:390, 440:460].mean() > 0.9  # and the rim clicked
+    assert not taken[200:330, :].any()  # not the suit above it
+
+
 def test_a_click_on_plain_background_changes_a_disc():
     photo = np.full((300, 400, 3), 120, np.uint8)
-    mask, kind = region.point_region(photo, (200, 150))
+    mask, kind, _, _ = region.point_region(photo, (200, 150))
     assert kind == "area"
     ys, xs = np.nonzero(mask)
     radius = np.hypot(xs - 200, ys - 150).max()

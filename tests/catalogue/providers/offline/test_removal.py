@@ -66,7 +66,7 @@ def test_a_clicked_object_is_filled_like_the_photo_around_it(editor, name, side,
     ball_there = np.abs(composite.astype(np.float32) - clean)[where].mean()
     assert error < 0.6 * ball_there  # the ball is gone
     far = np.ones(where.shape, bool)
-    left, top, right, bottom = region.window((clean.shape[1], clean.shape[0]), point)
+    left, top, right, bottom = region.point_region(composite, point)[2]
     far[top:bottom, left:right] = False
     assert (out[far] == composite[far]).all()  # nothing outside the clicked window changed
 
