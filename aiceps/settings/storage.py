@@ -5,7 +5,8 @@ from __future__ import annotations
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 
-S3_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
+# One boto3 session per process, shared by the threads (generation/s3_backend.py).
+S3_STORAGE_BACKEND = "generation.s3_backend.S3Storage"
 
 
 def s3_storage_options(
