@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import DomainError
+from core.json_bodies import BoundedJSONParser
 
 from .api_keys import request_api_key
 from .key_services import api_key_create, api_key_for, api_key_revoke, api_key_summary
@@ -64,6 +65,9 @@ class _KeysApi(APIView):
 
 
 class ApiKeyListCreateApi(_KeysApi):
+    # JSON only: a form cannot say "no budget" (null) the way the schema and JSON do.
+    parser_classes = [BoundedJSONParser]
+
     class ApiKeyInputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
         expires_at = serializers.DateTimeField(required=False, allow_null=True)

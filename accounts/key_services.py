@@ -56,7 +56,9 @@ def api_key_create(
     if not name or len(name) > 100:
         raise ValidationError("Name the key (at most 100 characters).", param="name")
     if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError("The expiry must be in the future.", param="expires_at")
+        raise ValidationError(
+            "The expiry must be in the future.", code="expiry_in_past", param="expires_at"
+        )
     if credit_budget is not None and (
         not isinstance(credit_budget, int) or isinstance(credit_budget, bool) or credit_budget < 0
     ):

@@ -1,7 +1,8 @@
 """Recovery figures: how long a fault costs, measured by the fault tests themselves.
 
 Runs the tests that kill a worker and a whole cluster (``kill -9``, ORM and Redis brokers),
-cut a worker off from PostgreSQL for 20 s, and hang S3, with ``AICEPS_FIGURES_FILE`` set so
+cut a worker off from PostgreSQL for 20 s, hang S3, and kill a web process under waiting seed
+calls and event streams, with ``AICEPS_FIGURES_FILE`` set so
 each records what it measured; prints one row per figure and database. SQLite always,
 PostgreSQL when ``--postgres URL`` is given (or one answers on 127.0.0.1:5432).
 
@@ -25,6 +26,7 @@ TESTS = [
     "tests/generation/test_worker_process.py::test_a_killed_cluster_leaves_nothing_stuck",
     "tests/generation/test_worker_outages.py::test_a_task_survives_a_database_outage",
     "tests/generation/test_storage_breaker_shared.py::test_with_s3_hung_only_the_first_upload_is_slow",
+    "tests/operations/test_web_worker_killed.py::test_killed_web_process_costs_no_seed_call_and_no_stream",
 ]
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 

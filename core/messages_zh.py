@@ -118,6 +118,7 @@ MESSAGES: dict[str, str] = {
     "identity_in_use": "这个外部身份已关联到另一个账号。",
     "identity_link_refused": "无法关联：外部身份的邮箱必须已验证，并且与你的账号邮箱一致。",
     "invalid_identity_token": "外部身份的令牌无效或已过期。",
+    "expiry_in_past": "到期时间必须在将来。",
     "rate_limiter_unavailable": "限流服务暂时不可用，请稍后再试。",
     # --- limits and availability ------------------------------------------------------------
     "throttled": "请求太频繁，请稍后再试。",

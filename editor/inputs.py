@@ -8,6 +8,7 @@ prompt, the point, the ratio) is still checked by ``task_create``, as for every 
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,6 +18,8 @@ from catalogue.text_tasks.suggestions import KINDS
 from generation.api.inputs import WebhookFields
 
 from .kinds import EDIT_TYPES
+
+MAX_PROMPT = 4000  # characters of one prompt
 
 
 class Text(serializers.CharField):
@@ -31,6 +34,29 @@ class Text(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class JsonPart(Text):
+    """A form field whose value is JSON text (a list, an object): documented as that JSON
+    value, which is how OpenAPI describes a ``multipart/form-data`` part of JSON (its
+    default content type for arrays and objects is ``application/json``). Parsed by the
+    view, which refuses what the schema refuses (an empty value too, where it means nothing
+    rather than "none")."""
+
+    default_error_messages = {"too_long": "Ensure this field has no more than {n} characters."}
+
+    def __init__(self, schema: dict, *, max_chars: int, **kwargs) -> None:
+        # Not CharField's own limits: drf-spectacular would write them into the JSON schema.
+        kwargs["allow_blank"] = True
+        super().__init__(**kwargs)
+        self.max_chars = max_chars
+        set_override(self, "field", schema)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if len(value) > self.max_chars:
+            self.fail("too_long", n=self.max_chars)
+        return value
 
 
 class Whole(serializers.IntegerField):
@@ -69,11 +95,16 @@ class EditorEditImageSerializer(WebhookFields):
     type = EditTypeField(
         enum_id="editor-edit", help_text="Default `edit`; `edit` with a `hotspot` retouches there."
     )
-    hotspot = Text(
-        max_length=200,
+    hotspot = JsonPart(
+        {
+            "type": "object",
+            "properties": {"x": {"type": "number"}, "y": {"type": "number"}},
+            "required": ["x", "y"],
+        },
+        max_chars=200,
         required=False,
-        allow_blank=True,
-        help_text='JSON `{"x": 120, "y": 80}`: the point to retouch, in pixels of the photo.',
+        help_text='JSON `{"x": 120, "y": 80}`: the point to retouch, in pixels of the photo '
+        "(or fractions of it); empty or left out: none.",
     )
     mask = serializers.FileField(required=False, help_text="inpaint: white where it changes.")
     scale = serializers.IntegerField(required=False, help_text="upscale: 2 or 4.")
@@ -95,8 +126,15 @@ class EditorGenerateImageSerializer(WebhookFields):
 
 class EditorBatchImagesSerializer(WebhookFields):
     image = serializers.FileField(help_text="The photo every prompt restyles.")
-    prompts = Text(
-        max_length=100_000, help_text="A JSON list of 1 to `AICEPS_EDITOR_MAX_BATCH` strings."
+    prompts = JsonPart(
+        {
+            "type": "array",
+            "items": {"type": "string", "maxLength": MAX_PROMPT, "pattern": "^[^\\x00]*$"},
+            "minItems": 1,
+            "maxItems": settings.AICEPS_EDITOR_MAX_BATCH,
+        },
+        max_chars=100_000,
+        help_text="A JSON list of 1 to `AICEPS_EDITOR_MAX_BATCH` strings.",
     )
     type = EditTypeField(
         enum_id="editor-batch",

@@ -321,6 +321,7 @@ RUN_THROUGH = {
     "AXES_CLIENT_IP_CALLABLE": "accounts",
     "AXES_LOCKOUT_CALLABLE": "accounts",
     "CACHES": "core",  # every counter and cached read
+    "S3_STORAGE_BACKEND": "core",  # STORAGES: every stored file, from any layer
     "LOGGING": "core",  # every log line
     "MIDDLEWARE": "operations",  # around every request: the serving layer's
     "INSTALLED_APPS": "aiceps",  # wiring

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.access import ApiViewMixin, acting_user
 from accounts.api import refuse_api_keys
 from core.api.problems import ApiError
+from core.fields import Boolean, WebUrl
 
 from . import schema
 from .models import EVENTS
@@ -55,12 +56,12 @@ class _Managing(ApiViewMixin, APIView):
 
 class WebhookListCreateApi(_Managing):
     class WebhookInputSerializer(serializers.Serializer):
-        url = serializers.CharField(max_length=2000)
+        url = WebUrl()
         description = serializers.CharField(max_length=200, required=False, allow_blank=True)
         events = serializers.ListField(
             child=serializers.ChoiceField(choices=EVENTS), required=False, allow_empty=True
         )
-        progress = serializers.BooleanField(required=False, default=False)
+        progress = Boolean(required=False, default=False)
 
     @extend_schema(operation_id="webhooks_list", responses=schema.WebhookEndpointListSerializer)
     def get(self, request):
@@ -89,7 +90,7 @@ class WebhookListCreateApi(_Managing):
 
 class WebhookDetailApi(_Managing):
     class WebhookPatchSerializer(serializers.Serializer):
-        active = serializers.BooleanField()
+        active = Boolean()
 
     @extend_schema(operation_id="webhooks_get", responses=schema.WebhookEndpointSerializer)
     def get(self, request, endpoint_id):

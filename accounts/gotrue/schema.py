@@ -63,13 +63,41 @@ class GoTrueSessionSerializer(serializers.Serializer):
     user = GoTrueUserSerializer()
 
 
-class GoTrueTokenRequestSerializer(serializers.Serializer):
-    email = serializers.CharField(required=False, help_text="With `grant_type=password`.")
-    phone = serializers.CharField(required=False, help_text="Instead of `email`.")
-    password = serializers.CharField(required=False, help_text="With `grant_type=password`.")
-    refresh_token = serializers.CharField(
-        required=False, help_text="With `grant_type=refresh_token`."
-    )
+def _filled(description: str) -> dict:
+    return {"type": "string", "minLength": 1, "description": description}
+
+
+# The body depends on grant_type (a query parameter): a password sign-in names the account by
+# email or phone; a refresh sends the refresh token. A wrong password or an unknown refresh
+# token answers 400 `invalid_grant` / `refresh_token_not_found`, as GoTrue does.
+TOKEN_REQUEST = {
+    "oneOf": [
+        {
+            "title": "Password grant (email)",
+            "type": "object",
+            "properties": {
+                "email": _filled("With `grant_type=password`."),
+                "password": _filled("With `grant_type=password`."),
+            },
+            "required": ["email", "password"],
+        },
+        {
+            "title": "Password grant (phone)",
+            "type": "object",
+            "properties": {
+                "phone": _filled("Instead of `email`."),
+                "password": _filled("With `grant_type=password`."),
+            },
+            "required": ["phone", "password"],
+        },
+        {
+            "title": "Refresh grant",
+            "type": "object",
+            "properties": {"refresh_token": _filled("With `grant_type=refresh_token`.")},
+            "required": ["refresh_token"],
+        },
+    ]
+}
 
 
 class GoTrueSignupRequestSerializer(serializers.Serializer):

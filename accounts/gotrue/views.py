@@ -147,7 +147,7 @@ class TokenView(GoTrueView):
     @extend_schema(
         summary="Sign in with a password, or refresh a session",
         parameters=[GRANT_TYPE, schema.APIKEY_HEADER],
-        request=schema.GoTrueTokenRequestSerializer,
+        request={"application/json": schema.TOKEN_REQUEST},
         responses=schema.GoTrueSessionSerializer,
     )
     def post(self, request):

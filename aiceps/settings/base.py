@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "AI photo editing: a prompt writer and an image provider, with credits.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
     # The credentials a client can send; the bad-credentials guard checks no credential.
     "AUTHENTICATION_WHITELIST": [
         "accounts.authentication.BearerTokenAuthentication",

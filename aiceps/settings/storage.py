@@ -12,7 +12,8 @@ from botocore.config import Config as BotoConfig
 
 from .env import env_bool, env_float, env_int, env_str
 
-S3_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
+# One boto3 session per process, shared by the threads (core/s3_backend.py).
+S3_STORAGE_BACKEND = "core.s3_backend.S3Storage"
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,9 @@ def s3_storage_options(
       a HEAD request before every upload.
     * Path-style addressing for S3-compatible servers (``endpoint_url``: MinIO, SeaweedFS, R2).
     * Uploads in the calling thread, in one request up to 64 MB (every upload AicePS makes):
-      boto3's default transfer starts up to 10 threads and 8 MB buffers per upload, which
-      under 200 concurrent seed uploads grew a web process to 1.4 GiB and 78 threads.
+      boto3's default transfer starts up to 10 threads and 8 MB buffers per upload (78
+      threads in a web process under 200 concurrent seed uploads). The backend shares one
+      boto3 session between its threads (``core.s3_backend``).
       ``generation.storage_batch`` already moves a task's files side by side, on 4 threads.
     """
     return {

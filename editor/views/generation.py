@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import get_language
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiRequest, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -28,6 +28,7 @@ from generation.services import TaskInput, task_create, template_record_use, tex
 from ..access import EditorApiMixin
 from ..errors import editor_body
 from ..inputs import (
+    MAX_PROMPT,
     EditorBatchImagesSerializer,
     EditorEditImageSerializer,
     EditorGenerateImageSerializer,
@@ -42,7 +43,7 @@ from ..schema import (
 from ..waiting import WaitingForAll, image_answer, wait_for_text
 
 FORMS = [MultiPartParser, FormParser]
-MAX_PROMPT = 4000
+JSON_PART = {"contentType": "application/json"}  # a form field whose value is JSON text
 WAITED = (
     "Waits for the task (up to `AICEPS_SYNC_WAIT_SECONDS`): a failed task answers its error "
     "(refunded), one still running 504 with `status_url`."
@@ -72,7 +73,11 @@ class EditImageApi(EditorApiMixin, WaitingApiView):
     parser_classes = FORMS
 
     @extend_schema(
-        request={"multipart/form-data": EditorEditImageSerializer},
+        request={
+            "multipart/form-data": OpenApiRequest(
+                EditorEditImageSerializer, encoding={"hotspot": JSON_PART}
+            )
+        },
         responses=EditorImageResultSerializer,
         description=WAITED,
     )
@@ -140,7 +145,11 @@ class BatchImagesApi(EditorApiMixin, WaitingApiView):
     parser_classes = FORMS
 
     @extend_schema(
-        request={"multipart/form-data": EditorBatchImagesSerializer},
+        request={
+            "multipart/form-data": OpenApiRequest(
+                EditorBatchImagesSerializer, encoding={"prompts": JSON_PART}
+            )
+        },
         responses=EditorBatchAnswerSerializer,
         description="Waits for every task; each entry says `done` or `error` on its own.",
     )

@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from catalogue.imaging import UploadedImage, inspect_upload
 from core.api.problems import ApiError
+from core.fields import Boolean, WebUrl
 from generation.services import TaskInput
 
 
@@ -123,13 +124,12 @@ class WebhookFields(serializers.Serializer):
     """The per-task webhook as form or JSON fields, on every entry point that creates tasks
     (the ``X-AicePS-Webhook`` header does the same); read with :func:`webhook_from`."""
 
-    webhook = serializers.CharField(
+    webhook = WebUrl(
         required=False,
         allow_blank=True,
-        max_length=2000,
         help_text="A URL that receives this task's events, signed (or X-AicePS-Webhook).",
     )
-    webhook_progress = serializers.BooleanField(
+    webhook_progress = Boolean(
         required=False, default=False, help_text="Progress events too, at most every 0.5 s."
     )
 

@@ -113,8 +113,28 @@ class IgnoreAcceptNegotiation(BaseContentNegotiation):
         return parsers[0] if parsers else None
 
 
-def sse(name: str, payload: dict) -> str:
-    return f"event: {name}\ndata: {json.dumps(payload, default=str, ensure_ascii=False)}\n\n"
+# How long an EventSource waits before it reconnects after a stream broke (a web process
+# restarted, a proxy dropped it): long enough not to stampede a restarting server.
+RETRY_MILLISECONDS = 2000
+
+
+def sse(name: str, payload: dict, *, event_id: int | None = None) -> str:
+    """One event; with ``event_id``, its ``id:`` (what an EventSource sends back as
+    ``Last-Event-ID`` when it reconnects) and the ``retry:`` hint."""
+    head = f"id: {event_id}\nretry: {RETRY_MILLISECONDS}\n" if event_id is not None else ""
+    return f"{head}event: {name}\ndata: {json.dumps(payload, default=str, ensure_ascii=False)}\n\n"
+
+
+def last_event_id(request) -> int | None:
+    """The ``Last-Event-ID`` a reconnecting client sent (a whole number), else None."""
+    value = (request.headers.get("Last-Event-ID") or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 20 else None
+
+
+def task_version(task: TaskHistory) -> int:
+    """The task's snapshot as a number that grows with every change: ``updated_at`` in
+    microseconds (every change of a task sets it)."""
+    return int(task.updated_at.timestamp() * 1_000_000)
 
 
 def event_stream(
@@ -124,24 +144,34 @@ def event_stream(
     render: Callable[[TaskHistory], dict],
     max_seconds: float,
     heartbeat: float,
+    seen: int | None = None,
 ) -> StreamingHttpResponse:
     """``status`` events with ``render(task)`` at each change, then ``end`` (or ``timeout``
     after ``max_seconds``); a comment every ``heartbeat`` seconds keeps proxies from
-    closing a quiet stream."""
+    closing a quiet stream.
+
+    Every event carries ``id:`` (the snapshot's :func:`task_version`; ``end`` and
+    ``timeout`` the id of the snapshot they close) and ``retry:``. Each ``status`` is the
+    whole task, so a reconnecting client (``seen``: its ``Last-Event-ID``) gets the current
+    snapshot, which holds everything the events it missed said; none when it already has
+    this very snapshot. A stream that timed out is resumed the same way."""
 
     async def events() -> AsyncIterator[str]:
-        last = None
+        last, version = None, None
         try:
             async for task in task_updates(task_id, max_seconds=max_seconds, heartbeat=heartbeat):
                 if task is None:
                     yield ": keep-alive\n\n"
                     continue
-                last = task
-                yield sse("status", await sync_to_async(render)(task))
+                last, version = task, task_version(task)
+                if version == seen:
+                    continue  # the client has this snapshot
+                payload = await sync_to_async(render)(task)
+                yield sse("status", payload, event_id=version)
             if last is not None and last.is_final:
-                yield sse("end", {"id": str(last.pk), "status": last.status})
+                yield sse("end", {"id": str(last.pk), "status": last.status}, event_id=version)
             elif last is not None:
-                yield sse("timeout", {"id": str(last.pk), "status": last.status})
+                yield sse("timeout", {"id": str(last.pk), "status": last.status}, event_id=version)
         finally:
             ticket.release()
 

@@ -1,7 +1,9 @@
 """The live task page's updates: server-sent events over the session, a socket not a thread.
 
 ``/history/<id>/events`` streams the same payload as ``status.json`` at each change of the
-task, then ``end``. The page falls back to polling ``status.json`` when a stream breaks.
+task, then ``end``, each event with an ``id`` and ``retry``: a reconnecting EventSource sends
+``Last-Event-ID`` and gets the current snapshot (none if it has it). The page falls back
+to polling ``status.json`` when a stream breaks.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import LimitError
 
-from ..api.waiting import event_stream
+from ..api.waiting import event_stream, last_event_id
 from ..live.slots import reserved
 from ..presenters import task_page_payload
 from ..selectors import task_get
@@ -37,6 +39,7 @@ async def task_events(request, task_id):
                 render=task_page_payload,
                 max_seconds=settings.AICEPS_STREAM_MAX_SECONDS,
                 heartbeat=settings.AICEPS_STREAM_HEARTBEAT_SECONDS,
+                seen=last_event_id(request),
             )
     except LimitError as exc:
         response = JsonResponse(

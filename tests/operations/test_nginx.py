@@ -5,6 +5,7 @@ it."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import time
@@ -144,3 +145,11 @@ def test_nginx_answers_its_own_errors_as_json(nginx, tmp_path):
         assert answer["message"] == answer["error"]["message"]  # the seed's and v1's shape
         assert answer["error"]["type"] == "server_error"  # OpenAI's envelope
         assert down.headers["retry-after"] == "5"
+        # The key nginx sent the seed call upstream with: the same request again with it
+        # gets the task this one created, if it created one.
+        assert re.fullmatch(r"[0-9a-f]{32}", answer["idempotency_key"])
+        assert answer["error"]["idempotency_key"] == answer["idempotency_key"]
+        own = http(port, "POST", "/v1/images/edits", body=b"{}", headers={"Idempotency-Key": "k-1"})
+        assert json.loads(own.body)["idempotency_key"] == "k-1"
+        other = http(port, "POST", "/api/v1/webhooks", body=b"{}")  # creates no task: no key
+        assert "idempotency_key" not in json.loads(other.body)

@@ -11,6 +11,11 @@ task_updates``: woken by the process's task notifications, no thread parked on i
 
 Previews that arrived faster than the stream read them are still sent, in order, before the
 images: the worker lists every preview it stored.
+
+Every event has an ``id`` (preview ``i``: ``i + 1``; ``error``: 100; image ``j``: ``101 + j``)
+and ``retry``. A client whose stream broke sends the same request again with its
+``Idempotency-Key`` (the same task, charged once) and ``Last-Event-ID``: it gets the events
+after that id, the previews and images being stored.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ from ..waiting import sse
 from .answers import b64, described, failure, usage
 from .params import ImagesCall
 
+ERROR_EVENT_ID = 100
+FIRST_IMAGE_EVENT_ID = 101
+
 
 def _partial_events(call: ImagesCall, task: TaskHistory, prefix: str, sent: int) -> list[str]:
     events = []
@@ -49,17 +57,20 @@ def _partial_events(call: ImagesCall, task: TaskHistory, prefix: str, sent: int)
             **described(call, task),
             "size": f"{header.width}x{header.height}",
         }
-        events.append(sse(event["type"], event))
+        events.append(sse(event["type"], event, event_id=index + 1))
     return events
 
 
-def _final_events(call: ImagesCall, task: TaskHistory, prefix: str) -> list[str]:
+def _final_events(call: ImagesCall, task: TaskHistory, prefix: str, seen: int) -> list[str]:
     if task.status != TaskHistory.Status.COMPLETED:
         problem = problem_for(failure(task))
-        return [sse("error", {"type": "error", **openai_body(problem)})]
+        body = {"type": "error", **openai_body(problem)}
+        return [sse("error", body, event_id=ERROR_EVENT_ID)]
     created = int(task.completed_at.timestamp()) if task.completed_at else int(time.time())
     events = []
-    for name in TaskFiles(task).generated:
+    for number, name in enumerate(TaskFiles(task).generated):
+        if FIRST_IMAGE_EVENT_ID + number <= seen:
+            continue  # sent before the client reconnected
         event = {
             "type": f"{prefix}.completed",
             "b64_json": b64(read_bytes(name)),
@@ -69,17 +80,19 @@ def _final_events(call: ImagesCall, task: TaskHistory, prefix: str) -> list[str]
         }
         if call.safety_identifier:
             event["safety_identifier"] = call.safety_identifier
-        events.append(sse(event["type"], event))
+        events.append(sse(event["type"], event, event_id=FIRST_IMAGE_EVENT_ID + number))
     return events
 
 
 def image_stream(
-    call: ImagesCall, task_id, *, ticket: Ticket, prefix: str, headers: dict
+    call: ImagesCall, task_id, *, ticket: Ticket, prefix: str, headers: dict, seen: int | None
 ) -> StreamingHttpResponse:
-    """``prefix``: ``image_edit`` or ``image_generation``."""
+    """``prefix``: ``image_edit`` or ``image_generation``; ``seen``: the client's
+    ``Last-Event-ID`` (events up to it are not sent again)."""
+    seen = seen or 0
 
     async def events() -> AsyncIterator[str]:
-        sent, last = 0, None
+        sent, last = min(seen, ERROR_EVENT_ID - 1), None
         try:
             async for task in task_updates(
                 task_id,
@@ -95,7 +108,7 @@ def image_stream(
                         sent += 1
                         yield event
             if last is not None:
-                for event in await sync_to_async(_final_events)(call, last, prefix):
+                for event in await sync_to_async(_final_events)(call, last, prefix, seen):
                     yield event
         finally:
             ticket.release()

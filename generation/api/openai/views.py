@@ -33,7 +33,7 @@ from generation.services import task_create
 
 from ..inputs import IDEMPOTENCY_PARAMETER, build_task_input, idempotency_key_of, webhook_of
 from ..serializers import absolute_for
-from ..waiting import Waiting, WaitingApiView
+from ..waiting import Waiting, WaitingApiView, last_event_id
 from .answers import failure, images_response, ledger_headers
 from .documents import request_schema
 from .params import ImagesCall, read_call
@@ -92,6 +92,7 @@ class _ImagesApi(WaitingApiView):
                     ticket=ticket,
                     prefix=self.event_prefix,
                     headers=ledger_headers(task),
+                    seen=last_event_id(request),
                 )
             return Waiting(
                 ticket=ticket,

@@ -115,3 +115,41 @@ def test_a_failed_stream_raises_in_the_client(client, runner, settings, user):
     assert "refused" in caught.value.message
     assert caught.value.body["code"] == "content_blocked"
     assert credits_balance(user=user) == 10  # refunded
+
+
+def test_a_broken_stream_is_resumed_with_its_idempotency_key_and_last_event_id(
+    asgi_server, token, runner, settings, user
+):
+    """The same request again, with its Idempotency-Key and the id of the last event read:
+    the same task (charged once), and only the events after that id."""
+    import httpx
+
+    from tests.fakes.sse import events
+
+    settings.AICEPS_PROMPT_WRITER = "template"
+    settings.AICEPS_IMAGE_PROVIDER = "offline"
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "stream-1"}
+    form = {"prompt": "黑白", "stream": "true", "partial_images": "2"}
+
+    def post(**extra):
+        return httpx.post(
+            f"{asgi_server.url}/v1/images/edits",
+            headers={**headers, **extra},
+            files={"image": photo_file()},
+            data=form,
+            timeout=60,
+        )
+
+    whole = post()
+    assert whole.status_code == 200, whole.text
+    ids = [line[4:] for line in whole.text.splitlines() if line.startswith("id: ")]
+    assert ids == ["1", "101"] and "retry: 2000" in whole.text
+    assert [name for name, _ in events(whole.text)] == [
+        "image_edit.partial_image",
+        "image_edit.completed",
+    ]
+    resumed = post(**{"Last-Event-ID": "1"})
+    assert [name for name, _ in events(resumed.text)] == ["image_edit.completed"]
+    [(_, completed)] = events(resumed.text)
+    assert completed["b64_json"] == events(whole.text)[1][1]["b64_json"]
+    assert TaskHistory.objects.count() == 1 and credits_balance(user=user) == 9
