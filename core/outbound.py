@@ -34,14 +34,13 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import certifi
 import urllib3
 
 from .destinations import Destination, Policy, resolve_destination
-from .retry import RetryPolicy, call_with_retries
+from .retry import RetryPolicy, call_with_retries, parse_retry_after
 
 REDIRECTS = (301, 302, 303, 307, 308)
 RETRIED_STATUSES = (429, 502, 503, 504)
@@ -112,7 +111,7 @@ class _RetryableAnswer(Exception):
     def __init__(self, response: Response) -> None:
         super().__init__(f"answered {response.status}")
         self.response = response
-        self.retry_after = _retry_after(response.headers)
+        self.retry_after = parse_retry_after(response.headers)
 
 
 @dataclass(frozen=True)
@@ -289,17 +288,3 @@ def _host(url: str) -> str:
         return (urlsplit(url).hostname or "").lower().rstrip(".")
     except ValueError:
         return ""
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-    except (TypeError, ValueError):
-        return None

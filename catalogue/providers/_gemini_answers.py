@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.retry import parse_retry_after
+
 from ..imaging.formats import RESULT_MIME_TYPES, image_mime_type
-from ._support import error_for_status, malformed, parse_retry_after
+from ._support import error_for_status, malformed
 from .base import GeneratedImage, ProviderError
 
 NAME = "gemini"

@@ -34,9 +34,9 @@ from urllib.parse import urlsplit
 
 from core import outbound
 from core.destinations import CONFIGURED, DestinationError, Policy
-from core.retry import RetryPolicy
+from core.retry import RetryPolicy, parse_retry_after
 
-from ._support import error_for_status, parse_retry_after
+from ._support import error_for_status, request_failed
 from .base import ProviderError
 
 NAME = "midjourney"
@@ -133,19 +133,9 @@ class MidjourneyProxyClient:
                 body=None if body is None else json.dumps(body).encode(),
                 redirects=3,
             )
-        except DestinationError as exc:
-            raise ProviderError(
-                f"AICEPS_MIDJOURNEY_PROXY_URL is refused: {exc.message}",
-                permanent=True,
-                code="invalid_configuration",
-                provider=NAME,
-            ) from None
-        except outbound.OutboundError as exc:
-            timeout = isinstance(exc, outbound.TimedOut)
-            raise ProviderError(
-                f"midjourney-proxy {'timed out' if timeout else 'cannot be reached'}: {exc}",
-                code="timeout" if timeout else "connection_error",
-                provider=NAME,
+        except (DestinationError, outbound.OutboundError) as exc:
+            raise request_failed(
+                exc, provider=NAME, label="midjourney-proxy", setting="AICEPS_MIDJOURNEY_PROXY_URL"
             ) from None
         if response.status >= 300:
             failure = error_for_status(

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Mapping
-from email.message import Message
-from email.utils import parsedate_to_datetime
+
+from core import outbound
+from core.destinations import DestinationError
 
 from .base import ASPECT_RATIOS, PromptPlan, PromptRequest, ProviderError, TaskType
 
@@ -134,30 +133,6 @@ def error_for_status(
     )
 
 
-def parse_retry_after(headers: Mapping[str, str] | Message | None) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` (OpenAI) or ``Retry-After`` (seconds or an
-    HTTP date). ``headers`` must look up case-insensitively (httpx headers do)."""
-    if not headers:
-        return None
-    value = headers.get("retry-after-ms")
-    if value:
-        try:
-            return max(float(value) / 1000.0, 0.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-    except (TypeError, ValueError):
-        return None
-
-
 def transport_error(exc: BaseException, provider: str) -> ProviderError | None:
     """A ProviderError for a network failure raised raw by an SDK (httpx or httpx2, which
     are matched by class name so neither has to be imported here), else None."""
@@ -169,3 +144,24 @@ def transport_error(exc: BaseException, provider: str) -> ProviderError | None:
             f"{provider} connection failed: {exc}", code="connection_error", provider=provider
         )
     return None
+
+
+def request_failed(
+    exc: DestinationError | outbound.OutboundError, *, provider: str, label: str, setting: str
+) -> ProviderError:
+    """A request to a provider's server that got no answer, as a ProviderError: a URL the
+    SSRF policy refuses is the operator's ``setting`` to fix; a timeout or a refused
+    connection is transient."""
+    if isinstance(exc, DestinationError):
+        return ProviderError(
+            f"{setting} is refused: {exc.message}",
+            permanent=True,
+            code="invalid_configuration",
+            provider=provider,
+        )
+    timed_out = isinstance(exc, outbound.TimedOut)
+    return ProviderError(
+        f"{label} {'timed out' if timed_out else 'cannot be reached'}: {exc}",
+        code="timeout" if timed_out else "connection_error",
+        provider=provider,
+    )

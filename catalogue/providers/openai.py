@@ -16,6 +16,8 @@ import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from core.retry import parse_retry_after
+
 from ._openai_answers import read_images, read_stream
 from ._openai_files import data_url, openai_mask, upload
 from ._openai_params import (
@@ -29,7 +31,6 @@ from ._support import (
     WRITER_SYSTEM_INSTRUCTION,
     error_for_status,
     malformed,
-    parse_retry_after,
     parse_writer_answer,
     writer_user_text,
 )

@@ -24,9 +24,10 @@ import secrets
 
 from core import outbound
 from core.destinations import CONFIGURED, DestinationError
+from core.retry import parse_retry_after
 
 from ..imaging.formats import RESULT_MIME_TYPES, image_mime_type
-from ._support import error_for_status, malformed, parse_retry_after
+from ._support import error_for_status, malformed, request_failed
 from .base import (
     Capabilities,
     GeneratedImage,
@@ -273,19 +274,9 @@ def _post(url: str, *, api_key: str, fields: dict, files: dict, timeout: float) 
             max_bytes=MAX_ANSWER_BYTES,
             headers=headers,
         )
-    except DestinationError as exc:
-        raise ProviderError(
-            f"STABILITY_BASE_URL is refused: {exc.message}",
-            permanent=True,
-            code="invalid_configuration",
-            provider=NAME,
-        ) from None
-    except outbound.OutboundError as exc:
-        timed_out = isinstance(exc, outbound.TimedOut)
-        raise ProviderError(
-            f"Stability AI {'timed out' if timed_out else 'connection failed'}: {exc}",
-            code="timeout" if timed_out else "connection_error",
-            provider=NAME,
+    except (DestinationError, outbound.OutboundError) as exc:
+        raise request_failed(
+            exc, provider=NAME, label="Stability AI", setting="STABILITY_BASE_URL"
         ) from None
     if response.status >= 300:
         raise _status_error(response)
