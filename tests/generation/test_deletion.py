@@ -18,7 +18,6 @@ from accounts.selectors import credits_balance, credits_ledger_sum
 from generation.models import TaskHistory
 from generation.storage import store_bytes
 from tests.conftest import make_photo
-from tests.fakes.seaweed import seaweed_fixture  # noqa: F401  (the `seaweed` fixture)
 from tests.generation.api.conftest import ECHO, INVERT, RunningClient
 from tests.generation.s3_support import s3_fixture  # noqa: F401  (S3 as the default storage)
 
