@@ -25,9 +25,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _providers(settings):
+def _providers(settings, tmp_path):
     settings.AICEPS_PROMPT_WRITER = ECHO
     settings.AICEPS_IMAGE_PROVIDER = INVERT
+    # "No file of theirs is left" looks by user id: files other tests left in the shared
+    # media folder for a user of the same id must not count.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def api_for(user, capture) -> RunningClient:
