@@ -38,12 +38,21 @@ aiceps_pip() {  # pip install, one line per package it fetches (pip itself is qu
   }
   return "${PIPESTATUS[0]}"
 }
+aiceps_setuptools_current() {  # the wheel's build backend (pyproject: setuptools>=77)
+  python -c 'import sys; from importlib.metadata import version as v
+sys.exit(int(v("setuptools").split(".")[0]) < 77)' 2>/dev/null
+}
 aiceps_install() {  # $1: extras: "" (what running needs), "dev" or "dev,local"
   local extras="$1" stamp=".venv/.aiceps-installed${1:+-${1//,/-}}"
-  aiceps_installed "$extras" && return 0
+  if aiceps_installed "$extras"; then
+    # A virtualenv's own setuptools (65 on Python 3.11) cannot build the wheel
+    # (tests/test_packaging.py builds it without build isolation).
+    aiceps_setuptools_current || aiceps_pip --upgrade "setuptools>=77"
+    return 0
+  fi
   aiceps_step "installing AicePS${extras:+ with [$extras]} into .venv (the first time takes" \
     "about 3 minutes; later starts skip this)"
-  aiceps_pip --upgrade pip setuptools
+  aiceps_pip --upgrade pip "setuptools>=77"
   if [[ ",$extras," == *",local,"* ]]; then
     # The CPU wheel of this exact version lies on the machines' disk; an unpinned torch
     # would download several GB of CUDA builds.

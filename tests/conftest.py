@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 from catalogue.providers import registry
 from generation.storage_breaker import breaker
 from tests.fakes.asgi_server import asgi_server  # noqa: F401  (a fixture for every test)
+from tests.fakes.seaweed import seaweed_fixture  # noqa: F401  (one S3 server per test process)
 
 
 @pytest.fixture(autouse=True)

@@ -27,7 +27,6 @@ from aiceps.settings.storage import S3_STORAGE_BACKEND, s3_storage_options
 from core.logging import JsonFormatter
 from operations import checks as ops
 from tests.fakes.outages import TcpProxy, database_switched, free_port
-from tests.fakes.seaweed import seaweed_fixture  # noqa: F401
 
 
 def ready(client) -> tuple[int, dict]:

@@ -141,6 +141,13 @@ OUTSIDE = (
         "a prefix of their own; a Redis it had to start is stopped at the end)",
         "The test command",
     ),
+    Variable(
+        "AICEPS_TEST_PROCESSES",
+        "`auto` (one per CPU)",
+        "`./scripts/test`: how many processes run the tests (pytest-xdist's `-n`; each has "
+        "its own test database, `TEST_DATABASE_NAME` with `_gw0`, `_gw1`, ... added)",
+        "The test command",
+    ),
 )
 
 

@@ -55,7 +55,9 @@ class ImageHost(BaseHTTPRequestHandler):
 @pytest.fixture
 def image_host():
     server = ThreadingHTTPServer(("127.0.0.1", 0), ImageHost)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     ImageHost.hits = []
     yield server.server_address[1]

@@ -98,7 +98,8 @@ class RecordingImageProvider(InvertImageProvider):
 
 class PidWritingImageProvider(InvertImageProvider):
     """A slow model that writes its worker's pid to ``$AICEPS_TEST_PID_FILE`` as it starts,
-    so a test can kill exactly the process running the task."""
+    so a test can kill exactly the process running the task. Its call takes
+    ``$AICEPS_TEST_MODEL_SECONDS`` (8 s unless set; ``tests.fakes.worker.FaultTimings``)."""
 
     name = "pid-writing"
     delay_seconds = 8.0
@@ -106,6 +107,7 @@ class PidWritingImageProvider(InvertImageProvider):
     def generate(self, request: ImageRequest) -> ImageResult:
         import os
 
+        self.delay_seconds = float(os.environ.get("AICEPS_TEST_MODEL_SECONDS", self.delay_seconds))
         path = os.environ.get("AICEPS_TEST_PID_FILE")
         if path:
             with open(path, "a") as handle:

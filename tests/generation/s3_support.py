@@ -11,7 +11,6 @@ import pytest
 
 from aiceps.settings.storage import S3_STORAGE_BACKEND, s3_storage_options
 from generation.storage import uses_remote_storage
-from tests.fakes.seaweed import seaweed_fixture  # noqa: F401  (the `seaweed` fixture)
 
 
 def s3_storages(settings, server, *, bucket=None, public_read=False):
@@ -31,8 +30,10 @@ def s3_storages(settings, server, *, bucket=None, public_read=False):
 
 @pytest.fixture(name="s3")
 def s3_fixture(settings, seaweed, tmp_path):
-    """S3 as the default storage (the settings fixture resets Django's storage caches)."""
+    """S3 as the default storage (the settings fixture resets Django's storage caches), its
+    buckets empty: the server is shared by every test of the process."""
     seaweed.start()  # a failed test may have left it stopped
+    seaweed.empty()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AICEPS_S3 = replace(settings.AICEPS_S3, bucket=seaweed.bucket)
     settings.STORAGES = s3_storages(settings, seaweed)

@@ -18,7 +18,6 @@ from accounts.selectors import credits_balance, credits_ledger_sum
 from generation.models import TaskHistory
 from generation.storage import store_bytes
 from tests.conftest import make_photo
-from tests.fakes.seaweed import seaweed_fixture  # noqa: F401  (the `seaweed` fixture)
 from tests.generation.api.conftest import ECHO, INVERT, RunningClient
 from tests.generation.s3_support import s3_fixture  # noqa: F401  (S3 as the default storage)
 
@@ -26,9 +25,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _providers(settings):
+def _providers(settings, tmp_path):
     settings.AICEPS_PROMPT_WRITER = ECHO
     settings.AICEPS_IMAGE_PROVIDER = INVERT
+    # "No file of theirs is left" looks by user id: files other tests left in the shared
+    # media folder for a user of the same id must not count.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def api_for(user, capture) -> RunningClient:

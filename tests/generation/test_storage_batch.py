@@ -4,7 +4,7 @@ import pytest
 
 from generation.storage import read_bytes, uses_remote_storage
 from generation.storage_batch import read_many, store_many
-from tests.generation.s3_support import s3_fixture, s3_storages, seaweed_fixture  # noqa: F401
+from tests.generation.s3_support import s3_fixture, s3_storages  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

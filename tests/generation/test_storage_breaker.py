@@ -75,8 +75,9 @@ class HungServer:
 
 
 @pytest.fixture
-def hung_s3(settings):
+def hung_s3(settings, tmp_path):
     server = HungServer()
+    settings.MEDIA_ROOT = tmp_path / "media"  # the local fallback's files: this test's own
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

@@ -23,7 +23,7 @@ from tests.fakes.asgi_server import free_port
 from tests.fakes.figures import record_figure
 from tests.fakes.worker import ROOT
 
-from .s3_support import s3_fixture, seaweed_fixture  # noqa: F401  (the `s3` fixture)
+from .s3_support import s3_fixture  # noqa: F401  (the `s3` fixture)
 from .test_storage_breaker import Clock, hung_s3, photo_file  # noqa: F401  (a fixture)
 
 DATABASE_CACHE = {

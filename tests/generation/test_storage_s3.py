@@ -24,13 +24,12 @@ from generation.storage import (
 )
 from tests.conftest import make_photo
 
-from .s3_support import (  # noqa: F401  (s3_fixture, seaweed_fixture: the fixtures)
+from .s3_support import (  # noqa: F401  (s3_fixture: the fixture)
     body,
     download,
     http_status,
     s3_fixture,
     s3_storages,
-    seaweed_fixture,
     task_key,
 )
 

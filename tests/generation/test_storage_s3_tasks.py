@@ -19,7 +19,7 @@ from generation.services.storage_jobs import storage_reupload_pending
 from generation.storage import file_url
 from tests.conftest import make_photo
 
-from .s3_support import body, download, s3_fixture, seaweed_fixture  # noqa: F401  (fixtures)
+from .s3_support import body, download, s3_fixture  # noqa: F401  (the `s3` fixture)
 
 pytestmark = pytest.mark.django_db
 FALLBACK_LIMIT_SECONDS = 15
