@@ -2,11 +2,11 @@
 
 The editor shows every template's cover (through ``/api/proxy-image``) and reports a failed
 image when there is none. A template without an uploaded cover shows what it does: its prompt
-run by the offline editor on a public-domain photo (:mod:`.template_renders`), made once and
-stored; the photo itself is its "before" at ``<slug>.before.jpg``. Where the offline editor
-cannot do it, the cover is a drawn card (a gradient in colours of its own, from its slug, with
-a frame: plainly an illustration, not a result), marked "AI provider needed" when none of the
-configured providers can do it either. Upload a cover in the admin to replace it.
+run by the offline editor on a public-domain photo (:mod:`generation.template_renders`), made
+once and stored; the photo itself is its "before" at ``<slug>.before.jpg``. Where the offline
+editor cannot do it, the cover is a drawn card (a gradient in colours of its own, from its slug,
+with a frame: plainly an illustration, not a result), marked "AI provider needed" when none of
+the configured providers can do it either. Upload a cover in the admin to replace it.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from PIL import Image, ImageDraw
 
+from generation import template_renders
 from generation.models_templates import PromptTemplate
-
-from . import template_renders
 
 COVER_SIZE = (480, 360)
 COVER_PATH = "/api/templates/covers/"

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from accounts.selectors import credits_balance
-from editor import template_renders
+from generation import template_renders
 from generation.models import PromptTemplate
 
 from .conftest import EditorClient, photo_file

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from editor import template_renders
+from generation import template_renders
 from generation.models_templates import PromptTemplate
 
 

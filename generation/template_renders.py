@@ -10,7 +10,7 @@ use, and stored like any task file under ``prompt-templates/<slug>/offline-cover
 new cover); the untouched photo is the template's "before" example.
 
 Where the offline editor cannot do the template, no result is faked: the cover is the drawn
-card (:func:`.template_covers.drawn_cover`), marked with a band that says an AI provider is
+card (the editor's ``template_covers.drawn_cover``), marked with a band that says an AI provider is
 needed where none of the configured providers can do it either.
 """
 
@@ -35,7 +35,7 @@ from generation.models_templates import TEMPLATE_IMAGE_PREFIX
 logger = logging.getLogger(__name__)
 
 RENDER_VERSION = "1"
-PHOTOS = Path(__file__).resolve().parent.parent / "generation" / "data"
+PHOTOS = Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True)
