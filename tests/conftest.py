@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import numpy as np
 import pytest
@@ -13,6 +14,35 @@ from catalogue.providers import registry
 from generation.storage_breaker import breaker
 from tests.fakes.asgi_server import asgi_server  # noqa: F401  (a fixture for every test)
 from tests.fakes.seaweed import seaweed_fixture  # noqa: F401  (one S3 server per test process)
+
+# What makes a test reach the database: pytest-django refuses it to every other test, so a test
+# without one of these cannot behave differently on another database.
+_DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    return (
+        item.get_closest_marker("django_db") is not None
+        or item.get_closest_marker("database") is not None  # reached from another process
+        or bool(_DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``AICEPS_TEST_DATABASE_ONLY=1`` (``./scripts/test``'s run on the second database)
+    only the tests that use the database run: the rest ran on the first one already."""
+    if os.environ.get("AICEPS_TEST_DATABASE_ONLY") != "1":
+        return
+    kept = [item for item in items if _uses_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not _uses_database(item)])
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

@@ -148,6 +148,14 @@ OUTSIDE = (
         "its own test database, `TEST_DATABASE_NAME` with `_gw0`, `_gw1`, ... added)",
         "The test command",
     ),
+    Variable(
+        "AICEPS_TEST_DATABASE_ONLY",
+        "unset (`1` in `./scripts/test`'s PostgreSQL run)",
+        "run only the tests that use the database (pytest-django refuses the database to "
+        "the others, so they cannot differ by database; those that reach it from another "
+        "process are marked `database`)",
+        "The test command",
+    ),
 )
 
 

@@ -30,6 +30,7 @@ from tests.fakes.figures import record_figure
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.database,  # its tier reads TEST_DATABASE_URL
     pytest.mark.timeout(300),
     pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed"),
 ]
