@@ -173,6 +173,16 @@ def post(url: str, body: bytes, **options) -> Response:
     return request("POST", url, body=body, **options)
 
 
+def multipart(
+    fields: Mapping[str, object], files: Mapping[str, tuple[str, bytes, str]]
+) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body and its ``Content-Type``: ``fields`` name to value,
+    ``files`` name to ``(filename, data, content type)``."""
+    parts: dict[str, str | tuple[str, bytes, str]] = {k: str(v) for k, v in fields.items()}
+    parts.update(files)
+    return urllib3.encode_multipart_formdata(parts)
+
+
 def _follow(rules: _Rules, method: str, url: str, headers: dict, body, redirects: int) -> Response:
     for _hop in range(redirects + 1):
         destination, addresses = resolve_destination(url, policy=rules.policy, param=rules.param)

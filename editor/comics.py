@@ -6,10 +6,7 @@ panel is an ordinary text-to-image task from :func:`panel_prompt`.
 
 from __future__ import annotations
 
-from catalogue.text_tasks.scenes import split_scenes
 from core.errors import ValidationError
-
-__all__ = ["panel_prompt", "split_scenes"]
 
 
 def panel_prompt(description: str, *, style: str = "", scene: dict | None = None) -> str:

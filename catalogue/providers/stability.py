@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import secrets
 
 from core import outbound
 from core.destinations import CONFIGURED, DestinationError
@@ -248,22 +247,11 @@ def _read_answer(answer: dict) -> GeneratedImage:
 def _post(url: str, *, api_key: str, fields: dict, files: dict, timeout: float) -> dict:
     """One multipart POST to Stability, its JSON answer back; every failure a ProviderError.
     It goes through ``core.outbound`` like every request AicePS makes."""
-    boundary = secrets.token_hex(16)
-    parts = []
-    for name, value in fields.items():
-        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-        parts.append(f"{head}{value}\r\n".encode())
-    for name, (filename, data, content_type) in files.items():
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-            f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
-        )
-        parts.append(head.encode() + data + b"\r\n")
-    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    body, content_type = outbound.multipart(fields, files)
     headers = {
         "Authorization": f"Bearer {api_key}",
         "Accept": "application/json",
-        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Content-Type": content_type,
     }
     try:
         response = outbound.post(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.selectors import credits_balance
-from editor.comics import split_scenes
+from catalogue.text_tasks.scenes import split_scenes
 from generation.models import TaskHistory
 
 from .conftest import COSTS
