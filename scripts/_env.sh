@@ -42,27 +42,57 @@ aiceps_setuptools_current() {  # the wheel's build backend (pyproject: setuptool
   python -c 'import sys; from importlib.metadata import version as v
 sys.exit(int(v("setuptools").split(".")[0]) < 77)' 2>/dev/null
 }
+aiceps_uv() {  # uv (a faster installer) in .venv, reading pip's configuration; false without it
+  python -c 'import uv' 2>/dev/null || aiceps_pip -q uv >/dev/null 2>&1 || return 1
+  # uv does not read pip's configuration: this machine's wheel folder, extra indexes and
+  # constraints are handed over, pip's rule of the best match over all indexes included.
+  local key value
+  while IFS='=' read -r key value; do
+    value="${value#\'}"; value="${value%\'}"
+    case "$key" in
+      *.index-url) export UV_INDEX_URL="${UV_INDEX_URL:-$value}" ;;
+      *.extra-index-url) export UV_EXTRA_INDEX_URL="${UV_EXTRA_INDEX_URL:-$value}" ;;
+      *.find-links) export UV_FIND_LINKS="${UV_FIND_LINKS:-$value}" ;;
+      *.constraint) export UV_CONSTRAINT="${UV_CONSTRAINT:-$value}" ;;
+    esac
+  done < <(python -m pip config list 2>/dev/null)
+  export UV_INDEX_STRATEGY="${UV_INDEX_STRATEGY:-unsafe-best-match}"
+}
+aiceps_fast_pip() {  # like aiceps_pip, through uv when it is there (seconds instead of minutes)
+  if [ "${AICEPS_INSTALLER:-uv}" = uv ] && aiceps_uv; then
+    python -m uv pip install --python "$(command -v python)" "$@" 2>&1 | {
+      count=0
+      while IFS= read -r line; do
+        case "$line" in
+          \ +\ *) count=$((count + 1)); echo "  [$count] ${line# + }" >&2 ;;
+          error*|*ERROR*) echo "$line" >&2 ;;
+        esac
+      done
+    }
+    [ "${PIPESTATUS[0]}" = 0 ] && return 0
+    aiceps_step "uv could not install $*; trying pip"
+  fi
+  aiceps_pip "$@"
+}
 aiceps_install() {  # $1: extras: "" (what running needs), "dev" or "dev,local"
   local extras="$1" stamp=".venv/.aiceps-installed${1:+-${1//,/-}}"
   if aiceps_installed "$extras"; then
     # A virtualenv's own setuptools (65 on Python 3.11) cannot build the wheel
     # (tests/test_packaging.py builds it without build isolation).
-    aiceps_setuptools_current || aiceps_pip --upgrade "setuptools>=77"
+    aiceps_setuptools_current || aiceps_fast_pip --upgrade "setuptools>=77"
     return 0
   fi
   aiceps_step "installing AicePS${extras:+ with [$extras]} into .venv (the first time takes" \
-    "about 3 minutes; later starts skip this)"
-  aiceps_pip --upgrade pip "setuptools>=77"
-  if [[ ",$extras," == *",local,"* ]]; then
-    # The CPU wheel of this exact version lies on the machines' disk; an unpinned torch
-    # would download several GB of CUDA builds.
-    aiceps_pip "torch==2.13.0"
-  fi
-  aiceps_pip -e ".${extras:+[$extras]}"
+    "under a minute with uv, about 3 minutes with pip; later starts skip this)"
+  local torch=()
+  # The CPU wheel of this exact version lies on the machines' disk; an unpinned torch would
+  # download several GB of CUDA builds.
+  [[ ",$extras," == *",local,"* ]] && torch=("torch==2.13.0")
+  aiceps_fast_pip --upgrade pip "setuptools>=77" "${torch[@]}" -e ".${extras:+[$extras]}"
   if [[ ",$extras," == *",local,"* && ",$extras," == *",dev,"* ]]; then
     # CLIP's real BPE vocabulary for the prompt tests; --no-deps: its torchvision and
     # timm requirements would replace the pinned torch (see pyproject's dev extra).
-    aiceps_pip --no-deps "open-clip-torch==3.3.0"
+    aiceps_fast_pip --no-deps "open-clip-torch==3.3.0"
   fi
   sha256sum pyproject.toml | cut -d' ' -f1 > "$stamp"
   aiceps_step "installed"

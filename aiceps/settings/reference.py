@@ -101,6 +101,13 @@ OUTSIDE = (
         "Files and processes",
     ),
     Variable(
+        "AICEPS_INSTALLER",
+        "`uv`",
+        "how the scripts install into `.venv`: `uv` (fast; pip's configuration is handed "
+        "over, and pip takes over when uv fails) or `pip`",
+        "Files and processes",
+    ),
+    Variable(
         "AICEPS_STOP_SECONDS",
         "`8`",
         "`./scripts/run` and `./scripts/serve`: how long a process may take to stop before it "
