@@ -5,7 +5,8 @@
 Loads the sentence encoder in a fresh process (time and memory), then reads every sentence of
 the paraphrase tests (tests/catalogue/providers/offline/test_paraphrases.py) three times and
 reports the median time per sentence and per embedded clause, and how many are read as the
-operation the test expects (or refused where it expects a refusal), and which by meaning alone.
+operation the test expects, the right way for those with a direction (or refused where it
+expects a refusal), and which by meaning alone.
 """
 
 from __future__ import annotations
@@ -33,10 +34,14 @@ EXPECTED = {  # the test's kinds -> the operation the parse must produce
     "darker": "brightness",
     "bg-blur": "bg_blur",
     "cooler": "warmth",
+    "saturated": "saturation",
     "left": "rotate",
     "styled": None,  # style, cartoon or sketch
     "second": "bg_image",
 }
+# Kinds whose operation goes one way: the sign its amount must have ("brighter" read as
+# darker runs "brightness" too, the wrong way).
+DIRECTION = {"brighter": 1, "darker": -1, "saturated": 1, "cooler": -1}
 
 
 def rss_mb() -> float:
@@ -81,6 +86,9 @@ def main() -> None:
         names = [o.name for o in parsed.operations]
         want = EXPECTED[kind]
         ok = (want in names) if want else any(n in ("style", "cartoon", "sketch") for n in names)
+        if kind in DIRECTION:
+            amounts = [o.params.get("amount", 0) for o in parsed.operations if o.name == want]
+            ok = ok and all(a * DIRECTION[kind] > 0 for a in amounts)
         right += ok and not parsed.problems
         by_meaning += any("read as" in c.reason for c in parsed.clauses)
     # refused: a clause it cannot do or does not understand, or nothing to do at all

@@ -51,7 +51,8 @@ OPERATIONS: dict[str, tuple[str, str, str | None, dict]] = {
     "blur": ("coffee", "blur", None, {}),
     "point blur": ("astronaut", "blur this", None, {"hotspot": (0.06, 0.25)}),
     "point remove": ("astronaut", "remove this", None, {"hotspot": (0.78, 0.84)}),  # the helmet
-    # the shuttle's white orbiter: the most looks a click takes (three windows)
+    # the shuttle's white orbiter: two looks (the first sees nothing under it, the smaller
+    # window sees the orbiter; a wider window would hold the first, so no third)
     "point recolour": ("astronaut", "make this red", None, {"hotspot": (0.77, 0.29)}),
     "crop to square": ("coffee", "crop to a square", None, {}),
     "upscale 2x": ("chelsea", "upscale 2x", None, {"half": True}),

@@ -30,7 +30,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "keep only the subject", "I only want the person", "only keep the person, drop the rest",
         "isolate the subject from its surroundings",
         "get rid of everything behind her", "抠图", "把人抠出来", "去掉背景", "背景变透明",
-        "只保留主体", "只要人物，别的都不要", "把背景删了", "扣掉背景只要人",
+        "只保留主体", "只要人物，别的都不要", "把背景删了", "扣掉背景只要人", "仅保留人物",
+        "把人留下，别的去掉",
     ),
     "bg_image": (
         "use the second image as the background", "put me on the other photo",

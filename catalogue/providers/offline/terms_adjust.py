@@ -11,13 +11,17 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
         "adjustment",
         (
             r"(?:调|变|提|更|再|增)亮|亮(?:一点|一些|些|点)|亮度(?:提高|增加|调高|加大|高一?点|\+)"
-            r"|(?:提高|增加|调高|加大)(?:一点)?亮度|太暗|偏暗|曝光不足|(?:提高|增加)曝光|明亮",
+            r"|(?:提高|增加|调高|加大)(?:一点)?亮度|太暗|偏暗|曝光不足|(?:提高|增加)曝光|明亮"
+            r"|曝光量?(?:太|过)(?:少|弱|低)",
             r"\bbright(?:en|er|ness up)\b|\bmore bright\b|\b(?:increase|raise"
             r"|boost) (?:the )?brightness\b"
             r"|\blighten\b|\btoo (?:dark|dim|dull|murky|gloomy)\b|\bmore light\b"
             r"|\b(?:turn|crank|bump|push) up the (?:brightness|exposure|light)\b"
-            r"|\bturn the (?:brightness|exposure) up\b|\bunder-?exposed\b|\b(?:increase"
+            r"|\bturn the (?:brightness|exposure) up\b|\bunder-?(?:exposed|lit)\b|\b(?:increase"
             r"|raise) (?:the )?exposure\b|\b(?:less|not so|not as) (?:dark|dim|gloomy)\b"
+            # a complaint about how it is now: "it looks gloomy", "the photo is dim"
+            r"|\b(?:looks?|is|seems?|feels?|it's)\s+(?:(?:a bit|a little|rather|quite|so|very"
+            r"|kind of|really|pretty)\s+)?(?:gloomy|murky|dim)\b|\b(?:poorly|badly) lit\b"
             r"|\b(?:make|get) (?:it|this|the (?:photo|image|picture)) "
             r"(?:a (?:bit|little) |slightly |much |a lot )?lighter\b",
             r"(?:别|不要|没)(?:那么|这么|太)暗|不那么暗",
@@ -32,9 +36,10 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
         "adjustment",
         (
             r"调暗|变暗|压暗|暗(?:一点|一些|些|点)|亮度(?:降低|调低|减少|低一?点|-)|(?:降低|调低|减少)亮度"
-            r"|太亮|过曝|曝光过度|(?:降低|减少)曝光",
+            r"|太亮|过曝|曝光过度|(?:降低|减少)曝光|曝光量?(?:太|过)(?:多|强|高|大|头)",
             r"\bdark(?:en|er)\b|\bdim(?:mer)?\b|\b(?:reduce|lower|decrease) (?:the )?brightness\b"
-            r"|\btoo bright\b|\bover-?exposed\b|\b(?:reduce|lower) (?:the )?exposure\b"
+            r"|\btoo bright\b|\bover-?exposed\b|\bblown[- ]out\b"
+            r"|\b(?:reduce|lower) (?:the )?exposure\b"
             r"|\b(?:less|not so|not as|less and less) (?:bright|light)\b|\btoo light\b"
             r"|\b(?:turn|bring|dial|tone) (?:down|back) the (?:brightness|exposure|light)\b"
             r"|\b(?:turn|bring|dial) the (?:brightness|exposure) (?:down|back)\b"
@@ -78,7 +83,7 @@ ADJUSTMENT_TERMS: tuple[Term, ...] = (
         "adjustment",
         (
             r"(?:提高|增加|调高|增强|加强)饱和度?|饱和度(?:提高|增加|调高|高一?点|加强|\+)?|更?鲜艳"
-            r"|色彩(?:更)?(?:鲜艳|浓郁|丰富)|颜色(?:更)?(?:鲜艳|浓)|高饱和",
+            r"|色彩(?:更|再)?(?:鲜艳|浓郁|丰富)|颜色(?:更|再)?(?:鲜艳|浓)|高饱和",
             r"\bvivid\b|\bover-?saturat(?:e|ed|ion)\b|\bvibran(?:t|ce)\b|\bmore saturat(?:ed|ion)\b"
             r"|\bsaturat(?:e|ed)\b"
             r"|\b(?:increase|boost|raise) (?:the )?(?:saturation|colou?rs?)\b|\bmore colou?rful\b"

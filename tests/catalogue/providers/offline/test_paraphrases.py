@@ -3,11 +3,12 @@
 Each instruction runs on a real photo (the portrait from :mod:`.photos`, with the landscape as
 a second image where it asks for one) and is checked on the result's pixels: grey for black
 and white, transparency for cut-outs, the size for crops and upscales, the mean brightness for
-brighter and darker, the corners for background blur and replacement. None of these sentences
-is one of the example phrasings in ``phrasings.py``. Some are read by the glossary (a few of its
-phrases were added while these were first tried: "too light", "shades of grey", "blow it up"),
-the others by meaning; at least a fifth must be read by meaning alone. The refused ones must be
-refused whole, before anything runs, with a message that says what the editor can do.
+brighter and darker, the mean saturation for richer colour, the corners for background blur
+and replacement. None of these sentences is one of the example phrasings in ``phrasings.py``.
+Some are read by the glossary (a few of its phrases were added while these were first tried:
+"too light", "shades of grey", "blow it up", "blown out", "曝光太多"), the others by meaning; at
+least a fifth must be read by meaning alone. The refused ones must be refused whole, before
+anything runs, with a message that says what the editor can do.
 """
 
 from __future__ import annotations
@@ -141,6 +142,13 @@ UNDERSTOOD: list[tuple[str, str]] = [
     ("x2", "could you make it larger"),
     ("x3", "make it bigger, like three times"),
     ("left", "rotate it 90 degrees to the left"),
+    # A complaint about the exposure says which way to go; the colour made denser, a person kept
+    ("brighter", "it looks gloomy"),
+    ("brighter", "the photo is underlit"),
+    ("darker", "it's blown out"),
+    ("darker", "曝光太多了"),
+    ("saturated", "颜色再浓一点"),
+    ("cut-out", "只留下人物"),
 ]
 
 REFUSED = [
@@ -183,6 +191,13 @@ def _corners(rgb: np.ndarray, size: int = 24) -> np.ndarray:
     ).astype(np.float32)
 
 
+def _saturation(rgb: np.ndarray) -> float:
+    """Mean HSV saturation, 0-1."""
+    rgb = rgb[..., :3].astype(np.float32)
+    top = rgb.max(axis=-1)
+    return float(((top - rgb.min(axis=-1)) / np.maximum(top, 1)).mean())
+
+
 def _sharpness(rgb: np.ndarray) -> float:
     grey = rgb[..., :3].astype(np.float32) @ LUMA
     return float(np.abs(np.diff(grey, axis=1)).mean() + np.abs(np.diff(grey, axis=0)).mean())
@@ -207,6 +222,10 @@ def check(kind: str, out: np.ndarray) -> None:
     elif kind in ("brighter", "darker"):
         change = _luma(out) - _luma(BEFORE)
         assert change > 4 if kind == "brighter" else change < -4, change
+    elif kind == "saturated":
+        change = _saturation(out) - _saturation(BEFORE)
+        assert change > 0.03, change
+        assert abs(_luma(out) - _luma(BEFORE)) < 6  # the colour, not the exposure
     elif kind == "cooler":
         shift = out[..., 2].astype(np.float32) - out[..., 0] - (BEFORE[..., 2] - BEFORE[..., 0])
         assert shift.mean() > 4, shift.mean()

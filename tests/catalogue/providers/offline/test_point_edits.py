@@ -23,6 +23,7 @@ FACE = (250, 100)
 HELMET = (400, 430)  # the black helmet she holds
 RIM = (450, 380)  # the white rim of that helmet
 ORBITER = (395, 150)  # the white orbiter of the shuttle model, right of her head
+WING = (461, 256)  # the tip of the orbiter's right wing, by the booster
 
 
 def click(editor, text, photo, point):
@@ -88,7 +89,8 @@ def test_remove_this_takes_the_whole_object(editor):
 def test_a_click_on_the_shuttle_takes_the_shuttle_not_a_disc():
     """The network, looking at the usual window, sees the astronaut and the shuttle's tank and
     nothing under a click on the white orbiter: that gave a disc. A smaller window makes the
-    orbiter the main subject; it goes on beyond that window, so a wider one is looked at."""
+    orbiter the main subject. It goes on beyond that window, but a wider window would hold
+    all of the first, where the network saw nothing under the click: no third look."""
     photo = samples.photo("astronaut")
     mask, kind, _, cut = region.point_region(photo, ORBITER)
     assert kind == "object"
@@ -98,6 +100,36 @@ def test_a_click_on_the_shuttle_takes_the_shuttle_not_a_disc():
     assert ys.max() - ys.min() > 150 and xs.max() - xs.min() > 80  # with its wings
     assert not taken[:, :330].any()  # not the astronaut
     assert cut  # the tank above it was not taken: removal is refused, not half done
+
+
+def _looks(monkeypatch) -> list[int]:
+    """Counts the network's passes (one per window looked at)."""
+    passes: list[int] = []
+    seen = region.saliency
+
+    def counted(crop):
+        passes.append(crop.shape[0])
+        return seen(crop)
+
+    monkeypatch.setattr(region, "saliency", counted)
+    return passes
+
+
+def test_the_orbiter_takes_two_looks_and_its_wing_tip_three(monkeypatch):
+    """The third look (a wider window) is saved only where it would hold all of a window in
+    which the network saw nothing under the click (the orbiter). On the wing's tip the first
+    window sees nothing either and the smaller one's find reaches its edge, but the wider
+    window, centred on that find, does not hold all of the first: it is looked at, and its
+    reading is taken."""
+    photo = samples.photo("astronaut")
+    passes = _looks(monkeypatch)
+    region.point_region(photo, ORBITER)
+    assert len(passes) == 2
+    passes.clear()
+    _, kind, box, _ = region.point_region(photo, WING)
+    assert len(passes) == 3 and kind == "object"
+    smaller = region._box((512, 512), WING, round(512 * region.SMALL))
+    assert box != smaller  # the wider window's reading was taken
 
 
 def test_a_blur_at_a_click_looks_once():
