@@ -6,9 +6,10 @@ refused when:
 
 * it is not ``http``/``https`` with a host, carries a user name or password, or is longer than
   :data:`MAX_URL_LENGTH`;
-* its host is a number that is not a plain dotted-quad or IPv6 address (``2130706433``,
-  ``0177.0.0.1``, ``0x7f.1``, ``127.1``: libraries read such spellings differently, the classic
-  way past a filter);
+* its host is neither a plain dotted-quad or IPv6 address nor a name whose last label starts
+  with a letter (as every top-level domain does): so no number however spelled
+  (``2130706433``, ``0177.0.0.1``, ``0x7f.1``, ``127.1``: libraries read such spellings
+  differently, the classic way past a filter);
 * its host is a cloud metadata name (``metadata.google.internal``, ``instance-data``…), always,
   or ends in ``.internal`` where private addresses are not allowed;
 * a list of hosts is given (:attr:`Policy.only_hosts`) and the host is not on it;
@@ -67,8 +68,10 @@ METADATA_NAMES = frozenset(
         "instance-data.ec2.internal",
     }
 )
-# A host made of digits, dots and hex/octal prefixes only: a number, however it is spelled.
-_NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]*))*$")
+# A name's last label starts with a letter, as every top-level domain's does; a host whose
+# last label starts with a digit is a number however it is spelled (``0x7f.1``, ``127.1``),
+# or reads like one to some library.
+_NUMBER_LIKE_HOST = re.compile(r"(^|\.)[0-9][^.]*$")
 
 
 class DestinationError(ValidationError):
@@ -233,9 +236,10 @@ def resolve_destination(
         literal = ipaddress.ip_address(host)
     except ValueError:
         literal = None
-    if literal is None and _NUMERIC_HOST.match(host):
+    if literal is None and _NUMBER_LIKE_HOST.search(host):
         raise DestinationError(
-            f"Write the address {host!r} as four decimal numbers (or an IPv6 address).",
+            f"Write the address {host!r} as four decimal numbers (or an IPv6 address); a "
+            "host name's last label starts with a letter.",
             code="invalid_url",
             param=param,
         )

@@ -3,6 +3,7 @@ more than their schema documents, which a client cannot know and a schema fuzzer
 
 * :class:`Boolean`: JSON ``true``/``false``, or the words a form sends (``true``, ``false``,
   ``1``, ``0``, ``on``, ``off``...): never a number, which DRF's ``BooleanField`` takes.
+* :class:`Text`: a JSON string only (DRF's ``CharField`` turns a number into text).
 * :class:`WebUrl`: an ``http``/``https`` URL naming a host (``core.destinations`` checks
   the rest: that the host resolves to a public address, when the URL is used).
 """
@@ -12,14 +13,27 @@ from __future__ import annotations
 from drf_spectacular.drainage import set_override
 from rest_framework import serializers
 
-# An http(s) URL with a host name or address, an optional port and anything after it.
-WEB_URL_PATTERN = r"^https?://[A-Za-z0-9._-]+(:[0-9]{1,4})?([/?#][^\s]*)?$"
+# An http(s) URL with a dotted-quad address or a host name (letters, digits and inner hyphens
+# per label, the last label starting with a letter: a number spelled otherwise is refused by
+# core.destinations), an optional port and anything after it.
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+HOST_NAME_PATTERN = rf"({_LABEL}\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?\.?"
+_HOST = rf"({_OCTET}(\.{_OCTET}){{3}}|{HOST_NAME_PATTERN})"
+WEB_URL_PATTERN = rf"^https?://{_HOST}(:[0-9]{{1,4}})?([/?#][^\s]*)?$"
 
 
 class Boolean(serializers.BooleanField):
     def to_internal_value(self, data):
         if isinstance(data, int | float) and not isinstance(data, bool):
             self.fail("invalid", input=data)
+        return super().to_internal_value(data)
+
+
+class Text(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
         return super().to_internal_value(data)
 
 

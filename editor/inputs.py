@@ -9,6 +9,7 @@ prompt, the point, the ratio) is still checked by ``task_create``, as for every 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,6 +21,7 @@ from generation.api.inputs import WebhookFields
 from .kinds import EDIT_TYPES
 
 MAX_PROMPT = 4000  # characters of one prompt
+NO_NUL = RegexValidator(r"^[^\x00]+$", "Null characters are not allowed.")
 
 
 class Text(serializers.CharField):
@@ -29,6 +31,9 @@ class Text(serializers.CharField):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
+        # DRF refuses NUL characters in any CharField; the pattern puts that in the schema
+        # (one character or more: a blank value, where allowed, is the oneOf's other branch)
+        self.validators.append(NO_NUL)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 from accounts.access import ApiViewMixin, acting_user
 from accounts.api import refuse_api_keys
 from core.api.problems import ApiError
-from core.fields import Boolean, WebUrl
+from core.fields import Boolean, Text, WebUrl
+from core.json_bodies import BoundedJSONParser
 
 from . import schema
 from .models import EVENTS
@@ -43,6 +44,10 @@ class DeliveryPagination(PageNumberPagination):
 
 
 class _Managing(ApiViewMixin, APIView):
+    # JSON only (as /api/v1/keys): a form carries booleans as words ("0", "on"), which the
+    # schema's `boolean` cannot say for a form body
+    parser_classes = [BoundedJSONParser]
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         refuse_api_keys(request)
@@ -57,7 +62,7 @@ class _Managing(ApiViewMixin, APIView):
 class WebhookListCreateApi(_Managing):
     class WebhookInputSerializer(serializers.Serializer):
         url = WebUrl()
-        description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        description = Text(max_length=200, required=False, allow_blank=True)
         events = serializers.ListField(
             child=serializers.ChoiceField(choices=EVENTS), required=False, allow_empty=True
         )

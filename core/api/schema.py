@@ -22,7 +22,8 @@ DESCRIPTIONS = {
     "403": "Not allowed.",
     "404": "No such thing, or not yours.",
     "406": "The requested answer format is not offered.",
-    "409": "In conflict with the task's state or an earlier request with the same key.",
+    "409": "In conflict with the current state: the task's, an earlier request with the same "
+    "key, or a limit reached (delete something first).",
     "413": "The request, or one of its images, is too large.",
     "415": "The body's media type is not accepted.",
     "422": "The model could not do this request (refunded).",

@@ -114,9 +114,11 @@ def test_an_unresolvable_host_is_refused():
 
 
 @pytest.mark.parametrize(
-    "host", ["2130706433", "0177.0.0.1", "0x7f.0.0.1", "0x7f000001", "127.1", "017700000001"]
+    "host",
+    ["2130706433", "0177.0.0.1", "0x7f.0.0.1", "0x7f000001", "127.1", "017700000001", "0q", "a.9x"],
 )
 def test_numbers_that_are_not_dotted_quads_are_refused_however_they_resolve(host):
+    """Or anything whose last label starts with a digit, as no top-level domain does."""
     with pytest.raises(DestinationError) as caught:
         resolve_destination(f"http://{host}/", allow_private=True, resolver=answers("1.1.1.1"))
     assert caught.value.code == "invalid_url"

@@ -35,6 +35,17 @@ def test_every_url_the_pattern_admits_is_one_aiceps_can_read(url):
     assert parse_destination(url).host
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com", "https://", "https://u:p@h/", "h/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com",
+        "https://",
+        "https://u:p@h/",
+        "h/x",
+        "http://0",
+        "http://0q",
+        "http://a.1",
+    ],
+)
 def test_urls_aiceps_refuses_are_outside_the_pattern(url):
     assert not re.match(WEB_URL_PATTERN, url)

@@ -64,3 +64,17 @@ def test_redirects_are_not_followed(api, receiver, settings):
     assert len(receiver.deliveries()) == 1
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.last_status_code) == ("pending", 302)
+
+
+def test_an_account_with_every_endpoint_it_may_have_is_told_to_delete_one(api, user):
+    from webhooks.models import WebhookEndpoint
+    from webhooks.services.endpoints import MAX_ENDPOINTS
+
+    for number in range(MAX_ENDPOINTS):
+        WebhookEndpoint.objects.create(user=user, url=f"https://h{number}.example/", events=[])
+
+    answer = api.post("/api/v1/webhooks", {"url": "http://127.0.0.1:8000/hook"}, format="json")
+
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "too_many_endpoints"
+    assert WebhookEndpoint.objects.filter(user=user).count() == MAX_ENDPOINTS

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from core.destinations import check_destination
-from core.errors import ValidationError
+from core.errors import ConflictError, ValidationError
 
 from ..models import EVENTS, WebhookEndpoint, WebhookSigningSecret
 from ..signing import new_secret
@@ -45,7 +45,8 @@ def webhook_endpoint_create(
     if progress and "progress" not in chosen:
         chosen = [*(chosen or [e for e in EVENTS if e != "progress"]), "progress"]
     if WebhookEndpoint.objects.filter(user=user).count() >= MAX_ENDPOINTS:
-        raise ValidationError(
+        # 409: a well-formed request that conflicts with the account's state (it is full)
+        raise ConflictError(
             f"At most {MAX_ENDPOINTS} endpoints per account; delete one first.",
             code="too_many_endpoints",
         )
