@@ -34,14 +34,23 @@ def _uses_database(item: pytest.Item) -> bool:
     )
 
 
+def _runs_here(item: pytest.Item) -> bool:
+    if os.environ.get("AICEPS_TEST_DATABASE_ONLY") == "1":
+        return _uses_database(item) and item.get_closest_marker("first_database") is None
+    if os.environ.get("AICEPS_TEST_DATABASE_NEXT") == "1":
+        return item.get_closest_marker("last_database") is None
+    return True
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With ``AICEPS_TEST_DATABASE_ONLY=1`` (``./scripts/test``'s run on the second database)
-    only the tests that use the database run: the rest ran on the first one already."""
-    if os.environ.get("AICEPS_TEST_DATABASE_ONLY") != "1":
-        return
-    kept = [item for item in items if _uses_database(item)]
+    """``./scripts/test`` runs the suite on SQLite (``AICEPS_TEST_DATABASE_NEXT=1``: another
+    database follows), then with ``AICEPS_TEST_DATABASE_ONLY=1`` on PostgreSQL: there only the
+    tests that use the database, the rest ran on SQLite already. A test that checks an HTTP
+    contract at length through the database runs once: ``first_database`` on SQLite,
+    ``last_database`` on PostgreSQL (stricter: NUL bytes, types, lengths)."""
+    kept = [item for item in items if _runs_here(item)]
     if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not _uses_database(item)])
+        config.hook.pytest_deselected(items=[item for item in items if not _runs_here(item)])
         items[:] = kept
 
 

@@ -160,7 +160,15 @@ OUTSIDE = (
         "unset (`1` in `./scripts/test`'s PostgreSQL run)",
         "run only the tests that use the database (pytest-django refuses the database to "
         "the others, so they cannot differ by database; those that reach it from another "
-        "process are marked `database`)",
+        "process are marked `database`), less those marked `first_database` (the stock "
+        "schemathesis run)",
+        "The test command",
+    ),
+    Variable(
+        "AICEPS_TEST_DATABASE_NEXT",
+        "unset (`1` in `./scripts/test`'s SQLite run)",
+        "another database run follows: the tests marked `last_database` (the project's "
+        "schemathesis run) wait for it",
         "The test command",
     ),
 )
