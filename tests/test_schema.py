@@ -46,6 +46,7 @@ def test_the_schema_validates_without_a_warning(tmp_path, db):
     assert "/api/v1/tasks/{task_id}/events" in out.read_text()
 
 
+@pytest.mark.long
 @pytest.mark.last_database  # PostgreSQL's stricter columns in ./scripts/test's run
 @pytest.mark.django_db(transaction=True)
 def test_schemathesis_finds_nothing(asgi_server, make_user, settings, tmp_path, names_exist):
@@ -136,6 +137,7 @@ def stock_failures(report: str) -> list[tuple[str, str, str]]:
     return found
 
 
+@pytest.mark.long
 @pytest.mark.first_database  # the project's own run covers PostgreSQL
 @pytest.mark.django_db(transaction=True)
 def test_a_stock_schemathesis_run_finds_only_rules_no_schema_states(

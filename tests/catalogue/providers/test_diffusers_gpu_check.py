@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.mark.local_models
 @pytest.mark.slow
+@pytest.mark.long
 def test_the_gpu_check_runs_every_family_on_tiny_shapes(tmp_path):
     pytest.importorskip("torch")
     pytest.importorskip("diffusers")
