@@ -51,11 +51,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kept = [item for item in items if _runs_here(item)]
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if not _runs_here(item)])
-    # The longest first: a test of minutes started last keeps one process busy while the
-    # others have nothing left (pytest-xdist hands out tests in this order). Only those: all
-    # the slow ones first (processes, browsers) made the SQLite run 50 s longer, each slowing
-    # the other down.
-    items[:] = sorted(kept, key=lambda item: item.get_closest_marker("long") is None)
+    # The longest first in their group: a test of minutes started last keeps one process busy
+    # while the others have nothing left (pytest-xdist hands out tests in this order). Only
+    # those: all the slow ones first (processes, browsers) made the SQLite run 50 s longer.
+    # The groups stay in pytest-django's order (database tests, then transactional ones, then
+    # the rest): a transactional test empties every table, the templates and schedules the
+    # migrations made included, so none may run before the database tests that read them.
+    items[:] = sorted(
+        kept, key=lambda item: (_group(item), item.get_closest_marker("long") is None)
+    )
+
+
+def _group(item: pytest.Item) -> int:
+    """pytest-django's order: 0 database, 1 transactional database, 2 neither."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & fixtures:
+        return 1
+    return 0 if marker is not None or "db" in fixtures else 2
 
 
 @pytest.fixture(autouse=True)
