@@ -17,12 +17,12 @@ from tests.fakes.seaweed import seaweed_fixture  # noqa: F401  (one S3 server pe
 
 # What makes a test reach the database: pytest-django refuses it to every other test, so a test
 # without one of these cannot behave differently on another database.
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server"}
 _DATABASE_FIXTURES = {
     "db",
-    "transactional_db",
     "django_db_reset_sequences",
     "django_db_serialized_rollback",
-    "live_server",
+    *_TRANSACTIONAL_FIXTURES,
 }
 
 
@@ -48,9 +48,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     tests that use the database, the rest ran on SQLite already. A test that checks an HTTP
     contract at length through the database runs once: ``first_database`` on SQLite,
     ``last_database`` on PostgreSQL (stricter: NUL bytes, types, lengths)."""
-    kept = [item for item in items if _runs_here(item)]
-    if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not _runs_here(item)])
+    kept, dropped = [], []
+    for item in items:
+        (kept if _runs_here(item) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
     # The longest first in their group: a test of minutes started last keeps one process busy
     # while the others have nothing left (pytest-xdist hands out tests in this order). Only
     # those: all the slow ones first (processes, browsers) made the SQLite run 50 s longer.
@@ -66,10 +68,9 @@ def _group(item: pytest.Item) -> int:
     """pytest-django's order: 0 database, 1 transactional database, 2 neither."""
     marker = item.get_closest_marker("django_db")
     fixtures = set(getattr(item, "fixturenames", ()))
-    if (marker is not None and marker.kwargs.get("transaction")) or {
-        "transactional_db",
-        "live_server",
-    } & fixtures:
+    if (marker is not None and marker.kwargs.get("transaction")) or (
+        _TRANSACTIONAL_FIXTURES & fixtures
+    ):
         return 1
     return 0 if marker is not None or "db" in fixtures else 2
 

@@ -171,6 +171,18 @@ def task_fail(
     return True
 
 
+def task_fail_crashed(*, task: TaskHistory, error: Exception, message: str) -> bool:
+    """Fail (and refund) a task whose run raised an unexpected error: a bug must not leave
+    it stuck. The user reads ``message``; the operator the error's type and words."""
+    return task_fail(
+        task=task,
+        code="internal_error",
+        message=message,
+        status=500,
+        detail=f"{type(error).__name__}: {error}"[:2000],
+    )
+
+
 def task_cancel(*, task: TaskHistory) -> TaskHistory:
     """Cancel a task that has not started, refunding it. A cancelled task stays cancelled."""
     with transaction.atomic():

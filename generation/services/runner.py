@@ -48,7 +48,7 @@ from ..storage import delete_file
 from ..storage_batch import store_many
 from .finishing import Finish, finish_images
 from .leases import lease_kept
-from .lifecycle import task_claim, task_complete, task_fail, task_set_stage
+from .lifecycle import task_claim, task_complete, task_fail, task_fail_crashed, task_set_stage
 from .pricing import task_price
 from .progress import ProgressRecorder
 from .provider_state import task_memory
@@ -109,12 +109,10 @@ def _run(task_id, observer: RunObserver) -> TaskHistory | None:
         return _reload(task)
     except Exception as exc:  # a bug must not leave the task stuck or the credits taken
         logger.exception("task crashed", extra={"task_id": str(task.pk)})
-        task_fail(
+        task_fail_crashed(
             task=task,
-            code="internal_error",
+            error=exc,
             message="AicePS failed while running the task; the credits were refunded.",
-            status=500,
-            detail=f"{type(exc).__name__}: {exc}"[:2000],
         )
         return _reload(task)
     fields["generation_time_ms"] = round((time.perf_counter() - started) * 1000)

@@ -38,7 +38,7 @@ from ..models import TaskHistory
 from ..storage import delete_file, read_bytes
 from ..storage_batch import store_many
 from .leases import lease_kept
-from .lifecycle import task_complete, task_fail
+from .lifecycle import task_complete, task_fail, task_fail_crashed
 from .queue import enqueue_task
 from .workers import NoWorkerError
 
@@ -129,13 +129,7 @@ def text_task_run(*, task: TaskHistory) -> TaskHistory | None:
         )
     except Exception as exc:  # a bug must not leave the task stuck
         logger.exception("text task crashed", extra={"task_id": str(task.pk)})
-        task_fail(
-            task=task,
-            code="internal_error",
-            message="AicePS could not finish this request.",
-            status=500,
-            detail=f"{type(exc).__name__}: {exc}"[:2000],
-        )
+        task_fail_crashed(task=task, error=exc, message="AicePS could not finish this request.")
     else:
         elapsed = round((time.perf_counter() - started) * 1000)
         task_complete(task=task, fields={"result": result, "generation_time_ms": elapsed})
