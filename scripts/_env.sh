@@ -43,7 +43,7 @@ aiceps_setuptools_current() {  # the wheel's build backend (pyproject: setuptool
 sys.exit(int(v("setuptools").split(".")[0]) < 77)' 2>/dev/null
 }
 aiceps_uv() {  # uv (a faster installer) in .venv, reading pip's configuration; false without it
-  [ -n "${AICEPS_UV_READY:-}" ] && return 0  # once per script: each install step asks
+  [ -n "${aiceps_uv_ready:-}" ] && return 0  # once per script: each install step asks
   python -c 'import uv' 2>/dev/null || aiceps_pip -q uv >/dev/null 2>&1 || return 1
   # uv does not read pip's configuration: this machine's wheel folder, extra indexes and
   # constraints are handed over, pip's rule of the best match over all indexes included.
@@ -58,7 +58,7 @@ aiceps_uv() {  # uv (a faster installer) in .venv, reading pip's configuration; 
     esac
   done < <(python -m pip config list 2>/dev/null)
   export UV_INDEX_STRATEGY="${UV_INDEX_STRATEGY:-unsafe-best-match}"
-  AICEPS_UV_READY=1
+  aiceps_uv_ready=1
 }
 aiceps_fast_pip() {  # like aiceps_pip, through uv when it is there (seconds instead of minutes)
   if [ "${AICEPS_INSTALLER:-uv}" = uv ] && aiceps_uv; then
