@@ -211,22 +211,23 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--rounds", type=int, default=0, help="timed images per path")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     args = parser.parse_args(argv)
+    import torch
+
+    device = "cuda" if torch.cuda.is_available() and not args.tiny else "cpu"
+    if device == "cpu" and not args.tiny:
+        # Said before Django and diffusers load: they take seconds to import.
+        _say("No CUDA GPU: the full-size check needs one. Run with --tiny on the CPU.")
+        raise SystemExit(2)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aiceps.settings.test")
     import django
 
     django.setup()
-    import torch
     from diffusers.utils import logging as diffusers_logging
 
     from bench.gpu_models import SKIPPED
 
     logging.getLogger("generation").setLevel(logging.WARNING)
     diffusers_logging.set_verbosity_error()
-
-    device = "cuda" if torch.cuda.is_available() and not args.tiny else "cpu"
-    if device == "cpu" and not args.tiny:
-        _say("No CUDA GPU: the full-size check needs one. Run with --tiny on the CPU.")
-        raise SystemExit(2)
     if args.tiny:
         torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
         # Kontext resizes its reference to about a megapixel; with the tiny VAE (factor 1)

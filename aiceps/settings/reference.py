@@ -150,7 +150,7 @@ OUTSIDE = (
     ),
     Variable(
         "AICEPS_TEST_PROCESSES",
-        "`auto` (one per CPU)",
+        "CPUs + 1",
         "`./scripts/test`: how many processes run the tests (pytest-xdist's `-n`; each has "
         "its own test database, `TEST_DATABASE_NAME` with `_gw0`, `_gw1`, ... added)",
         "The test command",

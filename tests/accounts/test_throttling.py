@@ -5,7 +5,6 @@ Counters live in the shared cache: the database's when there is no Redis."""
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from tests.fakes.concurrency import outside_a_window_end
+from tests.fakes.concurrency import an_address_far_from_its_window_end
 from tests.fakes.worker import ROOT, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -125,8 +124,7 @@ def test_the_web_form_is_throttled_like_the_api(user, settings):
 
 def test_counters_are_shared_between_processes_without_redis(user):
     """Two separate processes each send 3 bad tokens; a third is refused at once."""
-    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.1"  # counters of its own
-    outside_a_window_end("bad_credentials", f"address:{address}", "6/hour", margin=120)
+    address = an_address_far_from_its_window_end("bad_credentials", "6/hour", margin=120)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "aiceps.settings.base",

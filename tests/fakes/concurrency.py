@@ -3,6 +3,7 @@ inside one fixed window of a django-ratelimit counter."""
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,3 +33,13 @@ def outside_a_window_end(group: str, ident: str, rate: str, margin: int = 8) -> 
     usage = get_usage(None, group=group, key=lambda *_: ident, rate=rate)
     if usage["time_left"] < margin:
         time.sleep(usage["time_left"] + 1)
+
+
+def an_address_far_from_its_window_end(group: str, rate: str, margin: int) -> str:
+    """A private address of its own whose ``rate`` window in ``group`` has at least ``margin``
+    seconds left (each key's window starts at its own offset), so nothing needs to wait."""
+    while True:
+        address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.1"
+        usage = get_usage(None, group=group, key=lambda *_: f"address:{address}", rate=rate)
+        if usage["time_left"] >= margin:
+            return address
