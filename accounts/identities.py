@@ -37,8 +37,10 @@ class IdentityNotLinked(DomainError):
 
 
 class IdentityLinkRefused(DomainError):
+    """403: the identity offered (its token, its email) does not permit linking it here."""
+
     code = "identity_link_refused"
-    status = 400
+    status = 403
     default_message = "This identity cannot be linked to this account."
 
 

@@ -100,6 +100,33 @@ TOKEN_REQUEST = {
 }
 
 
+# The same endpoint as an OAuth 2.0 token endpoint (RFC 6749 4.3 and 6): Swagger UI's
+# "Authorize" and OAuth 2.0 clients send this form; `username` is the email or phone.
+OAUTH_TOKEN_REQUEST = {
+    "oneOf": [
+        {
+            "title": "Resource owner password grant",
+            "type": "object",
+            "properties": {
+                "grant_type": {"type": "string", "enum": ["password"]},
+                "username": _filled("The account's email or phone."),
+                "password": _filled("Its password."),
+            },
+            "required": ["grant_type", "username", "password"],
+        },
+        {
+            "title": "Refresh grant",
+            "type": "object",
+            "properties": {
+                "grant_type": {"type": "string", "enum": ["refresh_token"]},
+                "refresh_token": _filled("The session's refresh token."),
+            },
+            "required": ["grant_type", "refresh_token"],
+        },
+    ]
+}
+
+
 class GoTrueSignupRequestSerializer(serializers.Serializer):
     email = serializers.CharField()
     password = serializers.CharField()

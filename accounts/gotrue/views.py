@@ -17,6 +17,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -53,10 +54,13 @@ class SignInRateThrottle(AtomicRateThrottle):
 
 
 class AlwaysJSON(BaseContentNegotiation):
-    """GoTrue answers JSON whatever ``Accept`` asks for (as GoTrue itself does)."""
+    """GoTrue answers JSON whatever ``Accept`` asks for (as GoTrue itself does), and reads a
+    body as JSON unless it is one of the view's other parsers' media types."""
 
     def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
+        media_type = request.content_type.split(";", 1)[0].strip().lower()
+        chosen = [parser for parser in parsers if parser.media_type == media_type]
+        return (chosen or parsers or [None])[0]
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
@@ -131,8 +135,7 @@ GRANT_TYPE = OpenApiParameter(
     "grant_type",
     str,
     enum=["password", "refresh_token"],
-    required=True,
-    description="How to sign in.",
+    description="How to sign in (GoTrue's JSON calls); an OAuth 2.0 form body names it itself.",
 )
 SCOPE = OpenApiParameter(
     "scope", str, enum=["global", "local", "others"], description="Which sessions end (global)."
@@ -141,22 +144,32 @@ BEARER = "Send the access token as `Authorization: Bearer`."
 
 
 class TokenView(GoTrueView):
+    """GoTrue's token endpoint (JSON, ``grant_type`` in the query), which is also an OAuth 2.0
+    token endpoint (RFC 6749 4.3 and 6: a form body with ``grant_type``, ``username`` and
+    ``password``, or ``refresh_token``), so OAuth 2.0 clients and Swagger UI sign in here."""
+
     # Wrong passwords per account and per address are django-axes' (accounts.lockout).
     throttle_classes = [SignInRateThrottle]
+    parser_classes = [*GoTrueView.parser_classes, FormParser]
 
     @extend_schema(
         summary="Sign in with a password, or refresh a session",
         parameters=[GRANT_TYPE, schema.APIKEY_HEADER],
-        request={"application/json": schema.TOKEN_REQUEST},
+        request={
+            "application/json": schema.TOKEN_REQUEST,
+            "application/x-www-form-urlencoded": schema.OAUTH_TOKEN_REQUEST,
+        },
         responses=schema.GoTrueSessionSerializer,
     )
     def post(self, request):
-        grant = request.query_params.get("grant_type", "")
         body = self.body(request)
+        grant = request.query_params.get("grant_type") or self.text(body, "grant_type")
         agent = request.headers.get("User-Agent", "")
         if grant == "password":
             user = user_for_credentials(
-                login=self.text(body, "email") or self.text(body, "phone"),
+                login=self.text(body, "email")
+                or self.text(body, "phone")
+                or self.text(body, "username"),
                 password=self.text(body, "password"),
                 request=request._request,
             )

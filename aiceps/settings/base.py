@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["accounts.schema.closed_routes_hidden"],
     # The credentials a client can send; the bad-credentials guard checks no credential.
     "AUTHENTICATION_WHITELIST": [
         "accounts.authentication.BearerTokenAuthentication",

@@ -92,7 +92,7 @@ def test_the_owner_links_a_verified_identity_and_it_signs_in_to_her_account(alic
 def test_linking_needs_a_valid_token_with_her_verified_email(alice, token, code):
     owner = bearer(Token.objects.create(user=alice).key)
     answer = owner.post("/api/v1/identities", {"access_token": token}, format="json")
-    assert answer.status_code == 400 and answer.json()["error"]["code"] == code
+    assert answer.status_code == 403 and answer.json()["error"]["code"] == code
     assert not ExternalIdentity.objects.filter(provider="supabase").exists()
 
 
