@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from accounts.selectors import credits_balance
 from catalogue import task_types
-from generation.files import TaskFiles
-from generation.models import PromptTemplate, TaskHistory
-from generation.presenters import task_error
+from generation.selectors_files import task_file_urls, task_generated_files
 
 from .models import ClientTaskRecord
 from .template_covers import before_url, template_cover_url
 from .template_files import template_image_url
 
+if TYPE_CHECKING:
+    from generation.models import PromptTemplate, TaskHistory
+
 Absolute = Callable[[str], str]
-Status = TaskHistory.Status
 
 
 def editor_task_type(task: TaskHistory) -> str:
@@ -26,8 +27,8 @@ def editor_task_type(task: TaskHistory) -> str:
 
 def image_result(task: TaskHistory, *, absolute: Absolute) -> dict:
     """A finished task as the editor's image result (``imageUrl`` absolute)."""
-    urls = TaskFiles(task).urls()
-    generated = TaskFiles(task).generated
+    urls = task_file_urls(task=task)
+    generated = task_generated_files(task=task)
     return {
         "success": True,
         "imageUrl": absolute(urls["generated_image_url"]),
@@ -42,9 +43,8 @@ def image_result(task: TaskHistory, *, absolute: Absolute) -> dict:
 
 def history_task(task: TaskHistory, *, absolute: Absolute) -> dict:
     """One row of the editor's 任务记录 page, from AicePS's own task record."""
-    urls = TaskFiles(task).urls()
-    error = task_error(task)
-    refunded = task.status in (Status.FAILED, Status.CANCELLED)
+    urls = task_file_urls(task=task)
+    refunded = task.status in (task.Status.FAILED, task.Status.CANCELLED)
     return {
         "id": str(task.pk),
         "task_type": editor_task_type(task),
@@ -60,7 +60,8 @@ def history_task(task: TaskHistory, *, absolute: Absolute) -> dict:
         "credits_deducted": 0 if refunded else task.credits_deducted,
         "credits_refunded": task.credits_deducted if refunded else 0,
         "generation_time_ms": task.generation_time_ms,
-        "error_message": (error or {}).get("message") or None,
+        # Only a task that ended badly has an error to show (as the v1 API's ``error``).
+        "error_message": (task.error_message or None) if refunded else None,
         "aspect_ratio": task.aspect_ratio or None,
         "model_version": task.model_version or None,
         "created_at": _iso(task.created_at),

@@ -2,11 +2,12 @@
 
 The editor shows every template's cover (through ``/api/proxy-image``) and reports a failed
 image when there is none. A template without an uploaded cover shows what it does: its prompt
-run by the offline editor on a public-domain photo (:mod:`generation.template_renders`), made
-once and stored; the photo itself is its "before" at ``<slug>.before.jpg``. Where the offline
-editor cannot do it, the cover is a drawn card (a gradient in colours of its own, from its slug,
-with a frame: plainly an illustration, not a result), marked "AI provider needed" when none of
-the configured providers can do it either. Upload a cover in the admin to replace it.
+run by the offline editor on a public-domain photo (``generation.template_renders``, read
+through :func:`generation.selectors_files.template_offline_cover`), made once and stored; the
+photo itself is its "before" at ``<slug>.before.jpg``. Where the offline editor cannot do it,
+the cover is a drawn card (a gradient in colours of its own, from its slug, with a frame:
+plainly an illustration, not a result), marked "AI provider needed" when none of the
+configured providers can do it either. Upload a cover in the admin to replace it.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ from __future__ import annotations
 import hashlib
 import io
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from PIL import Image, ImageDraw
 
-from generation import template_renders
-from generation.models_templates import PromptTemplate
+from generation.selectors_files import template_has_before_photo, template_offline_cover
+
+if TYPE_CHECKING:
+    from generation.models_templates import PromptTemplate
 
 COVER_SIZE = (480, 360)
 COVER_PATH = "/api/templates/covers/"
@@ -72,22 +76,17 @@ def cover_bytes(name: str) -> bytes | None:
     slug = stem.removesuffix(".before") if before else stem
     if not dot or extension not in ("png", "jpg") or (extension == "jpg" and not before):
         return None
-    template = PromptTemplate.objects.filter(slug=slug, is_active=True, cover_image="").first()
-    if template is None:
+    cover = template_offline_cover(slug=slug, before=before)
+    if cover is None:
         return None
-    scene = template_renders.scene_for(template.task_type)
-    if before:
-        return template_renders.photo_bytes(scene.photo) if scene else None
-    rendered = template_renders.stored_render(slug, template.task_type, template.prompt_en)
-    if rendered is not None:
-        return rendered
-    marked = not template_renders.configured_can_do(template.task_type, template.prompt_en)
-    return drawn_cover(slug, marked)
+    if before or cover.data is not None:
+        return cover.data
+    return drawn_cover(slug, cover.provider_needed)
 
 
 def before_url(template: PromptTemplate, absolute) -> str | None:
     """The photo a template's offline cover was made from (its "before"), if it has one."""
-    if template.cover_image or template_renders.scene_for(template.task_type) is None:
+    if not template_has_before_photo(template=template):
         return None
     return template_cover_url(f"{template.slug}.before.jpg", absolute)
 

@@ -9,6 +9,7 @@ scenes), whose answer :func:`text_answer` gives once and then forgets.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -17,20 +18,21 @@ from rest_framework.response import Response
 from accounts.selectors import credits_balance
 from core.api.problems import Problem
 from generation.api.serializers import absolute, absolute_for
-from generation.api.waiting import Waiting
-from generation.live.waiting import wait_for_task
-from generation.models import TaskHistory
+from generation.api.waiting import Waiting, wait_for_task
 from generation.services import text_task_collect
 
 from .errors import editor_error
 from .presenters import image_result
+
+if TYPE_CHECKING:
+    from generation.models import TaskHistory
 
 
 def image_answer(request, task: TaskHistory | None) -> Response:
     """A task as the editor's image result, or the editor's error for it."""
     if task is None:
         return editor_error(Problem(404, "not_found", "The task no longer exists."))
-    if task.status == TaskHistory.Status.COMPLETED:
+    if task.status == task.Status.COMPLETED:
         return Response(image_result(task, absolute=absolute_for(request)))
     fields = {"task_id": str(task.pk), "status": task.status}
     if not task.is_final:
@@ -44,7 +46,7 @@ def image_answer(request, task: TaskHistory | None) -> Response:
             status_url=absolute(request, f"/api/v1/tasks/{task.pk}"),
             **fields,
         )
-    if task.status == TaskHistory.Status.CANCELLED:
+    if task.status == task.Status.CANCELLED:
         return editor_error(Problem(409, "cancelled", "The task was cancelled."), **fields)
     problem = Problem(
         task.error_status or 502,
@@ -89,7 +91,7 @@ def text_answer(task: TaskHistory | None) -> Response:
     if not task.is_final:
         return editor_error(Problem(504, "still_running", "This is taking too long; try again."))
     text_task_collect(task=task)
-    if task.status == TaskHistory.Status.COMPLETED:
+    if task.status == task.Status.COMPLETED:
         return Response({"success": True, **task.result})
     problem = Problem(task.error_status or 500, task.error_code or "failed", task.error_message)
     return editor_error(problem)

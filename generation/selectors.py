@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 
@@ -44,6 +44,23 @@ def task_get(*, user: User, task_id) -> TaskHistory | None:
     except ValueError:
         return None
     return _shown(user).filter(pk=task_uuid).first()
+
+
+def task_list_matching(
+    *, user_id, since: datetime, input_sha256: str = "", prompt: str = ""
+) -> QuerySet[TaskHistory]:
+    """The user's tasks (not those they deleted) created from ``since`` on, the oldest first:
+    those made from the photo whose SHA-256 is ``input_sha256`` or, without one, the text to
+    image tasks of exactly ``prompt``; none without either. What a client's own record of a
+    task (the photo editor's) is matched with."""
+    tasks = TaskHistory.objects.filter(user_id=user_id, deleted_at=None, created_at__gte=since)
+    if input_sha256:
+        tasks = tasks.filter(input_sha256=input_sha256)
+    elif prompt:
+        tasks = tasks.filter(task_type=TaskHistory.TaskType.TEXT_TO_IMAGE, prompt=prompt)
+    else:
+        tasks = tasks.none()
+    return tasks.order_by("created_at")
 
 
 def _shown(user: User) -> QuerySet[TaskHistory]:

@@ -156,6 +156,48 @@ def test_no_module_imports_a_layer_above_it(layer):
     assert upward == []
 
 
+# --- Adapters: through generation's public surface only -----------------------------------
+
+# An adapter (the photo editor's routes) creates and reads tasks through generation's
+# services and selectors, and builds its views with the API toolkit (``generation.api``);
+# models, storage and the live machinery stay generation's own. Annotations may name a model
+# (``if TYPE_CHECKING:``), which the graph does not count.
+ADAPTERS = ["editor"]
+
+
+def _is_public(module: str) -> bool:
+    """``generation.services*``, ``generation.selectors*`` (``selectors_files``…) and
+    ``generation.api*``."""
+    head, _, rest = module.partition(".")
+    first = rest.split(".")[0]
+    return head == "generation" and (
+        first in ("services", "selectors", "api") or first.startswith("selectors_")
+    )
+
+
+def _private_uses(adapter: str, graph: dict[str, set[str]]) -> list[str]:
+    return sorted(
+        f"{name} -> {target}"
+        for name, targets in graph.items()
+        if name.split(".")[0] == adapter
+        for target in targets
+        if target.split(".")[0] == "generation" and not _is_public(target)
+    )
+
+
+def test_the_public_surface_is_told_apart():
+    assert _is_public("generation.services.creation") and _is_public("generation.selectors")
+    assert _is_public("generation.selectors_files") and _is_public("generation.api.waiting")
+    assert not _is_public("generation.models") and not _is_public("generation.live.slots")
+    assert not _is_public("generation") and not _is_public("generation.storage")
+    assert "generation.api.waiting" in GRAPH["editor.views.comics"]  # the graph sees them
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_adapters_use_generations_services_selectors_and_api_only(adapter):
+    assert _private_uses(adapter, GRAPH) == []
+
+
 # --- References: relations, migrations, dotted paths ---------------------------------------
 
 RELATIONS = {"ForeignKey", "OneToOneField", "ManyToManyField"}

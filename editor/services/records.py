@@ -9,14 +9,18 @@ original photo (its SHA-256), or, for text to image, the same prompt.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalogue.imaging import UploadedImage
-from generation.models import TaskHistory
+from generation.selectors import task_list_matching
 
 from ..models import ClientTaskRecord
+
+if TYPE_CHECKING:
+    from generation.models import TaskHistory
 
 LINK_WINDOW = timedelta(minutes=1)  # clocks of web processes may differ a little
 
@@ -89,20 +93,17 @@ def record_link(*, record: ClientTaskRecord) -> TaskHistory | None:
     was) is taken only when nothing newer matches, within the clocks' tolerance."""
     if record.task_id is not None:
         return record.task
-    tasks = TaskHistory.objects.filter(
-        user_id=record.user_id,
-        deleted_at=None,
-        editor_record__isnull=True,
-        created_at__gte=record.created_at - LINK_WINDOW,
-    )
     prompt = record.prompt.strip()
-    if record.original_sha256:
-        tasks = tasks.filter(input_sha256=record.original_sha256)
-    elif prompt:
-        tasks = tasks.filter(task_type=TaskHistory.TaskType.TEXT_TO_IMAGE, prompt=prompt)
-    else:
+    if not (record.original_sha256 or prompt):
         return None
-    candidates = list(tasks.order_by("created_at")[:50])
+    tasks = task_list_matching(
+        user_id=record.user_id,
+        since=record.created_at - LINK_WINDOW,
+        input_sha256=record.original_sha256,
+        prompt=prompt,
+    )
+    # Not one another record already describes (the link is the editor's own relation).
+    candidates = list(tasks.filter(editor_record__isnull=True)[:50])
     if not candidates:
         return None
     task = min(

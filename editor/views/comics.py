@@ -13,8 +13,7 @@ from catalogue.text_tasks import TextTaskType
 from catalogue.text_tasks.scenes import scenes_without_model, split_scenes
 from core.json_bodies import BoundedJSONParser
 from generation.api.inputs import build_task_input, webhook_from
-from generation.api.waiting import Waiting, WaitingApiView
-from generation.live.slots import reserved
+from generation.api.waiting import Waiting, WaitingApiView, reserved
 from generation.services import task_create, text_task_create
 
 from ..access import EditorApiMixin

@@ -21,8 +21,7 @@ from core.api.problems import problem_for
 from core.errors import DomainError, ValidationError
 from core.json_bodies import BoundedJSONParser, loads_bounded
 from generation.api.inputs import build_task_input, read_files, webhook_from
-from generation.api.waiting import Waiting, WaitingApiView
-from generation.live.slots import reserved
+from generation.api.waiting import Waiting, WaitingApiView, reserved
 from generation.services import TaskInput, task_create, template_record_use, text_task_create
 
 from ..access import EditorApiMixin

@@ -19,7 +19,7 @@ from accounts.selectors import credits_balance, credits_totals
 from catalogue.task_types import TaskType
 from core.errors import DomainError
 from core.json_bodies import BoundedJSONParser
-from generation.offers import TaskOffer, task_offer
+from generation.selectors_offers import TaskOffer, task_offer
 
 from ..access import EditorApiMixin
 from ..inputs import EditorCheckFeatureSerializer, EditorConsumeCreditsSerializer

@@ -18,18 +18,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from core.errors import ValidationError
-from generation.storage import (
-    is_served_locally,
-    open_local,
-    signature_is_valid,
-    uses_remote_storage,
+from generation.selectors_files import (
+    files_stored_remotely,
+    signed_file_bytes,
+    template_image_bytes,
 )
 
 from ..access import EditorApiMixin
 from ..proxy import ProxyRefused, fetch_image
 from ..schema import EditorErrorSerializer, image_bytes
 from ..template_covers import COVER_PATH, cover_bytes
-from ..template_files import template_image_bytes
 
 TEMPLATE_PATH = "/api/templates/images/"
 FILES_PATH = "/files/"
@@ -58,20 +56,18 @@ def stored_image(request, url: str) -> tuple[bytes, str] | None:
         data = cover_bytes(name)
     elif ours and parts.path.startswith(TEMPLATE_PATH):
         name = unquote(parts.path[len(TEMPLATE_PATH) :])
-        data = template_image_bytes(name)
+        data = template_image_bytes(name=name)
     elif ours and parts.path.startswith(FILES_PATH):
         name = unquote(parts.path[len(FILES_PATH) :])
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        if not (
-            is_served_locally(name)
-            and signature_is_valid(name, query.get("expires"), query.get("signature"))
-        ):
+        data = signed_file_bytes(
+            name=name, expires=query.get("expires"), signature=query.get("signature")
+        )
+        if data is None:
             raise ProxyRefused("That file link is not valid (or has expired).", status=404)
-        with open_local(name) as handle:
-            data = handle.read()
-    elif uses_remote_storage() and url.split("?", 1)[0].startswith(_storage_prefix()):
+    elif files_stored_remotely() and url.split("?", 1)[0].startswith(_storage_prefix()):
         name = unquote(url.split("?", 1)[0][len(_storage_prefix()) :])
-        data = template_image_bytes(name)  # on S3 only template images are public
+        data = template_image_bytes(name=name)  # on S3 only template images are public
     elif not parts.scheme and not parts.netloc:
         raise ProxyRefused("No such image on this server.", status=404)
     else:

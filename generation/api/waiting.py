@@ -9,7 +9,10 @@ Handlers that stream (server-sent events) return a streaming response over an as
 iterator, which is consumed on the event loop too.
 
 Each wait or stream holds a slot (``generation.live.slots``): per user and per process,
-refused with 429 before anything is created when none is left.
+refused with 429 before anything is created when none is left. An adapter takes one with
+:func:`reserved` around creating its task, and waits with :class:`Waiting` (or, for several
+tasks at once, with :func:`wait_for_task` in a ``Waiting`` of its own): both are part of this
+toolkit, so adapters never reach into ``generation.live``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from accounts.access import ApiViewMixin
 from core.api.problems import ApiError
 
 from ..live.slots import Ticket
+from ..live.slots import reserved as reserved  # re-exported for adapters
 from ..live.waiting import CONNECTION_ERRORS, fresh_read, task_updates, wait_for_task
 from ..models import TaskHistory
 

@@ -18,7 +18,7 @@ from .retention import tasks_expire_files
 from .runner import task_run
 from .staff import task_fail_by_staff, task_refund_by_staff, task_rerun_by_staff
 from .statistics import statistics_record
-from .templates import template_record_use
+from .templates import template_covers_render, template_record_use
 from .text_tasks import text_task_collect, text_task_create, text_tasks_forget
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "task_run",
     "tasks_expire_files",
     "tasks_reap_stuck",
+    "template_covers_render",
     "template_record_use",
     "text_task_collect",
     "text_task_create",

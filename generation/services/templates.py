@@ -1,9 +1,12 @@
-"""Counting the uses of templates from the library (the "popular" order)."""
+"""The template library's writes: counting uses (the "popular" order), making offline covers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db.models import F, Q
 
+from .. import template_renders
 from ..models_templates import PromptTemplate
 
 
@@ -19,3 +22,12 @@ def template_record_use(*, prompt: str = "", slug: str = "") -> int:
     else:
         return 0
     return PromptTemplate.objects.filter(match, is_active=True).update(use_count=F("use_count") + 1)
+
+
+def template_covers_render() -> Iterator[tuple[str, bool]]:
+    """Make and store the offline cover of every active template without an uploaded cover
+    (otherwise made on first view); yields each one's slug and whether the offline editor
+    could make it, as it goes."""
+    for template in PromptTemplate.objects.filter(is_active=True, cover_image=""):
+        data = template_renders.stored_render(template.slug, template.task_type, template.prompt_en)
+        yield template.slug, bool(data)

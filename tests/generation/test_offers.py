@@ -9,7 +9,7 @@ from django_q.conf import Conf
 
 from generation.liveness import forget_alive
 from generation.models import TaskHistory, WorkerHeartbeat
-from generation.offers import task_offer
+from generation.selectors_offers import task_offer
 
 pytestmark = pytest.mark.django_db
 INVERT = "tests.fakes.providers.InvertImageProvider"

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from generation import template_renders
-from generation.models_templates import PromptTemplate
+from generation.services import template_covers_render
 
 
 class Command(BaseCommand):
     help = "Render and store the offline covers of templates that have no uploaded cover."
 
     def handle(self, *args, **options) -> None:
-        templates = PromptTemplate.objects.filter(is_active=True, cover_image="")
-        for template in templates:
-            data = template_renders.stored_render(
-                template.slug, template.task_type, template.prompt_en
-            )
-            verdict = "rendered" if data else "no offline result (a drawn card is shown)"
-            self.stdout.write(f"{template.slug}: {verdict}")
+        for slug, rendered in template_covers_render():
+            verdict = "rendered" if rendered else "no offline result (a drawn card is shown)"
+            self.stdout.write(f"{slug}: {verdict}")
