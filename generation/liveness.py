@@ -46,7 +46,7 @@ def queues_alive() -> frozenset[str]:
         read_at, alive = _alive
         if now - read_at < settings.AICEPS_WORKER_CHECK_SECONDS:
             return alive
-        cutoff = timezone.now() - timedelta(seconds=settings.AICEPS_WORKER_STALE_SECONDS)
+        cutoff = timezone.now() - timedelta(seconds=settings.AICEPS_LEASES.worker_stale_seconds)
         rows = WorkerHeartbeat.objects.filter(seen_at__gte=cutoff).order_by()
         alive = frozenset(rows.values_list("queue", flat=True).distinct())
         _alive = (time.monotonic(), alive)

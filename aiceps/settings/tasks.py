@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_derived, env_float, env_int, env_str
@@ -71,10 +73,34 @@ if AICEPS_QUEUE_RETRY_SECONDS <= AICEPS_QUEUE_TIMEOUT_SECONDS:
     raise ImproperlyConfigured(
         "AICEPS_QUEUE_RETRY_SECONDS must exceed AICEPS_QUEUE_TIMEOUT_SECONDS"
     )
-# A worker holds a task this long and renews it while it runs; a task whose lease ran out
-# lost its worker and is run again (or failed and refunded) by the reaper, which every
-# qcluster runs this often.
-AICEPS_TASK_LEASE_SECONDS = env_int(
+
+
+# --- Leases: how a running task is held, and recovered when its worker dies -----------------
+@dataclass(frozen=True)
+class TaskLeases:
+    """``settings.AICEPS_LEASES``. A worker holds a task ``lease_seconds`` and renews it every
+    ``renew_seconds`` while it runs; a task whose lease ran out lost its worker and is run
+    again (or failed and refunded) by the reaper, which every qcluster runs each
+    ``reaper_seconds`` (recording its heartbeat too; a worker not seen for
+    ``worker_stale_seconds`` is gone). A pending task not started ``pending_rescue_seconds``
+    after it was queued may have lost its job and is queued again. Tests change it with
+    ``dataclasses.replace(settings.AICEPS_LEASES, ...)``."""
+
+    lease_seconds: int = 30
+    renew_seconds: float = 10.0
+    reaper_seconds: float = 5.0
+    worker_stale_seconds: float = 15.0
+    pending_rescue_seconds: int = 30
+
+    def __post_init__(self) -> None:
+        if self.renew_seconds * 2 >= self.lease_seconds:
+            raise ImproperlyConfigured(
+                "AICEPS_LEASE_RENEW_SECONDS must be under half of AICEPS_TASK_LEASE_SECONDS, "
+                "so one late renewal does not cost a running task its lease"
+            )
+
+
+_LEASE_SECONDS = env_int(
     "AICEPS_TASK_LEASE_SECONDS",
     30,
     doc=(
@@ -83,21 +109,39 @@ AICEPS_TASK_LEASE_SECONDS = env_int(
         "by the reaper"
     ),
 )
-# Renewed three times per lease: one late renewal never costs a running task its lease.
-AICEPS_LEASE_RENEW_SECONDS = env_derived(
-    "AICEPS_LEASE_RENEW_SECONDS",
-    AICEPS_TASK_LEASE_SECONDS / 3,
-    doc="how often a worker renews its claim on a running task",
-    shown="`AICEPS_TASK_LEASE_SECONDS` / 3",
-)
-AICEPS_REAPER_SECONDS = env_float(
+_REAPER_SECONDS = env_float(
     "AICEPS_REAPER_SECONDS",
     5.0,
     doc="how often every `qcluster` looks for such tasks (and records its heartbeat)",
 )
-# A provider is offered only while a worker of its queue group lives: every qcluster records
-# a heartbeat each AICEPS_REAPER_SECONDS, and one not seen for AICEPS_WORKER_STALE_SECONDS is
-# gone. Web processes read them at most every AICEPS_WORKER_CHECK_SECONDS.
+AICEPS_LEASES = TaskLeases(
+    lease_seconds=_LEASE_SECONDS,
+    # Renewed three times per lease: one late renewal never costs a running task its lease.
+    renew_seconds=env_derived(
+        "AICEPS_LEASE_RENEW_SECONDS",
+        _LEASE_SECONDS / 3,
+        doc="how often a worker renews its claim on a running task",
+        shown="`AICEPS_TASK_LEASE_SECONDS` / 3",
+    ),
+    reaper_seconds=_REAPER_SECONDS,
+    worker_stale_seconds=env_derived(
+        "AICEPS_WORKER_STALE_SECONDS",
+        max(15.0, 3 * _REAPER_SECONDS),
+        doc="a worker whose heartbeat is older than this is gone",
+        shown="3 × `AICEPS_REAPER_SECONDS`, at least `15`",
+    ),
+    pending_rescue_seconds=env_int(
+        "AICEPS_PENDING_RESCUE_SECONDS",
+        30,
+        doc=(
+            "a pending task not started this long after it was queued is queued"
+            " again (its job was lost)"
+        ),
+    ),
+)
+# A provider is offered only while a worker of its queue group lives (its heartbeat is newer
+# than AICEPS_LEASES.worker_stale_seconds). Web processes read the heartbeats at most every
+# AICEPS_WORKER_CHECK_SECONDS.
 AICEPS_WORKER_CHECK = env_bool(
     "AICEPS_WORKER_CHECK",
     True,
@@ -107,31 +151,11 @@ AICEPS_WORKER_CHECK = env_bool(
         "the queue for a worker)"
     ),
 )
-AICEPS_WORKER_STALE_SECONDS = env_derived(
-    "AICEPS_WORKER_STALE_SECONDS",
-    max(15.0, 3 * AICEPS_REAPER_SECONDS),
-    doc="a worker whose heartbeat is older than this is gone",
-    shown="3 × `AICEPS_REAPER_SECONDS`, at least `15`",
-)
 AICEPS_WORKER_CHECK_SECONDS = env_float(
     "AICEPS_WORKER_CHECK_SECONDS",
     3.0,
     doc="how long a web process reuses what it read of the workers' heartbeats",
 )
-# A pending task not started this long after it was queued may have lost its job.
-AICEPS_PENDING_RESCUE_SECONDS = env_int(
-    "AICEPS_PENDING_RESCUE_SECONDS",
-    30,
-    doc=(
-        "a pending task not started this long after it was queued is queued"
-        " again (its job was lost)"
-    ),
-)
-if AICEPS_LEASE_RENEW_SECONDS * 2 >= AICEPS_TASK_LEASE_SECONDS:
-    raise ImproperlyConfigured(
-        "AICEPS_LEASE_RENEW_SECONDS must be under half of AICEPS_TASK_LEASE_SECONDS, so one "
-        "late renewal does not cost a running task its lease"
-    )
 # The ORM broker's poll: a queued job waits half of it on average before a worker sees it.
 AICEPS_QUEUE_POLL_SECONDS = env_float(
     "AICEPS_QUEUE_POLL_SECONDS",

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 def lease_until():
-    return timezone.now() + timedelta(seconds=settings.AICEPS_TASK_LEASE_SECONDS)
+    return timezone.now() + timedelta(seconds=settings.AICEPS_LEASES.lease_seconds)
 
 
 def task_renew_lease(*, task: TaskHistory) -> bool:
@@ -46,7 +46,7 @@ def lease_kept(task: TaskHistory):
     stop = threading.Event()
 
     def renew() -> None:
-        while not stop.wait(settings.AICEPS_LEASE_RENEW_SECONDS):
+        while not stop.wait(settings.AICEPS_LEASES.renew_seconds):
             try:
                 if not task_renew_lease(task=task):
                     return  # finished, cancelled or taken over: nothing left to keep
@@ -77,6 +77,6 @@ def keep_reaping(running: Callable[[], bool], *, reap: Callable[[], dict]) -> No
             logger.warning("reaper run failed", extra={"error": type(exc).__name__})
             with contextlib.suppress(Exception):
                 connection.close()
-        deadline = time.monotonic() + settings.AICEPS_REAPER_SECONDS
+        deadline = time.monotonic() + settings.AICEPS_LEASES.reaper_seconds
         while running() and time.monotonic() < deadline:
             time.sleep(0.25)

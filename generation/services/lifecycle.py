@@ -59,7 +59,7 @@ def task_claim(*, task_id) -> TaskHistory | None:
 
     Returns ``None`` when the task is final, cancelled, or held by a live worker."""
     now = timezone.now()
-    lease = now + timedelta(seconds=settings.AICEPS_TASK_LEASE_SECONDS)  # renewed while it runs
+    lease = now + timedelta(seconds=settings.AICEPS_LEASES.lease_seconds)  # renewed while it runs
     claimable = TaskHistory.objects.filter(pk=task_id, status=Status.PENDING) | (
         TaskHistory.objects.filter(pk=task_id, status=Status.PROCESSING, lease_expires_at__lt=now)
     )

@@ -67,7 +67,7 @@ def _rescue_pending(now) -> int:
     may just be in a long queue; so per queue only the shortfall is queued again: as many of
     the oldest such tasks as there are more of them than jobs waiting in the broker. A job
     queued twice is harmless: the second finds nothing to claim."""
-    cutoff = now - timedelta(seconds=settings.AICEPS_PENDING_RESCUE_SECONDS)
+    cutoff = now - timedelta(seconds=settings.AICEPS_LEASES.pending_rescue_seconds)
     waiting = TaskHistory.objects.filter(status=Status.PENDING, updated_at__lt=cutoff)
     rescued = 0
     by_queue: dict[str, list[TaskHistory]] = {}

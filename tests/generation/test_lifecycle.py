@@ -123,7 +123,8 @@ def test_reaper_requeues_a_pending_task_whose_job_was_lost(
 ):
     task = create(user)
     TaskHistory.objects.filter(pk=task.pk).update(
-        updated_at=timezone.now() - timedelta(seconds=settings.AICEPS_PENDING_RESCUE_SECONDS + 5)
+        updated_at=timezone.now()
+        - timedelta(seconds=settings.AICEPS_LEASES.pending_rescue_seconds + 5)
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks_reap_stuck()["requeued"] == 1

@@ -160,7 +160,8 @@ def test_a_lost_pending_text_task_is_queued_again(
 ):
     task = suggestions(user)
     TaskHistory.objects.filter(pk=task.pk).update(
-        updated_at=timezone.now() - timedelta(seconds=settings.AICEPS_PENDING_RESCUE_SECONDS + 5)
+        updated_at=timezone.now()
+        - timedelta(seconds=settings.AICEPS_LEASES.pending_rescue_seconds + 5)
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks_reap_stuck()["requeued"] == 1

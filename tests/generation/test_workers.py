@@ -69,7 +69,7 @@ def test_with_jobs_run_inline_every_group_is_served(settings):
 def test_a_group_is_served_while_a_worker_of_its_queue_beats(checking):
     local, default = checking.AICEPS_LOCAL_QUEUE_NAME, checking.AICEPS_QUEUE_NAME
     assert not provider_served("offline") and not provider_served("diffusers")
-    beat(local, age=checking.AICEPS_WORKER_STALE_SECONDS + 1)  # a worker that went silent
+    beat(local, age=checking.AICEPS_LEASES.worker_stale_seconds + 1)  # a worker that went silent
     assert not provider_served("diffusers")
     cluster = uuid.uuid4()
     worker_beat(beat_id=cluster, queue=default, started_at=timezone.now())
