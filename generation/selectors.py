@@ -1,4 +1,5 @@
-"""Reads of tasks and statistics, always scoped to their owner."""
+"""Reads of tasks and statistics, always scoped to their owner (but :func:`task_current`, for
+a task the caller already holds)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from catalogue.text_tasks import TEXT_TASK_TYPES
 from core.errors import DomainError
 
 from .models import TaskHistory, TaskStatistics
+
+# The statuses a task can have (what ``task_list`` filters by), for adapters that name one.
+TaskStatus = TaskHistory.Status
 
 
 def task_list(
@@ -44,6 +48,13 @@ def task_get(*, user: User, task_id) -> TaskHistory | None:
     except ValueError:
         return None
     return _shown(user).filter(pk=task_uuid).first()
+
+
+def task_current(*, task_id) -> TaskHistory | None:
+    """The task as it is now, its user with it, or None when it is gone. Not scoped to an
+    owner: only for a task the caller already holds (one it created and follows as it runs),
+    never for an id a client sent."""
+    return TaskHistory.objects.select_related("user").filter(pk=task_id).first()
 
 
 def task_list_matching(

@@ -1,5 +1,6 @@
-"""Reads of stored files for the adapters (the photo editor's routes): a task's file URLs, a
-template image's bytes, a template's offline cover, a signed file link's bytes.
+"""Reads of stored files for the adapters (the photo editor's routes, the MCP server): a task's
+file URLs, a stored file's bytes and download link, a template image's bytes, a template's
+offline cover, a signed file link's bytes.
 
 Where the files are and how their keys look stays here (:mod:`generation.files`,
 :mod:`generation.storage`, :mod:`generation.template_renders`); an adapter asks by name.
@@ -16,6 +17,7 @@ from . import template_renders
 from .files import TaskFiles
 from .models_templates import TEMPLATE_IMAGE_PREFIX, PromptTemplate
 from .storage import (
+    file_url,
     is_served_locally,
     open_local,
     read_bytes,
@@ -44,6 +46,18 @@ def task_file_urls(*, task: TaskHistory) -> dict[str, object]:
 def task_generated_files(*, task: TaskHistory) -> list[str]:
     """The storage keys of the task's outputs, in order."""
     return TaskFiles(task).generated
+
+
+def stored_file_bytes(*, name: str) -> bytes:
+    """The bytes of the stored file ``name`` (a key from :func:`task_generated_files`): a
+    local copy when there is one, else from the storage. A file that cannot be read raises."""
+    return read_bytes(name)
+
+
+def stored_file_url(*, name: str) -> str:
+    """A URL that downloads the stored file ``name``: the storage's own on S3, else a signed
+    link to the local file view (relative: the caller adds the host)."""
+    return file_url(name)
 
 
 def signed_file_bytes(*, name: str, expires: str | None, signature: str | None) -> bytes | None:

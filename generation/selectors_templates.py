@@ -54,3 +54,8 @@ def template_get(*, key: str) -> PromptTemplate | None:
     """The active template with id ``key`` (digits) or slug ``key``."""
     template = _active().filter(pk=int(key)).first() if key.isdigit() else None
     return template or _active().filter(slug=key).first()
+
+
+def template_get_by_slug(*, slug: str) -> PromptTemplate | None:
+    """The active template ``slug`` (a slug only, never an id: a name clients know it by)."""
+    return _active().filter(slug=slug).first()

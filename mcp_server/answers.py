@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import mcp_types as types
 from django.db.models import Sum
@@ -22,10 +23,11 @@ from accounts.models import ApiKey
 from accounts.selectors import credits_balance, credits_ledger
 from catalogue.imaging import decode_image, encode_image
 from catalogue.imaging.resizing import resize, target_size
-from generation.files import TaskFiles
-from generation.models import TaskHistory
-from generation.presenters import task_payload
-from generation.storage import file_url, read_bytes
+from generation.api.serializers import task_payload
+from generation.selectors_files import stored_file_bytes, stored_file_url, task_generated_files
+
+if TYPE_CHECKING:
+    from generation.models import TaskHistory
 
 PREVIEW_MAX_SIDE = 1024
 RESULT_URI = "aiceps://tasks/{task_id}/results/{position}"
@@ -86,12 +88,12 @@ def task_summary(task: TaskHistory, *, absolute: Absolute | None, api_key=None) 
             "completed_at",
         )
     }
-    names = TaskFiles(task).generated
+    names = task_generated_files(task=task)
     summary["results"] = [
         {
             "uri": RESULT_URI.format(task_id=task.pk, position=position),
             "mime_type": mime_of(name),
-            **({"url": absolute(file_url(name))} if absolute else {}),
+            **({"url": absolute(stored_file_url(name=name))} if absolute else {}),
         }
         for position, name in enumerate(names, start=1)
     ]
@@ -104,11 +106,11 @@ def task_answer(task: TaskHistory, *, absolute: Absolute | None, api_key=None, i
     """The tool result for ``task``: text and structured summary, image content, links."""
     summary = task_summary(task, absolute=absolute, api_key=api_key)
     content: list = [types.TextContent(text=json.dumps(summary, ensure_ascii=False))]
-    names = TaskFiles(task).generated if task.status == TaskHistory.Status.COMPLETED else []
+    names = task_generated_files(task=task) if task.status == task.Status.COMPLETED else []
     side = PREVIEW_MAX_SIDE if len(names) <= 1 else PREVIEW_MAX_SIDE * 3 // 4
     for position, name in enumerate(names, start=1):
         if images:
-            data, mime = preview(read_bytes(name), max_side=side)
+            data, mime = preview(stored_file_bytes(name=name), max_side=side)
             content.append(types.ImageContent(data=data, mime_type=mime))
         content.append(
             types.ResourceLink(
@@ -118,7 +120,7 @@ def task_answer(task: TaskHistory, *, absolute: Absolute | None, api_key=None, i
                 mime_type=mime_of(name),
             )
         )
-    failed = task.status in (TaskHistory.Status.FAILED, TaskHistory.Status.CANCELLED)
+    failed = task.status in (task.Status.FAILED, task.Status.CANCELLED)
     return types.CallToolResult(content=content, structured_content=summary, is_error=failed)
 
 

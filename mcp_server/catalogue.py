@@ -212,7 +212,7 @@ def _task_id() -> dict:
 
 
 def other_tools() -> list[tuple[str, str, dict]]:
-    from generation.models import TaskHistory
+    from generation.selectors import TaskStatus
 
     return [
         (
@@ -225,7 +225,7 @@ def other_tools() -> list[tuple[str, str, dict]]:
             "Your recent tasks, newest first.",
             _schema(
                 {
-                    "status": {"type": "string", "enum": list(TaskHistory.Status.values)},
+                    "status": {"type": "string", "enum": list(TaskStatus.values)},
                     "task_type": {"type": "string", "enum": [str(s.value) for s in specs()]},
                     "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
                 },

@@ -18,8 +18,8 @@ from jsonschema import Draft202012Validator
 from catalogue.imaging import ImageError, UploadedImage, inspect_upload
 from core.errors import NotFoundError, ValidationError
 from generation.selectors import task_get
+from generation.selectors_files import stored_file_bytes, task_generated_files
 from generation.services import TaskInput
-from generation.storage import read_bytes
 
 from .catalogue import PADDING_SIDES, PRIMITIVES
 from .fetching import fetch_url
@@ -101,12 +101,10 @@ def _data_url(ref: str, *, param: str) -> bytes:
 
 
 def _task_result(user, task_id: str, position: int, param: str) -> bytes:
-    from generation.files import TaskFiles
-
     task = task_get(user=user, task_id=task_id)
     if task is None:
         raise NotFoundError(f"{param}: no such task {task_id}.", code="task_not_found", param=param)
-    generated = TaskFiles(task).generated
+    generated = task_generated_files(task=task)
     if not generated or task.files_expired_at:
         raise ValidationError(
             f"{param}: task {task_id} has no result to use.", code="no_result", param=param
@@ -117,7 +115,7 @@ def _task_result(user, task_id: str, position: int, param: str) -> bytes:
             code="no_result",
             param=param,
         )
-    return read_bytes(generated[position - 1])
+    return stored_file_bytes(name=generated[position - 1])
 
 
 def task_input(tool: str, arguments: dict, *, user) -> TaskInput:

@@ -13,11 +13,9 @@ import re
 import mcp_types as types
 
 from core.errors import NotFoundError
-from generation.files import TaskFiles
-from generation.models import TaskHistory
-from generation.models_templates import PromptTemplate
-from generation.selectors import task_get, task_list
-from generation.storage import read_bytes
+from generation.selectors import TaskStatus, task_get, task_list
+from generation.selectors_files import stored_file_bytes, task_generated_files
+from generation.selectors_templates import template_get_by_slug, template_list
 
 from .answers import RESULT_URI, mime_of
 from .principal import Principal
@@ -27,12 +25,12 @@ _RESULT = re.compile(r"^aiceps://tasks/(?P<task>[0-9a-fA-F-]{32,36})/results/(?P
 
 
 def recent_results(principal: Principal) -> types.ListResourcesResult:
-    tasks = task_list(user=principal.user, status=TaskHistory.Status.COMPLETED)[:RECENT]
+    tasks = task_list(user=principal.user, status=TaskStatus.COMPLETED)[:RECENT]
     resources = []
     for task in tasks:
         if task.files_expired_at:
             continue
-        for position, name in enumerate(TaskFiles(task).generated, start=1):
+        for position, name in enumerate(task_generated_files(task=task), start=1):
             resources.append(
                 types.Resource(
                     uri=RESULT_URI.format(task_id=task.pk, position=position),
@@ -60,7 +58,8 @@ def result_templates() -> types.ListResourceTemplatesResult:
 def read_result(principal: Principal, uri: str) -> types.ReadResourceResult:
     match = _RESULT.match(uri)
     task = task_get(user=principal.user, task_id=match["task"]) if match else None
-    names = TaskFiles(task).generated if task is not None and not task.files_expired_at else []
+    expired = task is None or task.files_expired_at
+    names = task_generated_files(task=task) if not expired else []
     position = int(match["n"]) if match else 0
     if not 1 <= position <= len(names):
         raise NotFoundError(f"No such resource: {uri}")
@@ -70,7 +69,7 @@ def read_result(principal: Principal, uri: str) -> types.ReadResourceResult:
             types.BlobResourceContents(
                 uri=uri,
                 mime_type=mime_of(name),
-                blob=base64.b64encode(read_bytes(name)).decode(),
+                blob=base64.b64encode(stored_file_bytes(name=name)).decode(),
             )
         ]
     )
@@ -90,13 +89,13 @@ def prompt_list() -> types.ListPromptsResult:
                     )
                 ],
             )
-            for template in PromptTemplate.objects.filter(is_active=True)
+            for template in template_list()
         ]
     )
 
 
 def prompt_get(name: str, arguments: dict) -> types.GetPromptResult:
-    template = PromptTemplate.objects.filter(slug=name, is_active=True).first()
+    template = template_get_by_slug(slug=name)
     if template is None:
         raise NotFoundError(f"No prompt named {name!r}.")
     chinese = (arguments.get("language") or "").lower().startswith("zh")

@@ -1,11 +1,11 @@
 """A task's events as MCP progress notifications.
 
-Two sources, both the task's own: the ``task_event`` signal (``generation.events``) for a
-task that runs in this process (the test settings' inline queue, ``manage.py mcp`` with a
-synchronous queue), forwarded from the thread that runs it to the tool call's event loop;
-and the process's task notifications (``generation.live``) for a task a worker runs, re-read
-at each change. Either way a step is read from the task's row (stage, ``progress``) and
-reported once, with a value that only grows.
+Two sources, both the task's own: the ``task_event`` signal for a task that runs in this
+process (the test settings' inline queue, ``manage.py mcp`` with a synchronous queue),
+forwarded from the thread that runs it to the tool call's event loop; and the process's task
+notifications (the hub) for a task a worker runs, re-read at each change; both through the
+adapters' toolkit (``generation.api.waiting``). Either way a step is read from the task's row
+(stage, ``progress``) and reported once, with a value that only grows.
 """
 
 from __future__ import annotations
@@ -13,9 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from generation.events import task_event
-from generation.models import TaskHistory
+from generation.api.waiting import task_event
+from generation.selectors import task_current
+
+if TYPE_CHECKING:
+    from generation.models import TaskHistory
 
 _sink: contextvars.ContextVar[Sink | None] = contextvars.ContextVar("mcp_progress", default=None)
 
@@ -83,7 +87,7 @@ def _forward(sender, *, task_id: str, event: str, **kwargs) -> None:
     sink = _sink.get()
     if sink is None or event == "deleted":
         return
-    task = TaskHistory.objects.filter(pk=task_id).first()
+    task = task_current(task_id=task_id)
     if task is not None:
         sink.push(step_of(task, event))
 

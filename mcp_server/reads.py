@@ -14,8 +14,8 @@ from catalogue.providers.registry import (
 )
 from catalogue.task_types import ASPECT_RATIOS, SPECS, provider_can
 from core.errors import NotFoundError
-from generation.files import TaskFiles
 from generation.selectors import task_get, task_list
+from generation.selectors_files import task_generated_files
 from generation.services import task_cancel, task_price
 
 from .answers import RESULT_URI, credits_state, json_answer, task_answer
@@ -57,7 +57,7 @@ def list_tasks(principal: Principal, arguments: dict, *, absolute):
                     "created_at": task.created_at.isoformat(),
                     "results": [
                         RESULT_URI.format(task_id=task.pk, position=n)
-                        for n in range(1, len(TaskFiles(task).generated) + 1)
+                        for n in range(1, len(task_generated_files(task=task)) + 1)
                     ],
                 }
                 for task in tasks

@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import anyio
 from django.conf import settings
@@ -26,9 +27,8 @@ from django.conf import settings
 from accounts.access import SubmitRateThrottle
 from accounts.throttling import UserRateThrottle
 from core.errors import DomainError, LimitError
-from generation.live.hub import get_hub
-from generation.live.slots import Ticket
-from generation.models import TaskHistory
+from generation.api.waiting import Ticket, get_hub
+from generation.selectors import task_current
 from generation.services import TaskStateError, task_cancel, task_create
 
 from . import catalogue
@@ -38,6 +38,9 @@ from .principal import Principal, drf_request
 from .progress import Reporter, close_sink, open_sink, step_of
 from .reads import READS
 from .sync import run_sync
+
+if TYPE_CHECKING:
+    from generation.models import TaskHistory
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +171,9 @@ async def _run_task_tool(call: Call, name: str, arguments: dict):
 
 async def _follow(task: TaskHistory, reporter: Reporter) -> TaskHistory:
     """The task once final (or as it is after ``AICEPS_SYNC_WAIT_SECONDS``), reporting each
-    change of stage and step as it is seen. Woken by the process's task notifications, like
-    the API's event streams (``generation.live``); each read runs on :func:`run_sync`."""
+    change of stage and step as it is seen. Woken by the process's task notifications (its
+    hub, from ``generation.api.waiting``), like the API's event streams; each read runs on
+    :func:`run_sync`."""
     deadline = time.monotonic() + settings.AICEPS_SYNC_WAIT_SECONDS
     task_id, load = task.pk, run_sync(_reload)
     with get_hub().watch(task_id) as watch:
@@ -186,7 +190,7 @@ async def _follow(task: TaskHistory, reporter: Reporter) -> TaskHistory:
 
 
 def _reload(task_id) -> TaskHistory | None:
-    return TaskHistory.objects.select_related("user").filter(pk=task_id).first()
+    return task_current(task_id=task_id)
 
 
 def _cancel_quietly(task: TaskHistory) -> None:

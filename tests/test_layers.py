@@ -158,11 +158,11 @@ def test_no_module_imports_a_layer_above_it(layer):
 
 # --- Adapters: through generation's public surface only -----------------------------------
 
-# An adapter (the photo editor's routes) creates and reads tasks through generation's
-# services and selectors, and builds its views with the API toolkit (``generation.api``);
-# models, storage and the live machinery stay generation's own. Annotations may name a model
-# (``if TYPE_CHECKING:``), which the graph does not count.
-ADAPTERS = ["editor"]
+# An adapter (the photo editor's routes, the MCP server) creates and reads tasks through
+# generation's services and selectors, and builds its views with the API toolkit
+# (``generation.api``); models, storage and the live machinery stay generation's own.
+# Annotations may name a model (``if TYPE_CHECKING:``), which the graph does not count.
+ADAPTERS = ["editor", "mcp_server"]
 
 
 def _is_public(module: str) -> bool:

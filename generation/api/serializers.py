@@ -2,7 +2,7 @@
 
 A task's payload is built by ``generation.presenters.task_payload`` for the API, the pages
 and the event streams alike; :class:`TaskSerializer` declares its fields for the OpenAPI
-schema and hands the work to it.
+schema and hands the work to it. Adapters take it from here (with :func:`absolute_for`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from rest_framework import serializers
 
 from generation.models import TaskHistory, TaskStatistics
-from generation.presenters import task_payload
+from generation.presenters import task_payload as task_payload  # re-exported for adapters
 
 
 def absolute(request, url: str) -> str | None:

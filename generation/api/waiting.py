@@ -12,7 +12,10 @@ Each wait or stream holds a slot (``generation.live.slots``): per user and per p
 refused with 429 before anything is created when none is left. An adapter takes one with
 :func:`reserved` around creating its task, and waits with :class:`Waiting` (or, for several
 tasks at once, with :func:`wait_for_task` in a ``Waiting`` of its own): both are part of this
-toolkit, so adapters never reach into ``generation.live``.
+toolkit, so adapters never reach into ``generation.live``. An adapter that follows a task
+its own way (the MCP server reports each step) holds a :class:`Ticket` and watches the task on
+this process's hub (:func:`get_hub`), and may listen to :data:`task_event` (sent in the
+process that changed the task) too.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from rest_framework.views import APIView
 from accounts.access import ApiViewMixin
 from core.api.problems import ApiError
 
-from ..live.slots import Ticket
+from ..events import task_event as task_event  # re-exported for adapters
+from ..live.hub import get_hub as get_hub  # re-exported for adapters
+from ..live.slots import Ticket as Ticket  # re-exported for adapters
 from ..live.slots import reserved as reserved  # re-exported for adapters
 from ..live.waiting import CONNECTION_ERRORS, fresh_read, task_updates, wait_for_task
 from ..models import TaskHistory
