@@ -70,8 +70,8 @@ def _account(username: str) -> str:
 def _limits(account: str, address: str) -> list[Limit]:
     return [
         Limit("pair", f"{account}\x00{address}", settings.AXES_FAILURE_LIMIT),
-        Limit("account", account, settings.AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT),
-        Limit("address", address, settings.AICEPS_LOGIN_ADDRESS_FAILURE_LIMIT),
+        Limit("account", account, settings.AICEPS_SIGN_IN_LIMITS.account_failure_limit),
+        Limit("address", address, settings.AICEPS_SIGN_IN_LIMITS.address_failure_limit),
     ]
 
 
@@ -103,7 +103,7 @@ def _lock(limit: Limit, now: float) -> float:
     one that sets the lock counts a strike, so concurrent refusals lock once, not longer."""
     strikes = (cache.get(_key("strikes", limit)) or 0) + 1
     base = _window_seconds()
-    longest = max(base, int(settings.AICEPS_LOGIN_LOCKOUT_MAX_MINUTES * 60))
+    longest = max(base, int(settings.AICEPS_SIGN_IN_LIMITS.lockout_max_minutes * 60))
     seconds = min(longest, base * 2 ** min(strikes - 1, 20))
     if cache.add(_key("lock", limit), now + seconds, seconds):
         _count(_key("strikes", limit), STRIKES_SECONDS)
@@ -165,7 +165,7 @@ def sign_in_succeeded(*, request, username: str) -> None:
             cache.delete(_key("count", pair))
             for limit in others:
                 _uncount(_key("count", limit))
-        days = settings.AICEPS_LOGIN_KNOWN_ADDRESS_DAYS
+        days = settings.AICEPS_SIGN_IN_LIMITS.known_address_days
         if days > 0:
             cache.set(_known_key(account, address), 1, int(days * 86400))
     except Exception as exc:  # the sign-in itself succeeded: do not fail it for this

@@ -3,6 +3,7 @@ policy. Read from the environment here, imported by base."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from .env import env_derived, env_float, env_int, env_str
@@ -46,23 +47,6 @@ AXES_FAILURE_LIMIT = env_int(
         "per account from anywhere, and per address for any account)"
     ),
 )  # per account + address
-# The wider ceilings, per account from any address (addresses it signed in from before stay
-# open) and per address for any account, are ten times the account + address limit.
-AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT = env_derived(
-    "AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT",
-    10 * AXES_FAILURE_LIMIT,
-    doc=(
-        "sign-in attempts per account from any address (addresses it signed in from before "
-        "stay open)"
-    ),
-    shown="10 × `AICEPS_LOGIN_FAILURE_LIMIT`",
-)
-AICEPS_LOGIN_ADDRESS_FAILURE_LIMIT = env_derived(
-    "AICEPS_LOGIN_ADDRESS_FAILURE_LIMIT",
-    10 * AXES_FAILURE_LIMIT,
-    doc="sign-in attempts per address for any account",
-    shown="10 × `AICEPS_LOGIN_FAILURE_LIMIT`",
-)
 AXES_COOLOFF_TIME = timedelta(
     minutes=env_float(
         "AICEPS_LOGIN_LOCKOUT_MINUTES",
@@ -75,18 +59,53 @@ AXES_COOLOFF_TIME = timedelta(
         ),
     )
 )
-# Each further lockout of the same key within a day lasts twice as long, up to this.
-AICEPS_LOGIN_LOCKOUT_MAX_MINUTES = env_float(
-    "AICEPS_LOGIN_LOCKOUT_MAX_MINUTES",
-    24 * 60,
-    doc=("the longest lockout; how long an address the account signed in from stays its own"),
-    shown="`1440`",
-)
-# Addresses an account signed in from stay open to it when the account's ceiling is hit.
-AICEPS_LOGIN_KNOWN_ADDRESS_DAYS = env_float(
-    "AICEPS_LOGIN_KNOWN_ADDRESS_DAYS",
-    30,
-    doc=("the longest lockout; how long an address the account signed in from stays its own"),
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    """``settings.AICEPS_SIGN_IN_LIMITS``: the ceilings beyond django-axes' account + address
+    limit (``AXES_FAILURE_LIMIT``), kept by ``accounts.sign_in_gate``. Per account from any
+    address (addresses it signed in from within ``known_address_days`` stay open to it) and
+    per address for any account; each further lockout of one key within a day lasts twice as
+    long, up to ``lockout_max_minutes``. Tests change it with ``dataclasses.replace``."""
+
+    account_failure_limit: int = 50
+    address_failure_limit: int = 50
+    lockout_max_minutes: float = 24 * 60
+    known_address_days: float = 30
+
+
+# The wider ceilings are ten times the account + address limit.
+AICEPS_SIGN_IN_LIMITS = SignInLimits(
+    account_failure_limit=env_derived(
+        "AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT",
+        10 * AXES_FAILURE_LIMIT,
+        doc=(
+            "sign-in attempts per account from any address (addresses it signed in from "
+            "before stay open)"
+        ),
+        shown="10 × `AICEPS_LOGIN_FAILURE_LIMIT`",
+    ),
+    address_failure_limit=env_derived(
+        "AICEPS_LOGIN_ADDRESS_FAILURE_LIMIT",
+        10 * AXES_FAILURE_LIMIT,
+        doc="sign-in attempts per address for any account",
+        shown="10 × `AICEPS_LOGIN_FAILURE_LIMIT`",
+    ),
+    lockout_max_minutes=env_float(
+        "AICEPS_LOGIN_LOCKOUT_MAX_MINUTES",
+        24 * 60,
+        doc="the longest lockout (each further one within a day lasts twice as long)",
+        shown="`1440`",
+    ),
+    known_address_days=env_float(
+        "AICEPS_LOGIN_KNOWN_ADDRESS_DAYS",
+        30,
+        doc=(
+            "how long an address the account signed in from stays open to it when the "
+            "account's own ceiling is reached"
+        ),
+    ),
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # a stranger cannot lock the user out
 AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"

@@ -231,7 +231,10 @@ def test_sign_in_is_throttled_per_address(alice, settings):
 
 
 def test_wrong_passwords_from_many_addresses_lock_the_account_in_gotrue_shape(alice, settings):
-    settings.AICEPS_LOGIN_ACCOUNT_FAILURE_LIMIT = 3  # the account's ceiling, from anywhere
+    # the account's ceiling, from anywhere
+    settings.AICEPS_SIGN_IN_LIMITS = replace(
+        settings.AICEPS_SIGN_IN_LIMITS, account_failure_limit=3
+    )
     assert sign_in(APIClient(REMOTE_ADDR="192.0.2.5")).status_code == 200  # alice's own place
     addresses = [f"203.0.113.{n}" for n in range(4)]  # one guess from each of four addresses
     answers = [sign_in(APIClient(REMOTE_ADDR=address), password="wrong") for address in addresses]

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -65,7 +66,9 @@ def test_each_further_lockout_lasts_twice_as_long(user, lockout, settings):
 def test_an_address_is_locked_past_its_ceiling_whatever_account_it_tries(
     make_user, lockout, settings
 ):
-    settings.AICEPS_LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    settings.AICEPS_SIGN_IN_LIMITS = replace(
+        settings.AICEPS_SIGN_IN_LIMITS, address_failure_limit=3
+    )
     make_user("carol")
     client = Client(REMOTE_ADDR="10.0.0.9")
     for name in ("x1", "x2", "x3"):
