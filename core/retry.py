@@ -29,9 +29,9 @@ class RetryPolicy:
         from django.conf import settings
 
         return cls(
-            max_attempts=settings.AICEPS_PROVIDER_MAX_ATTEMPTS,
-            backoff_seconds=settings.AICEPS_PROVIDER_BACKOFF_SECONDS,
-            max_backoff_seconds=settings.AICEPS_PROVIDER_MAX_BACKOFF_SECONDS,
+            max_attempts=settings.AICEPS_PROVIDER_CALLS.max_attempts,
+            backoff_seconds=settings.AICEPS_PROVIDER_CALLS.backoff_seconds,
+            max_backoff_seconds=settings.AICEPS_PROVIDER_CALLS.max_backoff_seconds,
         )
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:

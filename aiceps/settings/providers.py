@@ -8,6 +8,8 @@ declarations, as plain Django settings of the same names. Imported by ``aiceps.s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from catalogue.providers.registry import declared_settings
 
 from .env import env_bool, env_float, env_int, env_optional_float, env_optional_int, env_str
@@ -28,19 +30,38 @@ AICEPS_IMAGE_PROVIDER = env_str(
         "a chain of them (`gemini,openai,offline`)"
     ),
 )
-AICEPS_PROVIDER_TIMEOUT_SECONDS = env_float(
-    "AICEPS_PROVIDER_TIMEOUT_SECONDS", 120.0, doc="timeout of one model call"
-)
-AICEPS_PROVIDER_MAX_ATTEMPTS = env_int(
-    "AICEPS_PROVIDER_MAX_ATTEMPTS",
-    3,
-    doc="attempts per stage on transient errors (429, 5xx, timeouts)",
-)
-AICEPS_PROVIDER_BACKOFF_SECONDS = env_float(
-    "AICEPS_PROVIDER_BACKOFF_SECONDS", 1.0, doc="exponential backoff, honouring `Retry-After`"
-)
-AICEPS_PROVIDER_MAX_BACKOFF_SECONDS = env_float(
-    "AICEPS_PROVIDER_MAX_BACKOFF_SECONDS", 30.0, doc="exponential backoff, honouring `Retry-After`"
+
+
+@dataclass(frozen=True)
+class ProviderCalls:
+    """``settings.AICEPS_PROVIDER_CALLS``: how every provider's model call is made: its
+    timeout, and the retries of a transient error (429, 5xx, timeouts) with exponential
+    backoff honouring ``Retry-After`` (``core.retry.RetryPolicy`` reads them). Tests change it
+    with ``dataclasses.replace(settings.AICEPS_PROVIDER_CALLS, ...)``."""
+
+    timeout_seconds: float = 120.0
+    max_attempts: int = 3
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 30.0
+
+
+AICEPS_PROVIDER_CALLS = ProviderCalls(
+    timeout_seconds=env_float(
+        "AICEPS_PROVIDER_TIMEOUT_SECONDS", 120.0, doc="timeout of one model call"
+    ),
+    max_attempts=env_int(
+        "AICEPS_PROVIDER_MAX_ATTEMPTS",
+        3,
+        doc="attempts per stage on transient errors (429, 5xx, timeouts)",
+    ),
+    backoff_seconds=env_float(
+        "AICEPS_PROVIDER_BACKOFF_SECONDS", 1.0, doc="exponential backoff, honouring `Retry-After`"
+    ),
+    max_backoff_seconds=env_float(
+        "AICEPS_PROVIDER_MAX_BACKOFF_SECONDS",
+        30.0,
+        doc="exponential backoff, honouring `Retry-After`",
+    ),
 )
 
 

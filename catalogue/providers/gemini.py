@@ -158,7 +158,7 @@ class _GeminiClient:
         return {
             "api_key": settings.GEMINI_API_KEY,
             "base_url": settings.GEMINI_BASE_URL,
-            "timeout": settings.AICEPS_PROVIDER_TIMEOUT_SECONDS,
+            "timeout": settings.AICEPS_PROVIDER_CALLS.timeout_seconds,
         }
 
     def _call(self, method, **kwargs):

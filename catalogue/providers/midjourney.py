@@ -148,7 +148,7 @@ class MidjourneyImageProvider(ImageProvider):
             MidjourneyProxyClient(
                 settings.AICEPS_MIDJOURNEY_PROXY_URL,
                 api_secret=settings.AICEPS_MIDJOURNEY_API_SECRET,
-                timeout=min(settings.AICEPS_PROVIDER_TIMEOUT_SECONDS, 60.0),
+                timeout=min(settings.AICEPS_PROVIDER_CALLS.timeout_seconds, 60.0),
             ),
             timeout=settings.AICEPS_MIDJOURNEY_TIMEOUT_SECONDS,
             poll_seconds=settings.AICEPS_MIDJOURNEY_POLL_SECONDS,

@@ -134,7 +134,7 @@ class _OpenAIClient:
         return {
             "api_key": settings.OPENAI_API_KEY,
             "base_url": settings.OPENAI_BASE_URL,
-            "timeout": settings.AICEPS_PROVIDER_TIMEOUT_SECONDS,
+            "timeout": settings.AICEPS_PROVIDER_CALLS.timeout_seconds,
         }
 
     def _call(self, method, **kwargs):

@@ -147,7 +147,7 @@ class StabilityImageProvider(ImageProvider):
             api_key=settings.STABILITY_API_KEY,
             base_url=settings.STABILITY_BASE_URL,
             model=settings.AICEPS_STABILITY_MODEL,
-            timeout=settings.AICEPS_PROVIDER_TIMEOUT_SECONDS,
+            timeout=settings.AICEPS_PROVIDER_CALLS.timeout_seconds,
         )
 
     def generate(self, request: ImageRequest) -> ImageResult:

@@ -54,13 +54,13 @@ def test_openai_fails_transiently_and_offline_serves_with_the_ledger_following(
     settings.OPENAI_BASE_URL = openai_server.base_url
     settings.AICEPS_IMAGE_PROVIDER = "openai,offline"
     settings.AICEPS_TASK_COSTS = {"default": 1, "openai": 5}
-    for _ in range(settings.AICEPS_PROVIDER_MAX_ATTEMPTS):
+    for _ in range(settings.AICEPS_PROVIDER_CALLS.max_attempts):
         openai_server.enqueue_error("edits", 500, "upstream is down", type_="server_error")
 
     task = run(user)
 
     assert task.status == TaskHistory.Status.COMPLETED, task.error_detail
-    assert len(openai_server.requests_to("edits")) == settings.AICEPS_PROVIDER_MAX_ATTEMPTS
+    assert len(openai_server.requests_to("edits")) == settings.AICEPS_PROVIDER_CALLS.max_attempts
     assert task.image_provider == "offline" and task.model_version.startswith("offline")
     assert task.provider_chain["image_provider"] == ["openai", "offline"]
     assert read_bytes(task.generated_image.name)  # the offline editor's black and white
@@ -92,7 +92,7 @@ def test_a_dearer_fallback_is_charged_up_front_and_kept(settings, user):
 
     task = run(user, n=2)
 
-    assert FlakyImageProvider.calls == settings.AICEPS_PROVIDER_MAX_ATTEMPTS
+    assert FlakyImageProvider.calls == settings.AICEPS_PROVIDER_CALLS.max_attempts
     assert task.status == "completed" and task.image_provider == INVERT
     assert task.credits_deducted == 8 and credits_balance(user=user) == 2
     assert "flaky (server_error)" not in task.error_detail  # completed: no error

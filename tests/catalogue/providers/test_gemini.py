@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import socket
 import time
+from dataclasses import replace
 
 import pytest
 from PIL import Image
@@ -284,7 +285,7 @@ def test_from_settings_reads_django_settings(settings, gemini_server):  # noqa: 
     settings.GEMINI_API_KEY = "from-settings"
     settings.GEMINI_BASE_URL = gemini_server.base_url
     settings.AICEPS_GEMINI_IMAGE_MODEL = "gemini-3-pro-image-preview"
-    settings.AICEPS_PROVIDER_TIMEOUT_SECONDS = 7
+    settings.AICEPS_PROVIDER_CALLS = replace(settings.AICEPS_PROVIDER_CALLS, timeout_seconds=7)
 
     GeminiImageProvider.from_settings().generate(edit())
 

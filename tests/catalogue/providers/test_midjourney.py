@@ -6,6 +6,7 @@ through the real ASGI app."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -178,7 +179,7 @@ def test_a_timeout_fails_the_task_after_the_retries_with_one_submission(midjourn
 
     assert task.status == TaskHistory.Status.FAILED and task.error_code == "timeout"
     assert len(midjourney.requests_to("imagine")) == 1  # three attempts, one Midjourney job
-    assert len(midjourney.requests_to("fetch")) >= settings.AICEPS_PROVIDER_MAX_ATTEMPTS
+    assert len(midjourney.requests_to("fetch")) >= settings.AICEPS_PROVIDER_CALLS.max_attempts
     assert credits_balance(user=user) == 10 == credits_ledger_sum(user=user)
 
 
@@ -198,7 +199,7 @@ def test_a_failed_poll_resumes_the_same_job(midjourney, user):
 def test_a_task_run_again_by_staff_resumes_its_job(midjourney, user, settings, make_user):
     midjourney.duration = None
     settings.AICEPS_MIDJOURNEY_TIMEOUT_SECONDS = 0.2
-    settings.AICEPS_PROVIDER_MAX_ATTEMPTS = 1
+    settings.AICEPS_PROVIDER_CALLS = replace(settings.AICEPS_PROVIDER_CALLS, max_attempts=1)
     task = run_task(user)
     assert task.status == TaskHistory.Status.FAILED
     grid = midjourney.jobs_of("IMAGINE")[0]
