@@ -8,19 +8,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "pw-for-oauth-1"
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture(autouse=True)
-def _clean_throttles():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
