@@ -9,6 +9,8 @@ clause, each clause the cues took for new content and each clause with only a ge
 
 from __future__ import annotations
 
+import re
+
 from . import meaning
 from .clauses import Clause, Match
 from .glossary import TERMS
@@ -19,6 +21,25 @@ _BY_KEY = {term.key: term for term in TERMS}
 # Glossary entries matched by generic words ("去掉", "remove"): a clause with only these is
 # also read by meaning, and a strong reading wins ("把颜色都去掉" removes the colour).
 WEAK_TERMS = ("remove_object",)
+
+# A generic removal verb with nothing but a pointer to the marked thing ("remove this",
+# "把这个去掉"): its object says nothing more, and the encoder (about 126 MB, loaded once per
+# process) read each of the 4,180 phrasings this matches as a removal, so it is not loaded for
+# them. Left out because the encoder reads them otherwise: "take out this one" and "把那删掉吧"
+# (the background), "clean up" (noise), "retouch out" (skin), "去路人" (the background).
+_BARE_REMOVAL = re.compile(
+    r"(?:please |can you |could you )?(?:remove|erase|delete|get rid of|eliminate)"
+    r"(?: (?:this|that|it|these|those|them|this thing|that thing|this one|that one"
+    r"|this object|this part))?(?: please|[.!])?"
+    r"|(?:请|帮我)?把?(?:这个|那个|它|这)?(?:去除|消除|去掉|删除|移除|擦除|擦掉|抹掉|删掉|抹去)"
+    r"(?:这个|那个|它|吧|[。！])?"
+)
+
+
+def bare_removal(text: str) -> bool:
+    """Whether a clause is only a generic removal verb and a pointer ("remove this")."""
+    text = " ".join(text.split())
+    return bool(_BARE_REMOVAL.fullmatch(text[:1].lower() + text[1:]))
 
 
 def read_by_meaning(clause: Clause) -> None:

@@ -36,7 +36,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .by_meaning import WEAK_TERMS, absorb, read_by_meaning, read_whole
+from .by_meaning import WEAK_TERMS, absorb, bare_removal, read_by_meaning, read_whole
 from .clauses import Clause, Match
 from .glossary import TERMS
 from .resolve import Operation, resolve
@@ -194,6 +194,7 @@ def parse(text: str) -> ParsedInstruction:
         # a generic verb ("remove", "去掉") matched: its object may say more ("get rid of the
         # grain" is noise reduction, not an erased object plus added grain)
         weak = clause.status == "ops" and any(key in WEAK_TERMS for key in active)
+        weak = weak and not bare_removal(clause.text)  # "remove this" says nothing more
         if clause.status in ("unknown", "generative") or weak:
             read_by_meaning(clause)
     absorb(clauses)
