@@ -53,7 +53,7 @@ def template_list(
 def template_get(*, key: str) -> PromptTemplate | None:
     """The active template with id ``key`` (digits) or slug ``key``."""
     template = _active().filter(pk=int(key)).first() if key.isdigit() else None
-    return template or _active().filter(slug=key).first()
+    return template or template_get_by_slug(slug=key)
 
 
 def template_get_by_slug(*, slug: str) -> PromptTemplate | None:

@@ -39,10 +39,10 @@ class ProviderCalls:
     backoff honouring ``Retry-After`` (``core.retry.RetryPolicy`` reads them). Tests change it
     with ``dataclasses.replace(settings.AICEPS_PROVIDER_CALLS, ...)``."""
 
-    timeout_seconds: float = 120.0
-    max_attempts: int = 3
-    backoff_seconds: float = 1.0
-    max_backoff_seconds: float = 30.0
+    timeout_seconds: float
+    max_attempts: int
+    backoff_seconds: float
+    max_backoff_seconds: float
 
 
 AICEPS_PROVIDER_CALLS = ProviderCalls(

@@ -69,10 +69,10 @@ class SignInLimits:
     per address for any account; each further lockout of one key within a day lasts twice as
     long, up to ``lockout_max_minutes``. Tests change it with ``dataclasses.replace``."""
 
-    account_failure_limit: int = 50
-    address_failure_limit: int = 50
-    lockout_max_minutes: float = 24 * 60
-    known_address_days: float = 30
+    account_failure_limit: int
+    address_failure_limit: int
+    lockout_max_minutes: float
+    known_address_days: float
 
 
 # The wider ceilings are ten times the account + address limit.

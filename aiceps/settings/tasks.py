@@ -86,11 +86,11 @@ class TaskLeases:
     after it was queued may have lost its job and is queued again. Tests change it with
     ``dataclasses.replace(settings.AICEPS_LEASES, ...)``."""
 
-    lease_seconds: int = 30
-    renew_seconds: float = 10.0
-    reaper_seconds: float = 5.0
-    worker_stale_seconds: float = 15.0
-    pending_rescue_seconds: int = 30
+    lease_seconds: int
+    renew_seconds: float
+    reaper_seconds: float
+    worker_stale_seconds: float
+    pending_rescue_seconds: int
 
     def __post_init__(self) -> None:
         if self.renew_seconds * 2 >= self.lease_seconds:
