@@ -27,9 +27,10 @@ from ..base import (
     TaskType,
 )
 from . import png, primitives
+from .canvas import Canvas, Context
 from .decoding import decode, decode_mask
 from .fill import removal_refusal
-from .operations import LOCAL_OPS, Canvas, Context, describe, run
+from .operations import LOCAL_OPS, describe, run
 from .planning import plan_operations, words_refusal
 from .region import point_region
 
@@ -145,7 +146,7 @@ class OfflineImageProvider(ImageProvider):
                     detail=f"Providers that can do it: {able}." if able else "",
                 )
         if len(request.images) > 1:
-            ctx.second_image = decode(request.images[1])[0]
+            ctx.second_source = request.images[1]
         before = Canvas(rgb, alpha, mask)
         try:
             after = run(ops, before, ctx)

@@ -13,7 +13,6 @@ stay exactly as they were (pixelation and object removal use the mask themselves
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import cast
 
 import cv2
@@ -31,6 +30,7 @@ from . import (
     textures,
     upscale,
 )
+from .canvas import Canvas, Context
 from .glossary import ORDER
 from .instructions import Operation
 from .vocabulary import STYLE_NAMES
@@ -51,25 +51,6 @@ BEFORE_MATTE = (
     "smooth_skin",
     "denoise",
 )
-
-
-@dataclass
-class Canvas:
-    rgb: np.ndarray  # H x W x 3 uint8
-    alpha: np.ndarray | None = None  # H x W uint8, None when opaque
-    mask: np.ndarray | None = None  # H x W uint8, the user's mask
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.rgb.shape[1], self.rgb.shape[0]
-
-
-@dataclass
-class Context:
-    second_image: np.ndarray | None = None  # RGB uint8
-    matte: np.ndarray | None = None  # uint8, set before the first background operation
-    notes: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
 
 
 def _planes(canvas: Canvas, planes: list) -> Canvas:

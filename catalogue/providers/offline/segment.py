@@ -7,7 +7,9 @@
    inside, sure background where the network is sure or far from the subject, unknown between.
 3. Closed-form matting (:mod:`.matting`) decides the unknown pixels from the photo's colours,
    so a semi-transparent patch inside the subject becomes solid where its colours belong to
-   the subject; islands and holes are cleaned once more.
+   the subject; islands and holes are cleaned once more. Before that, openings through which
+   the background shows (:mod:`.openings`: inside a wheel, a frame) become background, their
+   rims unknown, so the matting keeps the spokes and leaves the grass.
 4. The alpha is brought to full size with a colour guided filter (coefficients at the working
    size, applied per pixel at full size), so edges follow the full-size photo, not a blocky
    upsampling. Only the edge band is computed at full size.
@@ -23,7 +25,7 @@ import cv2
 import numpy as np
 
 from ..base import ProviderError
-from . import matting, models
+from . import matting, models, openings
 
 MODEL_SIZE = 320
 WORK = 448  # the trimap and the matting run at most this big (long side)
@@ -31,7 +33,7 @@ ISLAND = 0.05  # parts smaller than this share of the largest part are not the s
 SOLID, SURE, UNSURE = 0.5, 0.8, 0.05  # saliency levels: subject, sure subject, sure background
 BAND = 12  # the unknown band reaches 1/BAND of the working size around the core
 HOLE = 0.01  # enclosed holes smaller than this share of the subject are filled
-CACHE_SIZE = 4  # recent mattes, so trying several backgrounds on one photo segments it once
+CACHE_SIZE = 2  # recent mattes, so trying several backgrounds on one photo segments it once
 MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 STD = np.array([0.229, 0.224, 0.225], np.float32)
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -131,11 +133,19 @@ def refine(rgb: np.ndarray, pred: np.ndarray) -> np.ndarray:
             code="no_subject",
             provider="offline",
         )
+    band = max(3, max(p.shape) // BAND)
+    around = (cv2.dilate(solid.astype(np.uint8), _KERNEL, iterations=band) > 0) & (tri == 0)
+    opened = openings.openings(small, solid, around)
+    if opened.any():
+        rims = cv2.dilate(opened.astype(np.uint8), _KERNEL, iterations=2) > 0
+        tri[rims & (tri > 0)] = 0.5
+        tri[cv2.erode(opened.astype(np.uint8), _KERNEL) > 0] = 0.0
     alpha = matting.solve(image, tri, np.clip((p - 0.1) / 0.8, 0, 1))
     keep = fill_holes(main_parts(alpha > 0.5) & (cv2.dilate(solid.astype(np.uint8), _KERNEL) > 0))
     keep = cv2.dilate(keep.astype(np.uint8), _KERNEL, iterations=2) > 0
+    keep &= ~opened
     alpha = np.where(keep, alpha, 0.0).astype(np.float32)
-    alpha[fill_holes(alpha > 0.5) & (alpha <= 0.5)] = 1.0
+    alpha[fill_holes(alpha > 0.5) & (alpha <= 0.5) & ~opened] = 1.0
     a, b = _guided(image, alpha, max(1, round(max(size) / 256)), 1e-4)
     return _upsample(rgb, alpha, a, b)
 
