@@ -255,6 +255,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["accounts.schema.closed_routes_hidden"],
+    # The Images API's quality and options as this deployment's models take them.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "generation.api.openai.documents.deployment_schema",
+    ],
     # The credentials a client can send; the bad-credentials guard checks no credential.
     "AUTHENTICATION_WHITELIST": [
         "accounts.authentication.BearerTokenAuthentication",

@@ -3,13 +3,31 @@
 
 from __future__ import annotations
 
+import copy
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+
+from catalogue.providers.registry import chain_capabilities, resolve_chain
+
+from .models import configured_providers
 from .params import CHOICES, MAX_N, QUALITIES
 
 BINARY = {"type": "string", "format": "binary"}
+# The images, or with stream=true their events (partial images, then the completed ones).
+IMAGES_RESPONSES = {
+    (200, "application/json"): OpenApiTypes.OBJECT,
+    (200, "text/event-stream"): OpenApiResponse(
+        response=OpenApiTypes.STR,
+        description="With stream=true: `<prefix>.partial_image` events, then one "
+        "`<prefix>.completed` event per image (`image_edit` or `image_generation`), as OpenAI's.",
+    ),
+}
 
 
 def _enum(name: str) -> dict:
-    return {"type": "string", "enum": list(CHOICES[name])}
+    # An empty value (an HTML form's unset field) reads as the default.
+    return {"type": "string", "enum": ["", *CHOICES[name]]}
 
 
 def request_schema(*, edit: bool) -> dict:
@@ -18,7 +36,7 @@ def request_schema(*, edit: bool) -> dict:
         "model": {"type": "string", "description": "A model id from GET /v1/models."},
         "n": {"type": "integer", "minimum": 1, "maximum": MAX_N},
         "size": {"type": "string", "pattern": r"^(auto|[1-9][0-9]{1,4}x[1-9][0-9]{1,4})$"},
-        "quality": {"type": "string", "enum": list(QUALITIES)},
+        "quality": {"type": "string", "enum": ["", *QUALITIES]},
         "background": _enum("background"),
         "output_format": _enum("output_format"),
         "output_compression": {"type": "integer", "minimum": 0, "maximum": 100},
@@ -39,9 +57,77 @@ def request_schema(*, edit: bool) -> dict:
         }
     else:
         properties["style"] = _enum("style")
-    return {
+    schema = {
         "type": "object",
         "required": ["prompt", "image"] if edit else ["prompt"],
         "properties": properties,
         "additionalProperties": False,  # like OpenAI's: an unknown parameter is refused
     }
+    if not edit:
+        # Not on the multipart form: schemathesis (4.32) cannot judge `not` over a body
+        # with file parts. The edits endpoint applies the same rules.
+        schema["allOf"] = _RULES_BETWEEN_FIELDS
+    return schema
+
+
+def _is(**values) -> dict:
+    """The body has each of these fields with one of these values."""
+    return {
+        "required": list(values),
+        "properties": {name: {"enum": list(allowed)} for name, allowed in values.items()},
+    }
+
+
+def _absent(name: str) -> dict:
+    return {"not": {"required": [name]}}
+
+
+# What _check_rendering and _check_stream in .params refuse, as the schema can say it.
+_RULES_BETWEEN_FIELDS = [
+    # output_compression applies to jpeg and webp (png, the default, is lossless)
+    {"anyOf": [_absent("output_compression"), _is(output_format=("jpeg", "webp"))]},
+    # a transparent background needs png or webp
+    {"not": _is(background=("transparent",), output_format=("jpeg",))},
+    # partial images come in a stream, and a stream carries b64_json only
+    {"anyOf": [_absent("partial_images"), _is(stream=(True,))]},
+    {"not": _is(stream=(True,), response_format=("url",))},
+]
+
+
+# Options a model may not take, with the value every model takes (None: leave it out).
+_MODEL_OPTIONS = {"moderation": "auto", "input_fidelity": "low", "style": None, "complexity": None}
+_PATHS = {"/v1/images/edits": True, "/v1/images/generations": False}
+
+
+def offered_capabilities():
+    """What the image models this server offers can do together: the default chain's and
+    every configured provider's (a request names one of them, or none)."""
+    names = [*resolve_chain(None, kind="image_provider", allow_dotted=True)]
+    names += [name for name, _ in configured_providers() if name not in names]
+    return chain_capabilities(names)
+
+
+def deployment_schema(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the Images API's ``quality`` and model-dependent
+    options as this deployment's models take them, so the schema admits only what the
+    server accepts (``quality=hd`` for a model that makes one quality is refused)."""
+    caps = offered_capabilities()
+    for path in _PATHS:
+        operation = result.get("paths", {}).get(path, {}).get("post", {})
+        if "requestBody" in operation:
+            operation["requestBody"]["required"] = True  # no body: no prompt
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            # A copy: the schema's dicts are the views' own, shared by every generation.
+            media["schema"] = copy.deepcopy(media.get("schema", {}))
+            properties = media["schema"].get("properties", {})
+            if "quality" in properties:
+                taken = ["", *(q for q in QUALITIES if q == "auto" or q in caps.qualities)]
+                properties["quality"] = {**properties["quality"], "enum": taken}
+            for name, default in _MODEL_OPTIONS.items():
+                if name not in properties or name in caps.options:
+                    continue
+                if default is None:
+                    del properties[name]
+                else:
+                    properties[name] = {**properties[name], "enum": ["", default]}
+    return result

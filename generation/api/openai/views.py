@@ -12,7 +12,6 @@ socket and no thread.
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
@@ -35,7 +34,7 @@ from ..inputs import IDEMPOTENCY_PARAMETER, build_task_input, idempotency_key_of
 from ..serializers import absolute_for
 from ..waiting import Waiting, WaitingApiView, last_event_id
 from .answers import failure, images_response, ledger_headers
-from .documents import request_schema
+from .documents import IMAGES_RESPONSES, request_schema
 from .params import ImagesCall, read_call
 from .streaming import image_stream
 
@@ -116,7 +115,7 @@ class ImagesEditsApi(_ImagesApi):
         summary="Edit images (OpenAI's images.edit)",
         request={"multipart/form-data": request_schema(edit=True)},
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={200: OpenApiTypes.OBJECT},
+        responses=IMAGES_RESPONSES,
     )
     def post(self, request):
         call = read_call(request.data, edit=True)
@@ -137,7 +136,7 @@ class ImagesGenerationsApi(_ImagesApi):
         summary="Create images from text (OpenAI's images.generate)",
         request={"application/json": request_schema(edit=False)},
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={200: OpenApiTypes.OBJECT},
+        responses=IMAGES_RESPONSES,
     )
     def post(self, request):
         return self._run(request, read_call(request.data, edit=False), [])
