@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import copy
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 
-from catalogue.providers.registry import chain_capabilities, resolve_chain
+from catalogue.providers.registry import chain_capabilities
 
 from .models import configured_providers
 from .params import CHOICES, MAX_N, QUALITIES
@@ -100,9 +101,11 @@ _PATHS = {"/v1/images/edits": True, "/v1/images/generations": False}
 
 
 def offered_capabilities():
-    """What the image models this server offers can do together: the default chain's and
-    every configured provider's (a request names one of them, or none)."""
-    names = [*resolve_chain(None, kind="image_provider", allow_dotted=True)]
+    """What the image models this server offers can do together: the configured default's
+    and every configured provider's (a request names one of them, or none). Settings only:
+    the schema is also made by ``manage.py check``, where there may be no database."""
+    default = [part.strip() for part in settings.AICEPS_IMAGE_PROVIDER.split(",")]
+    names = [part for part in default if part and part != "auto"]
     names += [name for name, _ in configured_providers() if name not in names]
     return chain_capabilities(names)
 
