@@ -27,7 +27,7 @@ class Context:
     # The second photo, decoded when an operation first needs it: after the subject's matte,
     # so its pixels are not held while the network runs.
     second_source: InputImage | None = None
-    _second_image: np.ndarray | None = None
+    _second_image: np.ndarray | None = field(default=None, init=False, repr=False)
     matte: np.ndarray | None = None  # uint8, set before the first background operation
     notes: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)

@@ -1,9 +1,10 @@
 """Background seen through the subject: the grass inside a bicycle's wheels, the floor between
 a chair's legs. U-2-Net-p fills such openings (its saliency there is as high as on the frame),
 so they are found by colour: a model of the background just outside the subject against a
-model of the subject, a few rounds as GrabCut does. Only openings the subject encloses, and
-whose rim is mostly thin (a wheel, a frame) with background just across it, are opened: a
-dark collar inside a ring, or a grey tripod leg against grey grass, stay the subject's.
+model of the subject, a few rounds as GrabCut does. Only regions wider than a thin structure,
+whose rim is mostly thin (a wheel, a frame) with background just across it and little thick
+subject near, are opened: a dark collar inside a ring, or a grey tripod leg against grey
+grass, stay the subject's.
 """
 
 from __future__ import annotations
@@ -96,15 +97,14 @@ class _Planes:
     thick: np.ndarray  # the kept subject wider than a thin structure
     wide: np.ndarray  # the candidates wider than a thin structure
     background: np.ndarray  # outside the subject
-    radius: int  # a thin structure's half-width
+    reach: np.ndarray  # how far around an opening is looked at (a structuring element)
 
 
 def _opens(part: np.ndarray, window: tuple[slice, slice], planes: _Planes, opened) -> bool:
     """Whether the candidate ``part`` (within ``window``) is an opening."""
     grown = part.astype(np.uint8)
     rim = (cv2.dilate(grown, _KERNEL, iterations=2) > 0) & planes.kept[window]
-    reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * planes.radius + 7,) * 2)
-    around = (cv2.dilate(grown, reach) > 0) & ~part
+    around = (cv2.dilate(grown, planes.reach) > 0) & ~part
     if not rim.any() or not around.any():
         return False
     return bool(
@@ -132,7 +132,7 @@ def openings(rgb: np.ndarray, solid: np.ndarray, outside: np.ndarray) -> np.ndar
         thick=cv2.morphologyEx(kept.astype(np.uint8), cv2.MORPH_OPEN, disk) > 0,
         wide=cv2.morphologyEx(candidates.astype(np.uint8), cv2.MORPH_OPEN, disk) > 0,
         background=~solid,
-        radius=radius,
+        reach=cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * radius + 7,) * 2),
     )
     count, labels, stats, _ = cv2.connectedComponentsWithStats(
         candidates.astype(np.uint8), 8, cv2.CV_32S

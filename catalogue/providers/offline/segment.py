@@ -79,6 +79,11 @@ def fill_holes(binary: np.ndarray, share: float = HOLE) -> np.ndarray:
     return binary | fill[labels]
 
 
+def _band(shape: tuple[int, ...]) -> int:
+    """How far (working pixels) the unknown band reaches around the core."""
+    return max(3, max(shape) // BAND)
+
+
 def trimap(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(trimap: 0 background, 1 foreground, 0.5 unknown; the solid subject) from saliency.
 
@@ -89,13 +94,18 @@ def trimap(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     core = fill_holes(main_parts(solid & (p > SURE)))
     if not core.any():
         return np.zeros_like(p), core
-    band = max(3, max(p.shape) // BAND)
-    near = cv2.dilate(core.astype(np.uint8), _KERNEL, iterations=band) > 0
+    near = cv2.dilate(core.astype(np.uint8), _KERNEL, iterations=_band(p.shape)) > 0
     inside = cv2.erode(core.astype(np.uint8), _KERNEL, iterations=2) > 0
     tri = np.zeros(p.shape, np.float32)
     tri[near & (p > UNSURE)] = 0.5
     tri[inside] = 1.0
     return tri, core
+
+
+def background_around(tri: np.ndarray, solid: np.ndarray) -> np.ndarray:
+    """The sure background within the unknown band's reach of the solid subject (bool)."""
+    near = cv2.dilate(solid.astype(np.uint8), _KERNEL, iterations=_band(tri.shape)) > 0
+    return near & (tri == 0)
 
 
 def _guided(guide: np.ndarray, src: np.ndarray, radius: int, eps: float):
@@ -133,9 +143,7 @@ def refine(rgb: np.ndarray, pred: np.ndarray) -> np.ndarray:
             code="no_subject",
             provider="offline",
         )
-    band = max(3, max(p.shape) // BAND)
-    around = (cv2.dilate(solid.astype(np.uint8), _KERNEL, iterations=band) > 0) & (tri == 0)
-    opened = openings.openings(small, solid, around)
+    opened = openings.openings(small, solid, background_around(tri, solid))
     if opened.any():
         rims = cv2.dilate(opened.astype(np.uint8), _KERNEL, iterations=2) > 0
         tri[rims & (tri > 0)] = 0.5

@@ -97,7 +97,7 @@ _RULES_BETWEEN_FIELDS = [
 
 # Options a model may not take, with the value every model takes (None: leave it out).
 _MODEL_OPTIONS = {"moderation": "auto", "input_fidelity": "low", "style": None, "complexity": None}
-_PATHS = {"/v1/images/edits": True, "/v1/images/generations": False}
+_PATHS = ("/v1/images/edits", "/v1/images/generations")
 
 
 def offered_capabilities():

@@ -68,5 +68,5 @@ def test_photos_without_openings_keep_their_subject_whole(name):
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     p = cv2.resize(segment.saliency(image), small.shape[1::-1])
     tri, solid = segment.trimap(p)
-    around = (cv2.dilate(solid.astype(np.uint8), np.ones((3, 3)), iterations=37) > 0) & (tri == 0)
+    around = segment.background_around(tri, solid)
     assert solid.any() and not openings.openings(small, solid, around).any()
