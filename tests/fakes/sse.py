@@ -32,3 +32,21 @@ def events(text: str) -> list[tuple[str, dict]]:
         if data:
             found.append((name, json.loads(data)))
     return found
+
+
+def fields(text: str) -> list[dict]:
+    """Each event's fields as an EventSource reads them (``event``, ``data``, ``id``;
+    ``retry`` a number): what an OpenAPI schema of an event stream describes."""
+    found = []
+    for block in text.split("\n\n"):
+        event: dict = {}
+        for line in block.splitlines():
+            name, _, value = line.partition(": ")
+            if not line or line.startswith(":"):
+                continue
+            event[name] = event[name] + "\n" + value if name == "data" and name in event else value
+        if "retry" in event:
+            event["retry"] = int(event["retry"])
+        if event:
+            found.append(event)
+    return found

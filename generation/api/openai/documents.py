@@ -15,13 +15,37 @@ from .models import configured_providers
 from .params import CHOICES, MAX_N, QUALITIES
 
 BINARY = {"type": "string", "format": "binary"}
+# One server-sent event of stream=true, as OpenAPI before 3.2 describes an event stream (the
+# schema is one event's) and as EventSource reads it: its name, its JSON data, id and retry.
+STREAM_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {
+            "type": "string",
+            "enum": [
+                f"{prefix}.{kind}"
+                for prefix in ("image_edit", "image_generation")
+                for kind in ("partial_image", "completed")
+            ]
+            + ["error"],
+        },
+        # A JSON object whose `type` is the event's name; OpenAPI 3.0 has no keyword to say
+        # that a string holds JSON (3.1's contentMediaType).
+        "data": {"type": "string", "minLength": 2},
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+    "required": ["event", "data", "id"],
+}
 # The images, or with stream=true their events (partial images, then the completed ones).
 IMAGES_RESPONSES = {
     (200, "application/json"): OpenApiTypes.OBJECT,
     (200, "text/event-stream"): OpenApiResponse(
-        response=OpenApiTypes.STR,
+        response=STREAM_EVENT,
         description="With stream=true: `<prefix>.partial_image` events, then one "
-        "`<prefix>.completed` event per image (`image_edit` or `image_generation`), as OpenAI's.",
+        "`<prefix>.completed` event per image (`image_edit` or `image_generation`), as OpenAI's; "
+        "or one `error` event with OpenAI's error body. Each event's `data` is a JSON object "
+        "whose `type` is the event's name.",
     ),
 }
 

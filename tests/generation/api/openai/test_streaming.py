@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 
 import openai
 import pytest
@@ -153,3 +154,43 @@ def test_a_broken_stream_is_resumed_with_its_idempotency_key_and_last_event_id(
     [(_, completed)] = events(resumed.text)
     assert completed["b64_json"] == events(whole.text)[1][1]["b64_json"]
     assert TaskHistory.objects.count() == 1 and credits_balance(user=user) == 9
+
+
+def test_every_event_is_one_the_schema_documents(asgi_server, token, runner, settings):
+    """schemathesis reads each event of a ``text/event-stream`` answer against its schema:
+    images, partial images and the error event all fit it."""
+    import httpx
+    import jsonschema
+
+    from tests.fakes.sse import fields
+
+    schema = httpx.get(f"{asgi_server.url}/api/schema/?format=json", timeout=30).json()
+    headers = {"Authorization": f"Bearer {token}"}
+    settings.AICEPS_PROMPT_WRITER = "template"
+    settings.AICEPS_IMAGE_PROVIDER = "offline"
+    edit = httpx.post(
+        f"{asgi_server.url}/v1/images/edits",
+        headers=headers,
+        files={"image": photo_file()},
+        data={"prompt": "黑白", "stream": "true", "partial_images": "2"},
+        timeout=60,
+    )
+    settings.AICEPS_IMAGE_PROVIDER = "tests.fakes.providers.FailingImageProvider"
+    failed = httpx.post(
+        f"{asgi_server.url}/v1/images/generations",
+        headers=headers,
+        json={"prompt": "a cat", "stream": True},
+        timeout=60,
+    )
+    sent = fields(edit.text) + fields(failed.text)
+    assert [event["event"] for event in sent] == [
+        "image_edit.partial_image",
+        "image_edit.completed",
+        "error",
+    ]
+    for path in ("/v1/images/edits", "/v1/images/generations"):
+        answer = schema["paths"][path]["post"]["responses"]["200"]["content"]
+        validator = jsonschema.Draft4Validator(answer["text/event-stream"]["schema"])
+        for event in sent:
+            validator.validate(event)
+            assert json.loads(event["data"])["type"] == event["event"]
