@@ -39,6 +39,11 @@ STD = np.array([0.229, 0.224, 0.225], np.float32)
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()
 _cache_lock = threading.Lock()
 _KERNEL = np.ones((3, 3), np.uint8)
+_ELLIPSE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+# Thin parts leaving the subject (working pixels, saliency levels): how far their ridge
+# rises above its surroundings, their least length, their most area per unit of length, and
+# the least mean saliency
+STRAND_RISE, STRAND_LENGTH, STRAND_WIDTH, STRAND_SURE = 0.06, 12, 10, 0.4
 
 
 def saliency(rgb: np.ndarray) -> np.ndarray:
@@ -154,8 +159,35 @@ def refine(rgb: np.ndarray, pred: np.ndarray) -> np.ndarray:
     keep &= ~opened
     alpha = np.where(keep, alpha, 0.0).astype(np.float32)
     alpha[fill_holes(alpha > 0.5) & (alpha <= 0.5) & ~opened] = 1.0
+    thin = strands(p, alpha > 0.5) & ~opened
+    # the network's confidence as their alpha; the guided filter below then follows their
+    # edges in the photo
+    alpha[thin] = np.maximum(alpha[thin], np.clip((p[thin] - 0.2) / 0.5, 0, 1))
     a, b = _guided(image, alpha, max(1, round(max(size) / 256)), 1e-4)
     return _upsample(rgb, alpha, a, b)
+
+
+def strands(p: np.ndarray, subject: np.ndarray) -> np.ndarray:
+    """Thin parts the network saw leaving the subject (a tripod's leg, a kickstand, whiskers)
+    that the matting gave up (bool, working size): ridges of the saliency (above its opening
+    by a small ellipse) that touch the subject, are long and thin, and that the network is
+    fairly sure of on average (a shadow on the floor or a smudge is not)."""
+    ridge = (p - cv2.morphologyEx(p, cv2.MORPH_OPEN, _ELLIPSE)) > STRAND_RISE
+    ridge &= (p > UNSURE * 2) & ~subject
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        ridge.astype(np.uint8), 8, cv2.CV_32S
+    )
+    touching = cv2.dilate(subject.astype(np.uint8), _KERNEL, iterations=2) > 0
+    ids = np.unique(labels[touching & ridge])
+    ids = ids[ids > 0]
+    if not len(ids):
+        return np.zeros_like(ridge)
+    area = stats[:, cv2.CC_STAT_AREA]
+    length = np.maximum(stats[ids, cv2.CC_STAT_WIDTH], stats[ids, cv2.CC_STAT_HEIGHT])
+    mean = np.bincount(labels.ravel(), p.ravel(), count) / np.maximum(area, 1)
+    # area per unit of the long side: a diagonal line's is its width times 1.4
+    thin = (length >= STRAND_LENGTH) & (area[ids] <= STRAND_WIDTH * length)
+    return np.isin(labels, ids[thin & (mean[ids] >= STRAND_SURE)])
 
 
 def _upsample(rgb: np.ndarray, alpha: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

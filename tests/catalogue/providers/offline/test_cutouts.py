@@ -99,3 +99,29 @@ def test_small_islands_and_holes_are_cleaned():
     cv2.circle(ring, (150, 100), 80, 1, -1)
     cv2.circle(ring, (150, 100), 50, 0, -1)  # a real hole, 30% of the ring's area
     assert not segment.fill_holes(ring > 0)[100, 150]
+
+
+def test_thin_parts_leaving_the_subject_are_kept():
+    """U-2-Net-p is sure of the cameraman's tripod (0.95 along its right leg), but the leg is
+    thinner than the trimap's eroded core and the matting gave it up against the grass:
+    before, the cut-out had no right leg (alpha 0 along it)."""
+    camera = pytest.importorskip("skimage.data").camera()
+    alpha = segment.subject_matte(np.stack([camera] * 3, axis=-1))
+    for x, y in ((339, 389), (363, 434), (385, 470)):  # down the leg
+        assert alpha[y - 3 : y + 4, x - 3 : x + 4].max() >= 200, (x, y)
+        assert alpha[y - 3 : y + 4, x + 12 : x + 20].max() < 30  # the grass beside it
+
+
+@pytest.mark.parametrize("name", ["astronaut", "coffee", "rocket", "immunohistochemistry"])
+def test_photos_without_thin_parts_gain_none(monkeypatch, name):
+    found = []
+
+    def recorded(p, subject):
+        found.append(real(p, subject))
+        return found[-1]
+
+    real = segment.strands
+    monkeypatch.setattr(segment, "strands", recorded)
+    photo = samples.photo(name)
+    segment.refine(photo, segment.saliency(photo))
+    assert len(found) == 1 and not found[0].any()
