@@ -12,6 +12,10 @@ tier_names=()
 
 tier_start() {  # NAME COMMAND...
   local name="$1"; shift
+  # From the first process on, any way out stops the tier: a signal that came before the
+  # traps killed the script alone and left the tier running in its own sessions (seen when
+  # SIGTERM followed "ready" within moments on a loaded machine).
+  [ ${#tier_pids[@]} -gt 0 ] || tier_traps
   setsid "$@" &
   tier_pids+=($!)
   tier_names+=("$name")
@@ -38,10 +42,13 @@ tier_stop() {
   wait 2>/dev/null
 }
 
-tier_wait() {  # until one process of the tier exits or the script is told to stop
+tier_traps() {
   trap 'tier_stop; exit 130' INT
   trap 'tier_stop; exit 143' TERM
   trap 'tier_stop' EXIT
+}
+
+tier_wait() {  # until one process of the tier exits or the script is told to stop
   wait -n
   local status=$?
   echo "aiceps: a process of the tier exited ($status): stopping the others" >&2

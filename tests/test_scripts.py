@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -113,6 +114,25 @@ def test_run_talks_serves_and_stops_whole_on_sigterm(started):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
         assert answer.status == 200
     stopped_whole(process, signal.SIGTERM)
+
+
+def test_run_stops_whole_when_told_to_before_it_is_ready(tmp_path):
+    """SIGTERM while the web server is still starting: the script had set its traps only
+    after "ready", so a signal before then killed the script alone and left the worker and
+    the web server running in their own sessions (a clean-clone run caught it)."""
+    process, _, lines = start("run", tmp_path, "starting the worker and the web server")
+    tier: set[int] = set()
+    try:
+        deadline = time.monotonic() + 30
+        while len(tier) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            tier = descendants(process.pid)
+        stopped_whole(process, signal.SIGTERM)
+        assert not any("ready in" in line for line in lines)
+    finally:
+        for pid in [process.pid, *tier]:  # each in a session of its own, with its children
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
 
 
 def test_serve_stops_whole_on_ctrl_c(tmp_path):
