@@ -22,31 +22,29 @@ def stream_text(response) -> str:
     return b"".join(p if isinstance(p, bytes) else p.encode() for p in parts).decode()
 
 
-def events(text: str) -> list[tuple[str, dict]]:
-    """(event name, JSON data) of each event in ``text``; comments are skipped."""
-    found = []
-    for block in text.split("\n\n"):
-        lines = [line for line in block.splitlines() if line and not line.startswith(":")]
-        name = next((line[7:] for line in lines if line.startswith("event: ")), "message")
-        data = "\n".join(line[6:] for line in lines if line.startswith("data: "))
-        if data:
-            found.append((name, json.loads(data)))
-    return found
-
-
 def fields(text: str) -> list[dict]:
     """Each event's fields as an EventSource reads them (``event``, ``data``, ``id``;
-    ``retry`` a number): what an OpenAPI schema of an event stream describes."""
+    ``retry`` a number): what an OpenAPI schema of an event stream describes. Comments
+    (``: keep-alive``) are skipped; several ``data`` lines are joined with newlines."""
     found = []
     for block in text.split("\n\n"):
         event: dict = {}
         for line in block.splitlines():
-            name, _, value = line.partition(": ")
             if not line or line.startswith(":"):
                 continue
-            event[name] = event[name] + "\n" + value if name == "data" and name in event else value
+            name, _, value = line.partition(": ")
+            event[name] = f"{event[name]}\n{value}" if name == "data" and name in event else value
         if "retry" in event:
             event["retry"] = int(event["retry"])
         if event:
             found.append(event)
     return found
+
+
+def events(text: str) -> list[tuple[str, dict]]:
+    """(event name, JSON data) of each event in ``text`` that has data."""
+    return [
+        (event.get("event", "message"), json.loads(event["data"]))
+        for event in fields(text)
+        if event.get("data")
+    ]
