@@ -111,8 +111,14 @@ def session(name: str):
                 # idle worker threads sleep instead of spinning: less CPU burnt when other
                 # work shares the machine, the same latency
                 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                # No blocked-channel (NCHWc) layout: its reordered copies of U-2-Net-p's
+                # 320x320 maps made a pass peak about 75 MB higher (a 2,048 px cut-out 494-514
+                # MB against 422-444) for 0.03 s less per pass; the style networks run as fast.
                 sess = ort.InferenceSession(
-                    str(model_path(name)), options, providers=["CPUExecutionProvider"]
+                    str(model_path(name)),
+                    options,
+                    providers=["CPUExecutionProvider"],
+                    disabled_optimizers=["NchwcTransformer"],
                 )
                 _sessions[name] = sess
     return sess
