@@ -159,7 +159,7 @@ def test_a_large_unsure_part_stays_background(monkeypatch):
     kept = segment.subject_matte(photo)
     p = segment.saliency(photo)
     p = cv2.resize(p, (photo.shape[1], photo.shape[0]), interpolation=cv2.INTER_LINEAR)
-    tri, core = segment.trimap(p)
+    _, core = segment.trimap(p)
     monkeypatch.setattr(segment, "CONFIDENT_MOST", 1.0)
     large = segment.confident_parts(p, core, np.zeros_like(core))
     assert large.sum() > 2000  # the part is there, and only the size keeps it out
