@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from ..base import ProviderError
-from . import matting, models, openings
+from . import lines, matting, models, openings
 
 MODEL_SIZE = 320
 WORK = 448  # the trimap and the matting run at most this big (long side)
@@ -278,7 +278,7 @@ def subject_matte(rgb: np.ndarray) -> np.ndarray:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key].copy()
-    alpha = refine(rgb, saliency(rgb))
+    alpha = lines.add(rgb, refine(rgb, saliency(rgb)))
     with _cache_lock:
         _cache[key] = alpha
         while len(_cache) > CACHE_SIZE:

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from catalogue.providers.offline import background, segment
+from catalogue.providers.offline import background, lines, segment
 
 from . import samples
 from .photos import pixels, request
@@ -164,3 +164,24 @@ def test_a_large_unsure_part_stays_background(monkeypatch):
     large = segment.confident_parts(p, core, np.zeros_like(core))
     assert large.sum() > 2000  # the part is there, and only the size keeps it out
     assert kept[large].mean() < 20
+
+
+def test_whiskers_over_a_soft_background_are_kept():
+    """Right of the cat's muzzle her whiskers cross a pale, out-of-focus background, and
+    U-2-Net-p's saliency has nothing there: before, no pixel of them was kept. They are
+    found in the photo as thin bright lines from the subject, and nothing else around is."""
+    alpha = segment.subject_matte(samples.photo("chelsea"))
+    right = alpha[230:295, 325:370]
+    assert (right > 127).sum() > 60
+    assert (right > 127).mean() < 0.08  # lines, not a patch of the background
+
+
+@pytest.mark.parametrize("name", ["coffee", "coins", "astronaut"])
+def test_no_lines_are_taken_from_grain_or_sharp_edges(name):
+    """Wood grain beside the cup, scratches in the coins' paper, the flag's stripes."""
+    if name == "coins":
+        photo = np.stack([pytest.importorskip("skimage.data").coins()] * 3, axis=-1)
+    else:
+        photo = samples.photo(name)
+    alpha = segment.refine(photo, segment.saliency(photo))
+    assert np.array_equal(lines.add(photo, alpha), alpha)
