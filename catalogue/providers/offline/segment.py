@@ -146,12 +146,7 @@ def refine(rgb: np.ndarray, pred: np.ndarray) -> np.ndarray:
     p = cv2.resize(pred, size, interpolation=cv2.INTER_LINEAR)
     tri, core = trimap(p)
     if core.sum() < 0.002 * p.size:
-        raise ProviderError(
-            "No clear main subject was found to separate from the background.",
-            permanent=True,
-            code="no_subject",
-            provider="offline",
-        )
+        raise _no_subject()
     opened = openings.openings(small, core, background_around(tri, core))
     if opened.any():
         rims = cv2.dilate(opened.astype(np.uint8), _KERNEL, iterations=2) > 0
@@ -177,7 +172,19 @@ def refine(rgb: np.ndarray, pred: np.ndarray) -> np.ndarray:
     # edges in the photo
     alpha[thin] = np.maximum(alpha[thin], np.clip((p[thin] - 0.2) / 0.5, 0, 1))
     a, b = _guided(image, alpha, max(1, round(max(size) / 256)), 1e-4)
-    return _upsample(rgb, alpha, a, b)
+    out = _upsample(rgb, alpha, a, b)
+    if cv2.countNonZero((out > 127).astype(np.uint8)) < 0.002 * out.size:
+        raise _no_subject()  # nothing left once cleaned (a photo of a few pixels)
+    return out
+
+
+def _no_subject() -> ProviderError:
+    return ProviderError(
+        "No clear main subject was found to separate from the background.",
+        permanent=True,
+        code="no_subject",
+        provider="offline",
+    )
 
 
 def confident_parts(p: np.ndarray, core: np.ndarray, opened: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from catalogue.providers.base import ProviderError
 from catalogue.providers.offline import background, lines, segment
 
 from . import samples
@@ -185,3 +186,16 @@ def test_no_lines_are_taken_from_grain_or_sharp_edges(name):
         photo = samples.photo(name)
     alpha = segment.refine(photo, segment.saliency(photo))
     assert np.array_equal(lines.add(photo, alpha), alpha)
+
+
+@pytest.mark.parametrize("kind", ["plain", "eight-pixels"])
+def test_a_photo_without_a_subject_is_refused(editor, kind):
+    """A plain grey sheet, and a photo of 8 x 8 pixels (before, an all-transparent
+    "cut-out" was its result)."""
+    if kind == "plain":
+        photo = np.full((300, 300, 3), 200, np.uint8)
+    else:
+        photo = cv2.resize(samples.photo("chelsea"), (8, 8), interpolation=cv2.INTER_AREA)
+    with pytest.raises(ProviderError) as refused:
+        editor.generate(request("remove the background", Image.fromarray(photo)))
+    assert refused.value.code == "no_subject" and refused.value.permanent
