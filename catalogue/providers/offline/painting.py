@@ -194,6 +194,7 @@ def cartoon(rgb: np.ndarray, colours: int = 16) -> np.ndarray:
     rng = np.random.default_rng(3)
     sample = pixels[rng.choice(len(pixels), min(len(pixels), 20000), replace=False)]
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 1.0)
+    colours = min(colours, len(sample))  # a photo of a few pixels has fewer to choose from
     _, _, centres = cv2.kmeans(sample, colours, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
     labels = np.empty(len(pixels), np.uint8)
     for start in range(0, len(pixels), 262144):  # bounded memory for big photos

@@ -91,3 +91,10 @@ def test_cartoon_has_few_flat_colours_and_outlines():
     assert top > 0.6, top  # most pixels are one of 16 flat colours
     dark = (lab(out)[..., 0] < 40) & (lab(photo)[..., 0] > 80)  # outlines drawn on light areas
     assert 0.002 < dark.mean() < 0.08
+
+
+def test_a_cartoon_of_a_few_pixels():
+    """A 2 x 3 photo has 6 colours to make a palette from, not 16 (before: an OpenCV error,
+    sent back as "the offline editor failed")."""
+    photo = np.arange(18, dtype=np.uint8).reshape(2, 3, 3) * 14
+    assert painting.cartoon(photo).shape == (2, 3, 3)
