@@ -52,10 +52,10 @@ def _spread(labels: np.ndarray, count: int) -> np.ndarray:
 
 def _pieces(top: np.ndarray, subject: np.ndarray, side: int) -> np.ndarray:
     """The line pixels (bool) in the top-hat ``top``, beside ``subject``."""
-    grown = subject.astype(np.uint8)
-    near = _grow(grown, max(3, side // 8)) > 0
+    subject8 = subject.astype(np.uint8)
+    near = _grow(subject8, max(3, side // 8)) > 0
     around = near & ~subject
-    far = near & ~(_grow(grown, max(3, side // 30)) > 0)
+    far = near & ~(_grow(subject8, max(3, side // 30)) > 0)
     if not far.any() or (top[far] > GRAIN).mean() > GRAINY:
         return np.zeros(top.shape, bool)
     level = max(float(np.percentile(top[far], 90)), 1.0)
