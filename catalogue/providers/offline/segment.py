@@ -196,14 +196,14 @@ def confident_parts(p: np.ndarray, core: np.ndarray, opened: np.ndarray) -> np.n
     ones (over ``CONFIDENT_MOST`` of the core: grey background between coins, 0.63), where
     being wrong would add a patch of background rather than lose a part."""
     solid = fill_holes(main_parts(p > SOLID))
-    beside = cv2.dilate(core.astype(np.uint8), _KERNEL, iterations=3) > 0
+    beside = cv2.dilate(core.astype(np.uint8), _KERNEL, iterations=3)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(
-        (solid & ~beside & ~opened).astype(np.uint8), 8, cv2.CV_32S
+        (solid & (beside == 0) & ~opened).astype(np.uint8), 8, cv2.CV_32S
     )
     area = stats[:, cv2.CC_STAT_AREA]
     mean = np.bincount(labels.ravel(), p.ravel(), count) / np.maximum(area, 1)
     touching = np.zeros(count, bool)
-    touching[labels[cv2.dilate(core.astype(np.uint8), _KERNEL, iterations=4) > 0]] = True
+    touching[labels[cv2.dilate(beside, _KERNEL) > 0]] = True  # one pixel past the ring
     small = area <= CONFIDENT_MOST * max(int(core.sum()), 1)
     add = (area >= CONFIDENT_LEAST) & small & (mean >= CONFIDENT) & touching
     add[0] = False
